@@ -1,0 +1,78 @@
+# pipelined: the Yuncheng investment pipeline service.
+#
+#   make run     install what is missing, build, start PostgreSQL under var/,
+#                migrate, load the demo data, serve https://127.0.0.1:8443
+#   make test    the same set-up with a throwaway database; every test
+#   make bench   the benchmarks (bench/)
+#   make format  clang-format every C file
+
+CC       ?= cc
+PKGS      = libevent libevent_openssl openssl libpq jansson
+CSTD      = -std=c17 -D_GNU_SOURCE
+WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
+INC       = $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -I/usr/include/postgresql
+LIBS      = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhttp_parser
+TESTLIBS  = $(shell pkg-config --libs cmocka libcurl 2>/dev/null)
+
+RELEASE_CFLAGS = $(CSTD) $(WARN) -O2 -g $(INC)
+ASAN_CFLAGS    = $(CSTD) $(WARN) -O1 -g -fno-omit-frame-pointer \
+                 -fsanitize=address,undefined -fno-sanitize-recover=undefined $(INC)
+
+SRC       = $(wildcard src/*.c src/http/*.c src/api/*.c src/domain/*.c src/db/*.c)
+GEN       = build/gen/migrations.c build/gen/openapi_schemas.c
+DOMAIN    = $(wildcard src/domain/*.c)
+
+.PHONY: all run test bench deps format format-check clean
+
+all: build/release/pipelined
+
+build/gen/migrations.c: $(sort $(wildcard sql/*.sql)) src/db/embed-sql.awk
+	@mkdir -p $(@D)
+	awk -f src/db/embed-sql.awk $(sort $(wildcard sql/*.sql)) > $@
+
+build/gen/openapi_schemas.c: src/api/openapi_schemas.json
+	@mkdir -p $(@D)
+	awk 'BEGIN { print "const char openapi_schemas_json[] =" } \
+	     { gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); print "\"" $$0 "\\n\"" } \
+	     END { print ";" }' $< > $@
+
+build/release/pipelined: $(SRC) $(GEN) $(wildcard src/*/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(RELEASE_CFLAGS) -Isrc/db -o $@ $(SRC) $(GEN) $(LIBS)
+
+build/asan/pipelined: $(SRC) $(GEN) $(wildcard src/*/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ASAN_CFLAGS) -Isrc/db -o $@ $(SRC) $(GEN) $(LIBS)
+
+# Unit tests link the pure layers only: domain, plus the config parser.
+UNIT_TESTS = $(patsubst tests/unit/%.c,build/asan/%,$(wildcard tests/unit/test_*.c))
+build/asan/test_%: tests/unit/test_%.c $(DOMAIN) src/http/config.c src/api/cursor.c $(wildcard src/*/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ASAN_CFLAGS) -o $@ $< $(DOMAIN) src/http/config.c $(TESTLIBS) $(LIBS)
+
+API_SUPPORT = $(wildcard tests/support/*.c)
+API_TESTS   = $(patsubst tests/api/%.c,build/asan/api_%,$(wildcard tests/api/test_*.c))
+build/asan/api_%: tests/api/%.c $(API_SUPPORT) $(wildcard tests/support/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ASAN_CFLAGS) -Itests/support -o $@ $< $(API_SUPPORT) $(TESTLIBS) $(LIBS)
+
+deps:
+	@scripts/deps.sh
+
+run: deps build/release/pipelined
+	@scripts/run.sh
+
+test: deps build/release/pipelined build/asan/pipelined $(UNIT_TESTS) $(API_TESTS)
+	@scripts/test.sh $(UNIT_TESTS) -- $(API_TESTS)
+
+bench: deps build/release/pipelined
+	@bench/run.sh
+
+format:
+	clang-format -i $(wildcard src/*.c src/*/*.c src/*/*.h tests/*/*.c tests/*/*.h bench/*.c)
+
+format-check:
+	clang-format --dry-run --Werror $(wildcard src/*.c src/*/*.c src/*/*.h tests/*/*.c tests/*/*.h bench/*.c)
+
+clean:
+	rm -rf build

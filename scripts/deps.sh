@@ -1,0 +1,22 @@
+#!/bin/sh
+# Installs the Debian packages the build, the service and the tests need,
+# when any is missing. Runs as root on Debian 12 (or uses sudo).
+set -e
+PKGS="build-essential pkg-config libevent-dev libssl-dev libpq-dev
+libjansson-dev libhttp-parser-dev libcmocka-dev libcurl4-openssl-dev
+postgresql-15 openssl curl clang-format wrk
+nginx-light postgresql-client-15"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "deps: installing$missing"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+$SUDO apt-get update -q
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $missing
+# Debian starts a default cluster and nginx on install; the project runs
+# its own and needs neither.
+$SUDO service nginx stop >/dev/null 2>&1 || true

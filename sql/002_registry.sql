@@ -1,0 +1,105 @@
+-- 002: projects and their append-only history (SPEC §3, §4).
+CREATE TABLE projects (
+	id                    uuid PRIMARY KEY,
+	seq                   bigserial NOT NULL UNIQUE,
+	code                  text UNIQUE
+		CHECK (code ~ '^[0-9]{4}-[0-9]{6}-[0-9]{2}-[0-9]{2}-[0-9]{6}$'),
+	name                  text NOT NULL
+		CHECK (char_length(name) BETWEEN 1 AND 200),
+	area                  text NOT NULL REFERENCES areas (code),
+	industry              text,
+	owner                 text,
+	park                  text,
+	level                 text CHECK (level IN ('provincial', 'municipal', 'county')),
+	funding               text NOT NULL
+		CHECK (funding IN ('government', 'enterprise', 'mixed')),
+	total_investment_yuan bigint NOT NULL DEFAULT 0
+		CHECK (total_investment_yuan BETWEEN 0 AND 1000000000000000),
+	planned_start_on      date,
+	planned_completion_on date,
+	progress_percent      smallint NOT NULL DEFAULT 0
+		CHECK (progress_percent BETWEEN 0 AND 100),
+	-- Derived from the non-retracted events, written in the same
+	-- statement as the event that changes them, guarded by version.
+	status                text NOT NULL DEFAULT 'planned',
+	signed_on             date,
+	signed_amount_yuan    bigint,
+	started_on            date,
+	completed_on          date,
+	operating_on          date,
+	last_report_on        date,
+	version               bigint NOT NULL DEFAULT 1,
+	created_at            timestamptz NOT NULL DEFAULT now(),
+	updated_at            timestamptz NOT NULL DEFAULT now(),
+	name_grams            text[] GENERATED ALWAYS AS (name_grams(name)) STORED
+);
+
+CREATE INDEX projects_area ON projects (area, seq);
+CREATE INDEX projects_status ON projects (status, seq);
+CREATE INDEX projects_industry ON projects (industry, seq);
+CREATE INDEX projects_level ON projects (level, seq);
+CREATE INDEX projects_signed_on ON projects (signed_on);
+CREATE INDEX projects_name_grams ON projects USING gin (name_grams);
+
+CREATE TABLE project_events (
+	id           uuid PRIMARY KEY,
+	seq          bigserial NOT NULL UNIQUE,
+	project_id   uuid NOT NULL REFERENCES projects (id),
+	type         text NOT NULL CHECK (type IN ('signed', 'approval', 'started',
+		'suspended', 'resumed', 'completed', 'operating', 'cancelled',
+		'retraction')),
+	effective_on date NOT NULL,
+	amount_yuan  bigint CHECK (amount_yuan BETWEEN 0 AND 1000000000000000),
+	kind         text CHECK (kind IN ('filing', 'land', 'planning',
+		'environment', 'energy', 'construction_permit')),
+	note         text,
+	retracts     uuid UNIQUE REFERENCES project_events (id),
+	reason       text,
+	recorded_at  timestamptz NOT NULL DEFAULT clock_timestamp(),
+	recorded_by  text,
+	CHECK ((type = 'retraction') = (retracts IS NOT NULL)),
+	CHECK ((type = 'signed') = (amount_yuan IS NOT NULL)),
+	CHECK ((type = 'approval') = (kind IS NOT NULL))
+);
+
+CREATE INDEX project_events_project ON project_events (project_id, seq);
+-- The figures read signings and starts by date.
+CREATE INDEX project_events_figures ON project_events (type, effective_on)
+	INCLUDE (project_id, recorded_at, amount_yuan)
+	WHERE type IN ('signed', 'started');
+
+CREATE TRIGGER project_events_append_only
+	BEFORE UPDATE OR DELETE ON project_events
+	FOR EACH ROW EXECUTE FUNCTION refuse_change();
+CREATE TRIGGER project_events_no_truncate
+	BEFORE TRUNCATE ON project_events
+	FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
+
+-- The API's representation of a project, in one place.
+CREATE FUNCTION project_json(p projects) RETURNS json
+LANGUAGE sql STABLE AS $$
+	SELECT json_build_object(
+		'id', p.id, 'code', p.code, 'name', p.name, 'area', p.area,
+		'industry', p.industry, 'owner', p.owner, 'park', p.park,
+		'level', p.level, 'funding', p.funding,
+		'total_investment_yuan', p.total_investment_yuan,
+		'signed_amount_yuan', p.signed_amount_yuan,
+		'planned_start_on', p.planned_start_on,
+		'planned_completion_on', p.planned_completion_on,
+		'progress_percent', p.progress_percent,
+		'status', p.status, 'signed_on', p.signed_on,
+		'started_on', p.started_on, 'completed_on', p.completed_on,
+		'operating_on', p.operating_on,
+		'last_report_on', p.last_report_on, 'version', p.version,
+		'created_at', p.created_at, 'updated_at', p.updated_at)
+$$;
+
+CREATE FUNCTION event_json(e project_events) RETURNS json
+LANGUAGE sql STABLE AS $$
+	SELECT json_strip_nulls(json_build_object(
+		'id', e.id, 'project_id', e.project_id, 'type', e.type,
+		'effective_on', e.effective_on, 'amount_yuan', e.amount_yuan,
+		'kind', e.kind, 'note', e.note, 'retracts', e.retracts,
+		'reason', e.reason, 'recorded_at', e.recorded_at,
+		'recorded_by', e.recorded_by))
+$$;

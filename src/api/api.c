@@ -1,0 +1,232 @@
+/*
+ * api.c: the entry of every request: find the route, authenticate and
+ * authorize, hand over to the handler; and the helpers every handler uses
+ * to query and to answer.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../http/metrics.h"
+#include "api.h"
+#include <event2/buffer.h>
+
+#include "auth.h"
+#include "cursor.h"
+#include "ratelimit.h"
+
+const struct config *api_cfg;
+struct db_pool *api_pool;
+
+static void
+observe_gauges(int in_use, int waiting, int connected)
+{
+	metrics_pool_gauges(in_use, waiting, connected);
+}
+
+void
+api_init(const struct config *cfg)
+{
+	static const struct db_observer obs = {
+	    observe_gauges, metrics_db_error};
+
+	api_cfg = cfg;
+	db_set_observer(&obs);
+	db_register_all();
+	ratelimit_configure(cfg->rate_limit_per_second, cfg->rate_limit_burst,
+	    cfg->auth_failures_per_minute);
+	metrics_set_routes(api_route_names(), api_nroutes);
+}
+
+int
+api_worker_init(struct event_base *base, void *arg)
+{
+	(void)arg;
+	api_pool = db_pool_new(base, db_conninfo(api_cfg->database_url),
+	    api_cfg->db_pool_size, api_cfg->db_reconnect_max_ms);
+	return api_pool == NULL ? -1 : 0;
+}
+
+void
+api_worker_fini(void *arg)
+{
+	(void)arg;
+	db_pool_free(api_pool);
+	api_pool = NULL;
+}
+
+static void
+api_req_free(void *p)
+{
+	struct api_req *a = p;
+
+	json_decref(a->body);
+	json_decref(a->state);
+	free(a);
+}
+
+void
+api_json(struct api_req *a, int status, const char *json, size_t len)
+{
+	if (a->etag[0] != '\0')
+		http_add_header(a->http, "ETag", a->etag);
+	http_respond(a->http, status, "application/json", json, len);
+}
+
+void
+api_json_t(struct api_req *a, int status, json_t *doc)
+{
+	char *text = json_dumps(doc, JSON_COMPACT);
+
+	if (text == NULL) {
+		api_problem(a, 503, "overloaded", "Out of memory.");
+		return;
+	}
+	api_json(a, status, text, strlen(text));
+	free(text);
+}
+
+void
+api_problem(struct api_req *a, int status, const char *type, const char *detail)
+{
+	http_problem(
+	    a->http, status, type, http_status_text(status), detail, NULL);
+}
+
+void
+api_db_problem(struct api_req *a, const db_result *res)
+{
+	if (res == NULL) {
+		http_add_header(a->http, "Retry-After", "1");
+		api_problem(a, 503, "database-unavailable",
+		    "The database cannot be reached; retry shortly.");
+		return;
+	}
+	/* The message stays in the server's log; clients get no internals. */
+	fprintf(stderr, "pipelined: request %s: database error %s: %s",
+	    a->http->request_id, db_sqlstate(res), db_error_message(res));
+	http_add_header(a->http, "Retry-After", "1");
+	api_problem(a, 503, "database-error",
+	    "The database could not complete the request; retry shortly.");
+}
+
+static void
+query_done(const db_result *res, void *arg)
+{
+	struct api_req *a = arg;
+
+	a->next(a, res);
+}
+
+int
+api_query(struct api_req *a, const char *stmt, int nparams,
+    const char *const *params, void (*cb)(struct api_req *, const db_result *))
+{
+	a->next = cb;
+	if (db_query(api_pool, stmt, nparams, params, query_done, a) != 0) {
+		api_db_problem(a, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+void
+api_audit_params(struct api_req *a, const char **params)
+{
+	params[0] = a->who.id;
+	params[1] = a->who.name;
+	params[2] = a->http->request_id;
+	params[3] = a->http->method_name;
+	params[4] = a->http->path;
+}
+
+void
+api_list(struct api_req *a, const db_result *res, int limit)
+{
+	struct evbuffer *b;
+	char cur[CURSOR_MAX];
+	int i, n;
+
+	if (db_failed(res)) {
+		api_db_problem(a, res);
+		return;
+	}
+	if ((b = evbuffer_new()) == NULL) {
+		api_problem(a, 503, "overloaded", "Out of memory.");
+		return;
+	}
+	n = db_rows(res);
+	evbuffer_add(b, "{\"items\":[", 10);
+	for (i = 0; i < n && i < limit; i++) {
+		if (i > 0)
+			evbuffer_add(b, ",", 1);
+		evbuffer_add(b, db_value(res, i, 0), db_length(res, i, 0));
+	}
+	if (n > limit) {
+		cursor_encode(atoll(db_value(res, limit - 1, 1)), cur);
+		evbuffer_add_printf(b, "],\"next_cursor\":\"%s\"}", cur);
+	} else {
+		evbuffer_add_printf(b, "],\"next_cursor\":null}");
+	}
+	api_json(a, 200, (const char *)evbuffer_pullup(b, -1),
+	    evbuffer_get_length(b));
+	evbuffer_free(b);
+}
+
+static void
+method_not_allowed(struct http_request *r, const char *path)
+{
+	struct route_captures caps;
+	char allow[128] = "";
+	int i;
+
+	for (i = 0; i < api_nroutes; i++) {
+		if (!router_match(api_routes[i].pattern, path, &caps))
+			continue;
+		if (allow[0] != '\0')
+			strcat(allow, ", ");
+		strcat(allow, http_method_name(api_routes[i].method));
+	}
+	http_add_header(r, "Allow", allow);
+	http_problem(r, 405, "method-not-allowed", "Method Not Allowed",
+	    "This resource does not support that method; see Allow.", NULL);
+}
+
+void
+api_handle(struct http_request *r)
+{
+	struct route_captures caps;
+	enum http_verb m = r->method == HTTP_M_HEAD ? HTTP_M_GET : r->method;
+	int i, path_known = 0;
+	struct api_req *a;
+
+	for (i = 0; i < api_nroutes; i++) {
+		if (!router_match(api_routes[i].pattern, r->path, &caps))
+			continue;
+		path_known = 1;
+		if (api_routes[i].method == m)
+			break;
+	}
+	if (i == api_nroutes) {
+		if (path_known)
+			method_not_allowed(r, r->path);
+		else
+			http_problem(r, 404, "not-found", "Not Found",
+			    "No resource lives at this path.", NULL);
+		return;
+	}
+	r->route = i;
+	if ((a = calloc(1, sizeof(*a))) == NULL) {
+		http_problem(r, 503, "overloaded", "Service Unavailable",
+		    "Out of memory.", NULL);
+		return;
+	}
+	a->http = r;
+	a->route = &api_routes[i];
+	a->caps = caps;
+	r->ctx = a;
+	r->ctx_free = api_req_free;
+	if (a->route->roles == ROLES_PUBLIC)
+		a->route->handler(a);
+	else
+		auth_begin(a);
+}

@@ -1,0 +1,106 @@
+/*
+ * api.h: the request handlers, what they share, and the one route table
+ * (routes.c) that maps a method and a path to a handler and the roles that
+ * may call it.
+ */
+#ifndef PIPELINED_API_H
+#define PIPELINED_API_H
+
+#include <jansson.h>
+
+#include "../db/db.h"
+#include "../http/config.h"
+#include "../http/http.h"
+#include "../http/router.h"
+
+struct event_base;
+
+enum role {
+	ROLE_ADMIN = 1 << 0,
+	ROLE_EDITOR = 1 << 1,
+	ROLE_COUNTY = 1 << 2,
+	ROLE_REPORTER = 1 << 3,
+	ROLE_RECONCILER = 1 << 4,
+	ROLE_VIEWER = 1 << 5,
+};
+#define ROLES_ANY                                                              \
+	(ROLE_ADMIN | ROLE_EDITOR | ROLE_COUNTY | ROLE_REPORTER |              \
+	    ROLE_RECONCILER | ROLE_VIEWER)
+#define ROLES_PUBLIC 0 /* no credentials needed: the operational routes */
+
+#define API_MAX_AREAS 16
+
+struct principal {
+	char id[40];
+	char name[128];
+	enum role role;
+	int nareas;
+	char areas[API_MAX_AREAS][7];
+};
+
+struct api_req;
+typedef void (*api_handler)(struct api_req *a);
+
+struct route {
+	enum http_verb method;
+	const char *pattern;
+	api_handler handler;
+	unsigned roles;
+	const char *name; /* the metrics label and the OpenAPI operationId */
+};
+
+/* The state of one request while its handler runs; freed with it. */
+struct api_req {
+	struct http_request *http;
+	const struct route *route;
+	struct route_captures caps;
+	struct principal who;
+	json_t *body; /* parsed request body, when the handler asked */
+	json_t *state; /* handler scratch: what it carries between queries */
+	char etag[32];
+	void (*next)(struct api_req *, const db_result *); /* see api_query */
+};
+
+/* Process-wide, set before the workers fork. */
+void api_init(const struct config *cfg);
+/* Per worker, after fork: the database pool. */
+int api_worker_init(struct event_base *base, void *arg);
+void api_worker_fini(void *arg);
+
+/* The http_handler: routes, authenticates, authorizes, dispatches. */
+void api_handle(struct http_request *r);
+
+/* routes.c */
+extern const struct route api_routes[];
+extern const int api_nroutes;
+const char *const *api_route_names(void);
+
+/* Shared by the handlers (api.c). */
+extern const struct config *api_cfg;
+extern struct db_pool *api_pool;
+
+/* Runs a prepared statement for a; answers 503 itself when it cannot. */
+int api_query(struct api_req *a, const char *stmt, int nparams,
+    const char *const *params, void (*cb)(struct api_req *, const db_result *));
+
+void api_json(struct api_req *a, int status, const char *json, size_t len);
+void api_json_t(struct api_req *a, int status, json_t *doc);
+void api_problem(
+    struct api_req *a, int status, const char *type, const char *detail);
+void api_db_problem(struct api_req *a, const db_result *res);
+
+/* The five audit parameters of a write: principal id and name, request
+ * id, method, path. */
+void api_audit_params(struct api_req *a, const char **params);
+
+/* Answers a list page from rows of (item JSON, seq), fetched with
+ * limit + 1 rows so that a next page can be told. */
+void api_list(struct api_req *a, const db_result *res, int limit);
+
+/* ops.c */
+void ops_health(struct api_req *a);
+void ops_ready(struct api_req *a);
+void ops_metrics(struct api_req *a);
+void ops_openapi(struct api_req *a);
+
+#endif

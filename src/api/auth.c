@@ -1,0 +1,320 @@
+/*
+ * auth.c: see auth.h.
+ *
+ * Keys are "pk_" + 8 characters of public prefix + "_" + 43 characters of
+ * secret (32 random bytes, base64url). The database keeps the prefix and
+ * the SHA-256 of the whole key: the secret carries 256 bits, so a slow
+ * password hash would add latency to every request and no safety. The
+ * stored and presented hashes are compared with CRYPTO_memcmp.
+ *
+ * The caches and counters here are per worker: the lookup cache is what
+ * keeps the key query off the hot path, and its one-second lifetime is the
+ * bound on how long a revoked key keeps working.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "auth.h"
+#include "ratelimit.h"
+
+#define KEY_PREFIX_LEN 8
+#define KEY_SECRET_LEN 43
+#define KEY_LEN        (3 + KEY_PREFIX_LEN + 1 + KEY_SECRET_LEN)
+#define CACHE_SLOTS    256
+#define CACHE_MS       1000
+
+static const char *const role_names[] = {
+    "admin", "editor", "county", "reporter", "reconciler", "viewer"};
+
+struct cached {
+	char hash[65]; /* of the key, or the certificate fingerprint */
+	struct principal who;
+	uint64_t at_ms;
+};
+
+static struct cached cache[CACHE_SLOTS];
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+enum role
+auth_role_parse(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(role_names) / sizeof(role_names[0]); i++)
+		if (strcmp(name, role_names[i]) == 0)
+			return (enum role)(1u << i);
+	return 0;
+}
+
+const char *
+auth_role_name(enum role role)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(role_names) / sizeof(role_names[0]); i++)
+		if (role == (enum role)(1u << i))
+			return role_names[i];
+	return "unknown";
+}
+
+int
+auth_area_allowed(const struct principal *p, const char *area)
+{
+	int i;
+
+	if (p->role != ROLE_COUNTY && p->role != ROLE_REPORTER)
+		return 1;
+	for (i = 0; i < p->nareas; i++)
+		if (strcmp(p->areas[i], area) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+hex(const unsigned char *in, size_t n, char *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02x", in[i]);
+}
+
+void
+auth_key_hash(const char *key, char hash_hex[65])
+{
+	unsigned char md[32];
+	unsigned int len = 0;
+
+	EVP_Digest(key, strlen(key), md, &len, EVP_sha256(), NULL);
+	hex(md, 32, hash_hex);
+}
+
+int
+auth_key_generate(char key[80], char prefix[16], char hash_hex[65])
+{
+	static const char b64url[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	unsigned char rnd[KEY_PREFIX_LEN + KEY_SECRET_LEN];
+	size_t i;
+
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+		return -1;
+	/* The prefix is alphanumeric so it never contains the separator. */
+	for (i = 0; i < KEY_PREFIX_LEN; i++)
+		prefix[i] = b64url[rnd[i] % 62];
+	prefix[KEY_PREFIX_LEN] = '\0';
+	snprintf(key, 80, "pk_%s_", prefix);
+	for (i = 0; i < KEY_SECRET_LEN; i++)
+		key[3 + KEY_PREFIX_LEN + 1 + i] =
+		    b64url[rnd[KEY_PREFIX_LEN + i] & 63];
+	key[KEY_LEN] = '\0';
+	auth_key_hash(key, hash_hex);
+	OPENSSL_cleanse(rnd, sizeof(rnd));
+	return 0;
+}
+
+/* Splits "Bearer pk_<prefix>_<secret>"; 0 when well-formed. */
+static int
+parse_bearer(const char *hdr, const char **key, char prefix[16])
+{
+	const char *k;
+	size_t i;
+
+	if (strncasecmp(hdr, "Bearer ", 7) != 0)
+		return -1;
+	k = hdr + 7;
+	if (strlen(k) != KEY_LEN || strncmp(k, "pk_", 3) != 0 ||
+	    k[3 + KEY_PREFIX_LEN] != '_')
+		return -1;
+	for (i = 0; i < KEY_LEN; i++)
+		if (strchr(
+		        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		        "0123456789-_",
+		        k[i]) == NULL)
+			return -1;
+	memcpy(prefix, k + 3, KEY_PREFIX_LEN);
+	prefix[KEY_PREFIX_LEN] = '\0';
+	*key = k;
+	return 0;
+}
+
+static struct cached *
+cache_slot(const char *hash)
+{
+	return &cache[strtoul((char[]){hash[0], hash[1], 0}, NULL, 16) %
+	              CACHE_SLOTS];
+}
+
+static const struct principal *
+cache_get(const char *hash)
+{
+	struct cached *c = cache_slot(hash);
+
+	if (c->at_ms != 0 && now_ms() - c->at_ms < CACHE_MS &&
+	    CRYPTO_memcmp(c->hash, hash, 64) == 0)
+		return &c->who;
+	return NULL;
+}
+
+static void
+cache_put(const char *hash, const struct principal *who)
+{
+	struct cached *c = cache_slot(hash);
+
+	memcpy(c->hash, hash, 65);
+	c->who = *who;
+	c->at_ms = now_ms();
+}
+
+static void
+unauthorized(struct api_req *a, const char *detail)
+{
+	ratelimit_auth_failure(a->http->client_addr);
+	http_add_header(
+	    a->http, "WWW-Authenticate", "Bearer realm=\"pipelined\"");
+	api_problem(a, 401, "unauthorized", detail);
+}
+
+static void
+authorized(struct api_req *a)
+{
+	char retry[16];
+	int wait;
+
+	if (!(a->route->roles & a->who.role)) {
+		api_problem(
+		    a, 403, "forbidden", "Your role may not call this route.");
+		return;
+	}
+	if ((wait = ratelimit_take(a->who.id)) > 0) {
+		snprintf(retry, sizeof(retry), "%d", wait);
+		http_add_header(a->http, "Retry-After", retry);
+		api_problem(a, 429, "rate-limited",
+		    "Too many requests for this principal; slow down.");
+		return;
+	}
+	a->route->handler(a);
+}
+
+/* Reads "{140821,140882}" into the principal's areas. */
+static void
+parse_areas(struct principal *p, const char *arr)
+{
+	const char *s = arr;
+	size_t n;
+
+	p->nareas = 0;
+	while (*s != '\0' && p->nareas < API_MAX_AREAS) {
+		s += strspn(s, "{},\"");
+		n = strcspn(s, "{},\"");
+		if (n == 6) {
+			memcpy(p->areas[p->nareas], s, 6);
+			p->areas[p->nareas++][6] = '\0';
+		}
+		s += n;
+	}
+}
+
+/*
+ * Columns: id, name, role, areas, key_hash, expired, revoked. The hash is
+ * compared here rather than in SQL so that the comparison is constant-time.
+ */
+static void
+lookup_done(struct api_req *a, const db_result *res)
+{
+	char hash[65];
+	struct principal who;
+
+	if (db_failed(res)) {
+		api_db_problem(a, res);
+		return;
+	}
+	if (db_rows(res) != 1) {
+		unauthorized(a, "Unknown credentials.");
+		return;
+	}
+	memcpy(hash, json_string_value(json_object_get(a->state, "hash")), 65);
+	if (CRYPTO_memcmp(db_value(res, 0, 4), hash, 64) != 0) {
+		unauthorized(a, "Unknown credentials.");
+		return;
+	}
+	if (strcmp(db_value(res, 0, 6), "t") == 0) {
+		unauthorized(a, "These credentials have been revoked.");
+		return;
+	}
+	if (strcmp(db_value(res, 0, 5), "t") == 0) {
+		unauthorized(a, "These credentials have expired.");
+		return;
+	}
+	memset(&who, 0, sizeof(who));
+	snprintf(who.id, sizeof(who.id), "%s", db_value(res, 0, 0));
+	snprintf(who.name, sizeof(who.name), "%s", db_value(res, 0, 1));
+	who.role = auth_role_parse(db_value(res, 0, 2));
+	parse_areas(&who, db_value(res, 0, 3));
+	cache_put(hash, &who);
+	json_decref(a->state);
+	a->state = NULL;
+	a->who = who;
+	authorized(a);
+}
+
+static void
+lookup(struct api_req *a, const char *stmt, const char *param, const char *hash)
+{
+	const struct principal *who;
+	const char *params[1] = {param};
+
+	if ((who = cache_get(hash)) != NULL) {
+		a->who = *who;
+		authorized(a);
+		return;
+	}
+	a->state = json_pack("{ss}", "hash", hash);
+	api_query(a, stmt, 1, params, lookup_done);
+}
+
+void
+auth_begin(struct api_req *a)
+{
+	const char *hdr = http_header(a->http, "Authorization");
+	const char *fp = a->http->peer_cert_sha256;
+	const char *key;
+	char prefix[16], hash[65];
+
+	if (ratelimit_auth_blocked(a->http->client_addr)) {
+		http_add_header(a->http, "Retry-After", "60");
+		api_problem(a, 429, "too-many-failures",
+		    "Too many failed authentications from this address.");
+		return;
+	}
+	if (hdr != NULL) {
+		if (parse_bearer(hdr, &key, prefix) != 0) {
+			unauthorized(a, "The Authorization header must be "
+			                "'Bearer <api key>'.");
+			return;
+		}
+		auth_key_hash(key, hash);
+		lookup(a, "principal_by_key_prefix", prefix, hash);
+		return;
+	}
+	if (fp != NULL) {
+		/* The fingerprint is both the lookup and the comparison. */
+		lookup(a, "principal_by_cert", fp, fp);
+		return;
+	}
+	unauthorized(a, "This route needs an API key or a client certificate.");
+}

@@ -1,0 +1,84 @@
+/*
+ * cursor.c: see cursor.h. The check is a keyed hash of the position; it
+ * is an integrity check, not a secret: knowing a cursor grants nothing
+ * that the list itself does not.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "cursor.h"
+#include "input.h"
+
+static unsigned long long
+check(long long seq)
+{
+	unsigned long long h = 1469598103934665603ull ^ 0x9e3779b97f4a7c15ull;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		h ^= (unsigned long long)(seq >> (i * 8)) & 0xff;
+		h *= 1099511628211ull;
+	}
+	return h & 0xffffffffull;
+}
+
+void
+cursor_encode(long long seq, char out[CURSOR_MAX])
+{
+	snprintf(out, CURSOR_MAX, "%llx.%08llx", (unsigned long long)seq,
+	    check(seq));
+}
+
+int
+cursor_decode(const char *s, long long *seq)
+{
+	char buf[CURSOR_MAX];
+	unsigned long long v, c;
+	char *end;
+
+	if (strlen(s) >= CURSOR_MAX ||
+	    strspn(s, "0123456789abcdef.") != strlen(s))
+		return -1;
+	v = strtoull(s, &end, 16);
+	if (*end != '.' || end == s)
+		return -1;
+	c = strtoull(end + 1, &end, 16);
+	if (*end != '\0' || v > 0x7fffffffffffffffull ||
+	    c != check((long long)v))
+		return -1;
+	cursor_encode((long long)v, buf);
+	if (strcmp(buf, s) != 0) /* one spelling per position */
+		return -1;
+	*seq = (long long)v;
+	return 0;
+}
+
+int
+cursor_params(struct api_req *a, long long *after, int *limit)
+{
+	char buf[64], *end;
+	long v;
+	int rc;
+
+	*after = 0;
+	*limit = 50;
+	if ((rc = input_query(a->http, "limit", buf, sizeof(buf))) != 0) {
+		v = rc > 0 ? strtol(buf, &end, 10) : 0;
+		if (rc < 0 || *end != '\0' || v < 1 || v > 500) {
+			api_problem(a, 400, "invalid-parameter",
+			    "limit must be a whole number from 1 to 500.");
+			return -1;
+		}
+		*limit = (int)v;
+	}
+	if ((rc = input_query(a->http, "cursor", buf, sizeof(buf))) != 0) {
+		if (rc < 0 || cursor_decode(buf, after) != 0) {
+			api_problem(a, 400, "invalid-cursor",
+			    "The cursor is not one this service issued.");
+			return -1;
+		}
+	}
+	return 0;
+}

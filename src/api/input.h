@@ -1,0 +1,53 @@
+/*
+ * input.h: strict reading of request bodies and query strings. Invalid
+ * JSON, invalid UTF-8, NUL bytes, duplicate keys, wrong types and unknown
+ * fields are all the client's mistakes: each gets a 400 or 422 problem
+ * document with a pointer to the field, never a 500.
+ */
+#ifndef PIPELINED_INPUT_H
+#define PIPELINED_INPUT_H
+
+#include <jansson.h>
+
+#include "api.h"
+
+/* Collects validation errors as RFC 9457 "errors" members. */
+struct verrors {
+	json_t *list;
+};
+
+void verrors_init(struct verrors *v);
+void verrors_add(struct verrors *v, const char *pointer, const char *detail);
+int verrors_any(const struct verrors *v);
+/* Answers 422 with the errors (type "validation") and frees them. */
+void verrors_respond(struct api_req *a, struct verrors *v);
+void verrors_free(struct verrors *v);
+
+/* Parses the body as one JSON object; answers 400/415 itself on failure
+ * and returns NULL. */
+json_t *input_json_object(struct api_req *a);
+
+/* Checks that obj has only the listed fields (NULL-terminated). */
+void input_known_fields(
+    json_t *obj, const char *const *allowed, struct verrors *v);
+
+/*
+ * Query parameters: input_query() finds name in the raw query string and
+ * percent-decodes it into buf. Returns 1 when present, 0 when absent,
+ * -1 when malformed (bad escape, too long, invalid UTF-8).
+ */
+int input_query(
+    const struct http_request *r, const char *name, char *buf, size_t buflen);
+
+/* Answers 400 when the query string has a parameter not in allowed. */
+int input_query_known(struct api_req *a, const char *const *allowed);
+
+/* Reads a JSON integer in 0..max; -1 when absent/null allowed. */
+int input_money(json_t *obj, const char *field, long long *out,
+    struct verrors *v, int required);
+
+/* Reads an optional string of at most maxchars characters. */
+int input_string(json_t *obj, const char *field, const char **out,
+    size_t maxchars, struct verrors *v, int required);
+
+#endif

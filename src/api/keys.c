@@ -1,0 +1,181 @@
+/*
+ * keys.c: /api/v1/keys (admin) — create, list and revoke principals with
+ * their API keys or client certificates. The secret is in the creation
+ * response and nowhere else: not in the database, the log or the audit.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "../domain/validate.h"
+#include "api.h"
+#include "auth.h"
+#include "cursor.h"
+#include "input.h"
+#include "keys.h"
+
+int
+keys_read_areas(json_t *arr, char *out, size_t outlen, struct verrors *v)
+{
+	static const char *const codes[] = {"140800", "140802", "140821",
+	    "140822", "140823", "140824", "140825", "140826", "140827",
+	    "140828", "140829", "140830", "140881", "140882", NULL};
+	size_t i, off = 1;
+	json_t *e;
+
+	snprintf(out, outlen, "{");
+	if (arr == NULL || json_is_null(arr)) {
+		snprintf(out, outlen, "{}");
+		return 0;
+	}
+	if (!json_is_array(arr) || json_array_size(arr) > API_MAX_AREAS) {
+		verrors_add(v, "/areas", "areas must be a list of area codes.");
+		return -1;
+	}
+	json_array_foreach(arr, i, e)
+	{
+		if (!json_is_string(e) ||
+		    !validate_enum(json_string_value(e), codes)) {
+			verrors_add(v, "/areas", "Unknown area code.");
+			return -1;
+		}
+		off += (size_t)snprintf(out + off, outlen - off, "%s%s",
+		    i ? "," : "", json_string_value(e));
+	}
+	snprintf(out + off, outlen - off, "}");
+	return (int)i;
+}
+
+static void
+created(struct api_req *a, const db_result *res)
+{
+	json_t *doc;
+	json_error_t err;
+	char loc[96];
+
+	if (db_failed(res)) {
+		if (strcmp(db_sqlstate(res), "23505") == 0) {
+			api_problem(a, 409, "duplicate-certificate",
+			    "That client certificate is already registered.");
+			return;
+		}
+		api_db_problem(a, res);
+		return;
+	}
+	doc = json_loads(db_value(res, 0, 0), 0, &err);
+	json_object_set(doc, "key", json_object_get(a->state, "key"));
+	snprintf(loc, sizeof(loc), "/api/v1/keys/%s",
+	    json_string_value(json_object_get(doc, "id")));
+	http_add_header(a->http, "Location", loc);
+	api_json_t(a, 201, doc);
+	json_decref(doc);
+}
+
+void
+keys_create(struct api_req *a)
+{
+	static const char *const fields[] = {
+	    "name", "role", "areas", "expires_on", "client_cert_sha256", NULL};
+	const char *name = NULL, *role = NULL, *expires = NULL, *cert = NULL;
+	char key[80], prefix[16], hash[65], areas[API_MAX_AREAS * 8 + 4];
+	const char *params[12];
+	struct verrors v;
+	json_t *body;
+	enum role r = 0;
+	int nareas;
+
+	if ((body = input_json_object(a)) == NULL)
+		return;
+	a->body = body;
+	verrors_init(&v);
+	input_known_fields(body, fields, &v);
+	input_string(body, "name", &name, 120, &v, 1);
+	if (input_string(body, "role", &role, 20, &v, 1) &&
+	    (r = auth_role_parse(role)) == 0)
+		verrors_add(&v, "/role", "Unknown role.");
+	nareas = keys_read_areas(
+	    json_object_get(body, "areas"), areas, sizeof(areas), &v);
+	if ((r == ROLE_COUNTY || r == ROLE_REPORTER) && nareas == 0)
+		verrors_add(&v, "/areas", "This role needs at least one area.");
+	if (input_string(body, "expires_on", &expires, 10, &v, 0) &&
+	    !validate_date(expires, NULL))
+		verrors_add(&v, "/expires_on", "Not a date (YYYY-MM-DD).");
+	if (input_string(body, "client_cert_sha256", &cert, 64, &v, 0) &&
+	    (strlen(cert) != 64 || strspn(cert, "0123456789abcdef") != 64))
+		verrors_add(&v, "/client_cert_sha256",
+		    "A SHA-256 fingerprint: 64 lower-case hex digits.");
+	if (verrors_any(&v)) {
+		verrors_respond(a, &v);
+		return;
+	}
+	verrors_free(&v);
+	if (auth_key_generate(key, prefix, hash) != 0) {
+		api_problem(a, 503, "overloaded", "No randomness available.");
+		return;
+	}
+	a->state = json_pack("{ss}", "key", key);
+	OPENSSL_cleanse(key, sizeof(key));
+	params[0] = name;
+	params[1] = role;
+	params[2] = areas;
+	params[3] = prefix;
+	params[4] = hash;
+	params[5] = cert;
+	params[6] = expires;
+	api_audit_params(a, params + 7);
+	api_query(a, "principal_insert", 12, params, created);
+}
+
+static void
+listed(struct api_req *a, const db_result *res)
+{
+	api_list(a, res, (int)json_integer_value(a->state));
+}
+
+void
+keys_list(struct api_req *a)
+{
+	static const char *const allowed[] = {"limit", "cursor", NULL};
+	char after_s[24], limit_s[16];
+	const char *params[2] = {after_s, limit_s};
+	long long after;
+	int limit;
+
+	if (input_query_known(a, allowed) != 0 ||
+	    cursor_params(a, &after, &limit) != 0)
+		return;
+	snprintf(after_s, sizeof(after_s), "%lld", after);
+	snprintf(limit_s, sizeof(limit_s), "%d", limit + 1);
+	a->state = json_integer(limit);
+	api_query(a, "principal_list", 2, params, listed);
+}
+
+static void
+revoked(struct api_req *a, const db_result *res)
+{
+	if (db_failed(res)) {
+		api_db_problem(a, res);
+		return;
+	}
+	if (strcmp(db_value(res, 0, 0), "0") == 0) {
+		api_problem(a, 404, "not-found", "No such key.");
+		return;
+	}
+	http_respond(a->http, 204, NULL, NULL, 0);
+}
+
+void
+keys_revoke(struct api_req *a)
+{
+	const char *params[6];
+
+	if (!validate_uuid(a->caps.value[0])) {
+		api_problem(a, 404, "not-found", "No such key.");
+		return;
+	}
+	params[0] = a->caps.value[0];
+	api_audit_params(a, params + 1);
+	api_query(a, "principal_revoke", 6, params, revoked);
+}

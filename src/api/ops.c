@@ -1,0 +1,66 @@
+/*
+ * ops.c: the unversioned operational routes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+
+#include "../http/metrics.h"
+#include "api.h"
+
+void
+ops_health(struct api_req *a)
+{
+	static const char ok[] = "{\"status\":\"ok\"}";
+
+	http_respond(a->http, 200, "application/json", ok, sizeof(ok) - 1);
+}
+
+static void
+ready_done(struct api_req *a, const db_result *res)
+{
+	char body[128];
+	int have, want = db_schema_version_expected();
+
+	if (db_failed(res)) {
+		http_add_header(a->http, "Retry-After", "1");
+		api_problem(
+		    a, 503, "not-ready", "The database does not answer.");
+		return;
+	}
+	have = atoi(db_value(res, 0, 0));
+	if (have != want) {
+		snprintf(body, sizeof(body),
+		    "The schema is at version %d; this build needs %d.", have,
+		    want);
+		api_problem(a, 503, "not-ready", body);
+		return;
+	}
+	snprintf(
+	    body, sizeof(body), "{\"status\":\"ready\",\"schema\":%d}", have);
+	http_respond(a->http, 200, "application/json", body, strlen(body));
+}
+
+void
+ops_ready(struct api_req *a)
+{
+	/* With no connection up, api_query answers 503 at once. */
+	api_query(a, "schema_version", 0, NULL, ready_done);
+}
+
+void
+ops_metrics(struct api_req *a)
+{
+	struct evbuffer *buf = evbuffer_new();
+
+	if (buf == NULL) {
+		api_problem(a, 503, "overloaded", "Out of memory.");
+		return;
+	}
+	metrics_render(buf);
+	http_respond(a->http, 200, "text/plain; version=0.0.4",
+	    (const char *)evbuffer_pullup(buf, -1), evbuffer_get_length(buf));
+	evbuffer_free(buf);
+}

@@ -1,0 +1,38 @@
+/*
+ * routes.c: the one route table. Method, path, handler, the roles that
+ * may call it, and its name (the metrics label and OpenAPI operationId).
+ * The OpenAPI document and the authorization tests are checked against
+ * this table, so a route added here is a route documented and tested.
+ */
+#include "api.h"
+#include "handlers.h"
+
+#define A  ROLE_ADMIN
+#define E  ROLE_EDITOR
+#define C  ROLE_COUNTY
+#define RP ROLE_REPORTER
+#define RC ROLE_RECONCILER
+
+const struct route api_routes[] = {
+    {HTTP_M_GET, "/health", ops_health, ROLES_PUBLIC, "health"},
+    {HTTP_M_GET, "/ready", ops_ready, ROLES_PUBLIC, "ready"},
+    {HTTP_M_GET, "/metrics", ops_metrics, ROLES_PUBLIC, "metrics"},
+    {HTTP_M_GET, "/openapi.json", ops_openapi, ROLES_PUBLIC, "openapi"},
+    {HTTP_M_GET, "/api/v1/areas", areas_list, ROLES_ANY, "listAreas"},
+    {HTTP_M_GET, "/api/v1/keys", keys_list, A, "listKeys"},
+    {HTTP_M_POST, "/api/v1/keys", keys_create, A, "createKey"},
+    {HTTP_M_DELETE, "/api/v1/keys/{id}", keys_revoke, A, "revokeKey"},
+};
+
+const int api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);
+
+const char *const *
+api_route_names(void)
+{
+	static const char *names[sizeof(api_routes) / sizeof(api_routes[0])];
+	int i;
+
+	for (i = 0; i < api_nroutes; i++)
+		names[i] = api_routes[i].name;
+	return names;
+}

@@ -1,0 +1,84 @@
+/*
+ * db.h: the asynchronous PostgreSQL pool of one worker.
+ *
+ * Each worker keeps a few connections, driven by its event loop: a query
+ * is sent with PQsendQueryPrepared and its result read when the socket is
+ * readable, so no query ever blocks the loop. Every statement the service
+ * repeats is prepared once per connection, right after it connects.
+ *
+ * When the database goes away, queries fail at once (the callback gets
+ * NULL, and the handler answers 503) and the pool reconnects with a
+ * backoff that doubles up to db_reconnect_max_ms.
+ */
+#ifndef PIPELINED_DB_H
+#define PIPELINED_DB_H
+
+#include <stddef.h>
+
+struct event_base;
+struct db_pool;
+typedef struct pg_result db_result;
+
+/* A prepared statement: its name is what the logs and EXPLAIN show. */
+struct db_stmt {
+	const char *name;
+	const char *sql;
+};
+
+/*
+ * Called once per query. res is NULL when the database could not be
+ * reached; otherwise it holds the result, freed after the callback
+ * returns. A statement error is a result too: see db_failed().
+ */
+typedef void (*db_callback)(const db_result *res, void *arg);
+
+struct db_pool *db_pool_new(struct event_base *base, const char *conninfo,
+    int size, int reconnect_max_ms);
+void db_pool_free(struct db_pool *pool);
+
+/*
+ * Runs prepared statement stmt (an index returned by db_stmt_index) with
+ * text parameters; NULL params are SQL NULL. The parameters are copied.
+ * Returns -1 (and does not call cb) when no connection is up.
+ */
+int db_query(struct db_pool *pool, const char *stmt, int nparams,
+    const char *const *params, db_callback cb, void *arg);
+
+/* Who hears of the pool's state: the metrics, wired up by main. */
+struct db_observer {
+	void (*gauges)(int in_use, int waiting, int connected);
+	void (*error)(void);
+};
+void db_set_observer(const struct db_observer *o);
+
+/* Registers statements to prepare on every connection; before the pool. */
+void db_register(const struct db_stmt *stmts, size_t n);
+
+/* Registers the statements of every resource (statements.c). */
+void db_register_all(void);
+
+/* Result accessors, so that callers above need no libpq. */
+int db_failed(const db_result *res);
+const char *db_sqlstate(const db_result *res);
+const char *db_error_message(const db_result *res);
+int db_rows(const db_result *res);
+const char *db_value(const db_result *res, int row, int col);
+size_t db_length(const db_result *res, int row, int col);
+int db_is_null(const db_result *res, int row, int col);
+long long db_affected(const db_result *res);
+
+/* The migrations compiled into the binary (sql/NNN_*.sql). */
+int db_schema_version_expected(void);
+
+/* Synchronous, for the command line: applies missing migrations. */
+int db_migrate(const char *conninfo);
+
+/* Synchronous, for `pipelined key create`: name, role, areas literal,
+ * prefix, hash, certificate, expires_on. */
+int db_principal_create(
+    const char *conninfo, const char *const params[7], char id[40]);
+
+/* Resolves the connection string: the option, then DATABASE_URL. */
+const char *db_conninfo(const char *configured);
+
+#endif

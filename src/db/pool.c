@@ -1,0 +1,550 @@
+/*
+ * pool.c: see db.h.
+ *
+ * A connection moves DOWN -> CONNECTING -> PREPARING -> IDLE <-> BUSY and
+ * back to DOWN when its socket fails. One event per connection watches
+ * its socket; it is re-armed for reading or writing as libpq asks.
+ * Queries that find no idle connection wait in a FIFO queue as long as at
+ * least one connection is up; with none up they fail at once, so a
+ * request never hangs on a database that is gone.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#include <event2/event.h>
+#include <libpq-fe.h>
+
+#include "db.h"
+
+#define MAX_PARAMS  32
+#define MAX_WAITING 4096
+#define MAX_STMTS   128
+
+enum cstate { C_DOWN, C_CONNECTING, C_PREPARING, C_IDLE, C_BUSY };
+
+struct query {
+	TAILQ_ENTRY(query) entry;
+	const char *stmt;
+	int nparams;
+	const char *params[MAX_PARAMS];
+	db_callback cb;
+	void *arg;
+	char data[]; /* the parameters' bytes */
+};
+
+struct dbconn {
+	struct db_pool *pool;
+	PGconn *pg;
+	enum cstate state;
+	struct event *ev;
+	struct event *retry;
+	int backoff_ms;
+	size_t preparing; /* index of the statement being prepared */
+	struct query *q;
+};
+
+struct db_pool {
+	struct event_base *base;
+	char *conninfo;
+	int size, reconnect_max_ms;
+	struct dbconn *conns;
+	TAILQ_HEAD(, query) waiting;
+	int nwaiting;
+};
+
+static const struct db_stmt *stmts[MAX_STMTS];
+static size_t nstmts;
+static struct db_observer observer;
+
+void
+db_set_observer(const struct db_observer *o)
+{
+	observer = *o;
+}
+
+static void
+metrics_db_error(void)
+{
+	if (observer.error != NULL)
+		observer.error();
+}
+
+static void conn_io(evutil_socket_t fd, short what, void *arg);
+static void conn_start(struct dbconn *dc);
+static void conn_next(struct dbconn *dc);
+
+void
+db_register(const struct db_stmt *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && nstmts < MAX_STMTS; i++)
+		stmts[nstmts++] = &list[i];
+}
+
+static void
+update_gauges(struct db_pool *pool)
+{
+	int i, busy = 0, up = 0;
+
+	for (i = 0; i < pool->size; i++) {
+		busy += pool->conns[i].state == C_BUSY;
+		up += pool->conns[i].state >= C_IDLE;
+	}
+	if (observer.gauges != NULL)
+		observer.gauges(busy, pool->nwaiting, up);
+}
+
+static int
+pool_up(struct db_pool *pool)
+{
+	int i;
+
+	for (i = 0; i < pool->size; i++)
+		if (pool->conns[i].state >= C_IDLE)
+			return 1;
+	return 0;
+}
+
+static void
+finish_query(struct query *q, PGresult *res)
+{
+	q->cb((const db_result *)res, q->arg);
+	free(q);
+}
+
+static void
+fail_waiting(struct db_pool *pool)
+{
+	struct query *q;
+
+	while ((q = TAILQ_FIRST(&pool->waiting)) != NULL) {
+		TAILQ_REMOVE(&pool->waiting, q, entry);
+		pool->nwaiting--;
+		finish_query(q, NULL);
+	}
+}
+
+static void
+watch(struct dbconn *dc, short what)
+{
+	event_del(dc->ev);
+	event_assign(
+	    dc->ev, dc->pool->base, PQsocket(dc->pg), what, conn_io, dc);
+	event_add(dc->ev, NULL);
+}
+
+/* The connection failed: give up its query, schedule a reconnect. */
+static void
+conn_down(struct dbconn *dc)
+{
+	struct timeval tv;
+	struct query *q = dc->q;
+
+	if (dc->state != C_CONNECTING || dc->backoff_ms == 0)
+		metrics_db_error();
+	event_del(dc->ev);
+	if (dc->pg != NULL) {
+		PQfinish(dc->pg);
+		dc->pg = NULL;
+	}
+	dc->state = C_DOWN;
+	dc->q = NULL;
+	dc->backoff_ms = dc->backoff_ms == 0 ? 50 : dc->backoff_ms * 2;
+	if (dc->backoff_ms > dc->pool->reconnect_max_ms)
+		dc->backoff_ms = dc->pool->reconnect_max_ms;
+	tv.tv_sec = dc->backoff_ms / 1000;
+	tv.tv_usec = (dc->backoff_ms % 1000) * 1000;
+	evtimer_add(dc->retry, &tv);
+	if (q != NULL)
+		finish_query(q, NULL);
+	if (!pool_up(dc->pool))
+		fail_waiting(dc->pool);
+	update_gauges(dc->pool);
+}
+
+static void
+retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	conn_start(arg);
+}
+
+static void
+prepare_next(struct dbconn *dc)
+{
+	if (dc->preparing == nstmts) {
+		dc->state = C_IDLE;
+		dc->backoff_ms = 0;
+		conn_next(dc);
+		return;
+	}
+	if (!PQsendPrepare(dc->pg, stmts[dc->preparing]->name,
+	        stmts[dc->preparing]->sql, 0, NULL)) {
+		conn_down(dc);
+		return;
+	}
+	watch(dc, EV_READ);
+}
+
+static void
+connect_poll(struct dbconn *dc)
+{
+	switch (PQconnectPoll(dc->pg)) {
+	case PGRES_POLLING_READING:
+		watch(dc, EV_READ);
+		break;
+	case PGRES_POLLING_WRITING:
+		watch(dc, EV_WRITE);
+		break;
+	case PGRES_POLLING_OK:
+		PQsetnonblocking(dc->pg, 1);
+		dc->state = C_PREPARING;
+		dc->preparing = 0;
+		prepare_next(dc);
+		break;
+	default:
+		conn_down(dc);
+	}
+}
+
+static void
+conn_start(struct dbconn *dc)
+{
+	dc->pg = PQconnectStart(dc->pool->conninfo);
+	if (dc->pg == NULL || PQstatus(dc->pg) == CONNECTION_BAD) {
+		dc->state = C_CONNECTING;
+		conn_down(dc);
+		return;
+	}
+	dc->state = C_CONNECTING;
+	connect_poll(dc);
+}
+
+/* Reads what arrived; returns the finished result, or NULL if none yet.
+ * *broken is set when the connection failed. */
+static PGresult *
+read_result(struct dbconn *dc, int *broken, int *done)
+{
+	PGresult *res, *first = NULL;
+
+	*broken = 0;
+	*done = 0;
+	if (!PQconsumeInput(dc->pg)) {
+		*broken = 1;
+		return NULL;
+	}
+	while (!PQisBusy(dc->pg)) {
+		if ((res = PQgetResult(dc->pg)) == NULL) {
+			*done = 1;
+			return first;
+		}
+		if (first == NULL)
+			first = res;
+		else
+			PQclear(res);
+	}
+	if (first != NULL) /* should not happen for one statement */
+		PQclear(first);
+	return NULL;
+}
+
+static void
+on_prepared(struct dbconn *dc)
+{
+	int broken, done;
+	PGresult *res = read_result(dc, &broken, &done);
+
+	if (broken) {
+		conn_down(dc);
+		return;
+	}
+	if (!done)
+		return;
+	if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
+		fprintf(stderr, "pipelined: preparing %s: %s",
+		    stmts[dc->preparing]->name,
+		    res ? PQresultErrorMessage(res) : "no result\n");
+		PQclear(res);
+		conn_down(dc);
+		return;
+	}
+	PQclear(res);
+	dc->preparing++;
+	prepare_next(dc);
+}
+
+static void
+on_result(struct dbconn *dc)
+{
+	int broken, done;
+	PGresult *res = read_result(dc, &broken, &done);
+	struct query *q;
+
+	if (broken) {
+		conn_down(dc);
+		return;
+	}
+	if (!done)
+		return;
+	q = dc->q;
+	dc->q = NULL;
+	dc->state = C_IDLE;
+	if (res != NULL && PQresultStatus(res) == PGRES_FATAL_ERROR)
+		metrics_db_error();
+	finish_query(q, res);
+	PQclear(res);
+	/* The callback may have sent its next query on this connection. */
+	if (dc->state == C_IDLE)
+		conn_next(dc);
+}
+
+static void
+conn_io(evutil_socket_t fd, short what, void *arg)
+{
+	struct dbconn *dc = arg;
+
+	(void)fd;
+	switch (dc->state) {
+	case C_CONNECTING:
+		connect_poll(dc);
+		break;
+	case C_PREPARING:
+		on_prepared(dc);
+		break;
+	case C_BUSY:
+		if ((what & EV_WRITE) && PQflush(dc->pg) < 0) {
+			conn_down(dc);
+			return;
+		}
+		if (what & EV_READ)
+			on_result(dc);
+		if (dc->state == C_BUSY)
+			watch(dc, PQflush(dc->pg) == 1 ? EV_READ | EV_WRITE
+			                               : EV_READ);
+		break;
+	case C_IDLE:
+		/* Nothing was asked: the server is closing on us, or sent a
+		 * notice. Either way, find out. */
+		if (!PQconsumeInput(dc->pg) ||
+		    PQstatus(dc->pg) != CONNECTION_OK)
+			conn_down(dc);
+		else
+			watch(dc, EV_READ);
+		break;
+	case C_DOWN:
+		break;
+	}
+}
+
+static void
+send_query(struct dbconn *dc, struct query *q)
+{
+	dc->q = q;
+	dc->state = C_BUSY;
+	if (!PQsendQueryPrepared(
+	        dc->pg, q->stmt, q->nparams, q->params, NULL, NULL, 0)) {
+		conn_down(dc);
+		return;
+	}
+	watch(dc, PQflush(dc->pg) == 1 ? EV_READ | EV_WRITE : EV_READ);
+}
+
+/* An idle connection takes the next waiting query, or waits itself. */
+static void
+conn_next(struct dbconn *dc)
+{
+	struct db_pool *pool = dc->pool;
+	struct query *q;
+
+	if ((q = TAILQ_FIRST(&pool->waiting)) != NULL) {
+		TAILQ_REMOVE(&pool->waiting, q, entry);
+		pool->nwaiting--;
+		send_query(dc, q);
+	} else {
+		watch(dc, EV_READ);
+	}
+	update_gauges(pool);
+}
+
+static struct query *
+query_new(const char *stmt, int nparams, const char *const *params,
+    db_callback cb, void *arg)
+{
+	struct query *q;
+	size_t total = 0, off = 0, len;
+	int i;
+
+	if (nparams > MAX_PARAMS)
+		return NULL;
+	for (i = 0; i < nparams; i++)
+		if (params[i] != NULL)
+			total += strlen(params[i]) + 1;
+	if ((q = malloc(sizeof(*q) + total)) == NULL)
+		return NULL;
+	q->stmt = stmt;
+	q->nparams = nparams;
+	q->cb = cb;
+	q->arg = arg;
+	for (i = 0; i < nparams; i++) {
+		if (params[i] == NULL) {
+			q->params[i] = NULL;
+			continue;
+		}
+		len = strlen(params[i]) + 1;
+		memcpy(q->data + off, params[i], len);
+		q->params[i] = q->data + off;
+		off += len;
+	}
+	return q;
+}
+
+int
+db_query(struct db_pool *pool, const char *stmt, int nparams,
+    const char *const *params, db_callback cb, void *arg)
+{
+	struct query *q;
+	int i;
+
+	if (!pool_up(pool) || pool->nwaiting >= MAX_WAITING)
+		return -1;
+	if ((q = query_new(stmt, nparams, params, cb, arg)) == NULL)
+		return -1;
+	for (i = 0; i < pool->size; i++) {
+		if (pool->conns[i].state == C_IDLE) {
+			send_query(&pool->conns[i], q);
+			update_gauges(pool);
+			return 0;
+		}
+	}
+	TAILQ_INSERT_TAIL(&pool->waiting, q, entry);
+	pool->nwaiting++;
+	update_gauges(pool);
+	return 0;
+}
+
+struct db_pool *
+db_pool_new(struct event_base *base, const char *conninfo, int size,
+    int reconnect_max_ms)
+{
+	struct db_pool *pool;
+	int i;
+
+	if ((pool = calloc(1, sizeof(*pool))) == NULL)
+		return NULL;
+	pool->base = base;
+	pool->size = size;
+	pool->reconnect_max_ms = reconnect_max_ms;
+	pool->conninfo = strdup(conninfo);
+	pool->conns = calloc((size_t)size, sizeof(*pool->conns));
+	TAILQ_INIT(&pool->waiting);
+	if (pool->conninfo == NULL || pool->conns == NULL) {
+		free(pool->conninfo);
+		free(pool->conns);
+		free(pool);
+		return NULL;
+	}
+	for (i = 0; i < size; i++) {
+		struct dbconn *dc = &pool->conns[i];
+
+		dc->pool = pool;
+		dc->ev = event_new(base, -1, 0, conn_io, dc);
+		dc->retry = evtimer_new(base, retry_cb, dc);
+		conn_start(dc);
+	}
+	return pool;
+}
+
+void
+db_pool_free(struct db_pool *pool)
+{
+	int i;
+
+	if (pool == NULL)
+		return;
+	for (i = 0; i < pool->size; i++) {
+		struct dbconn *dc = &pool->conns[i];
+
+		if (dc->q != NULL)
+			finish_query(dc->q, NULL);
+		if (dc->pg != NULL)
+			PQfinish(dc->pg);
+		event_free(dc->ev);
+		event_free(dc->retry);
+	}
+	fail_waiting(pool);
+	free(pool->conns);
+	free(pool->conninfo);
+	free(pool);
+}
+
+int
+db_failed(const db_result *res)
+{
+	return res == NULL ||
+	       (PQresultStatus((const PGresult *)res) != PGRES_TUPLES_OK &&
+	           PQresultStatus((const PGresult *)res) != PGRES_COMMAND_OK);
+}
+
+const char *
+db_sqlstate(const db_result *res)
+{
+	const char *s;
+
+	if (res == NULL)
+		return "08006";
+	s = PQresultErrorField((const PGresult *)res, PG_DIAG_SQLSTATE);
+	return s != NULL ? s : "00000";
+}
+
+const char *
+db_error_message(const db_result *res)
+{
+	return res == NULL ? "connection lost"
+	                   : PQresultErrorMessage((const PGresult *)res);
+}
+
+int
+db_rows(const db_result *res)
+{
+	return PQntuples((const PGresult *)res);
+}
+
+const char *
+db_value(const db_result *res, int row, int col)
+{
+	return PQgetvalue((const PGresult *)res, row, col);
+}
+
+size_t
+db_length(const db_result *res, int row, int col)
+{
+	return (size_t)PQgetlength((const PGresult *)res, row, col);
+}
+
+int
+db_is_null(const db_result *res, int row, int col)
+{
+	return PQgetisnull((const PGresult *)res, row, col);
+}
+
+long long
+db_affected(const db_result *res)
+{
+	return atoll(PQcmdTuples((PGresult *)res));
+}
+
+const char *
+db_conninfo(const char *configured)
+{
+	const char *env;
+
+	if (configured != NULL && configured[0] != '\0')
+		return configured;
+	if ((env = getenv("DATABASE_URL")) != NULL && env[0] != '\0')
+		return env;
+	return "dbname=pipeline";
+}

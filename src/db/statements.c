@@ -1,0 +1,8 @@
+/* statements.c: registers every resource's statements with the pool. */
+#include "statements.h"
+
+void
+db_register_all(void)
+{
+	db_register(db_principal_stmts, db_principal_nstmts);
+}

@@ -1,0 +1,12 @@
+/* statements.h: the prepared statements of each resource's file. */
+#ifndef PIPELINED_STATEMENTS_H
+#define PIPELINED_STATEMENTS_H
+
+#include <stddef.h>
+
+#include "db.h"
+
+extern const struct db_stmt db_principal_stmts[];
+extern const size_t db_principal_nstmts;
+
+#endif

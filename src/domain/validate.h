@@ -1,0 +1,41 @@
+/*
+ * validate.h: the shapes of the domain's values (SPEC §3). Pure functions
+ * of plain C values; nothing here does I/O.
+ */
+#ifndef PIPELINED_VALIDATE_H
+#define PIPELINED_VALIDATE_H
+
+#include <stddef.h>
+
+#define MONEY_MAX 1000000000000000LL /* 10^15 yuan */
+
+/* Well-formed UTF-8 (no overlongs, no surrogates, nothing past U+10FFFF). */
+int validate_utf8(const char *s, size_t len);
+
+/* UTF-8 text of min..max characters, without control characters (NUL
+ * included). */
+int validate_text(const char *s, size_t len, size_t min, size_t max);
+
+int validate_money(long long v);
+
+/* "YYYY-MM-DD" naming a day that exists; *days is days since 1970-01-01. */
+int validate_date(const char *s, int *days);
+
+/* Formats days since 1970-01-01 as YYYY-MM-DD (11 bytes). */
+void date_format(int days, char out[11]);
+int date_from_ymd(int y, int m, int d);
+void date_to_ymd(int days, int *y, int *m, int *d);
+
+/* Canonical lower-case 8-4-4-4-12 UUID. */
+int validate_uuid(const char *s);
+
+/*
+ * 投资项目统一代码: dddd-dddddd-dd-dd-dddddd, whose second segment is one
+ * of the known area codes (a NULL-terminated list).
+ */
+int validate_project_code(const char *s, const char *const *areas);
+
+/* One of a NULL-terminated list of words. */
+int validate_enum(const char *s, const char *const *words);
+
+#endif

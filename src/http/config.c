@@ -1,0 +1,200 @@
+/*
+ * config.c: parses the configuration file.
+ *
+ * The format is Kore's: one "option value" per line, '#' starts a comment,
+ * blank lines are ignored. An unknown option, a value out of bounds, a
+ * value that is not a whole number where one is expected, or an option
+ * given twice stops start-up: a server that silently ignores a typo in
+ * "max_body_size" is worse than one that refuses to start.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum opt_type { OPT_INT, OPT_STR };
+
+struct option {
+	const char *name;
+	enum opt_type type;
+	size_t offset;
+	const char *def;
+	long min, max;
+};
+
+#define INT_OPT(n, d, lo, hi)                                                  \
+	{                                                                      \
+#n, OPT_INT, offsetof(struct config, n), d, lo, hi             \
+	}
+#define STR_OPT(n, d)                                                          \
+	{                                                                      \
+#n, OPT_STR, offsetof(struct config, n), d, 0, 0               \
+	}
+
+static const struct option options[] = {
+    STR_OPT(bind, "127.0.0.1"),
+    INT_OPT(port, "8443", 1, 65535),
+    INT_OPT(workers, "0", 0, 64),
+    STR_OPT(tls_certificate, "var/tls/server.crt"),
+    STR_OPT(tls_certificate_key, "var/tls/server.key"),
+    STR_OPT(tls_client_ca, ""),
+    STR_OPT(database_url, ""),
+    INT_OPT(db_pool_size, "4", 1, 64),
+    INT_OPT(db_reconnect_max_ms, "2000", 10, 60000),
+    INT_OPT(max_header_size, "8192", 1024, 1048576),
+    INT_OPT(max_body_size, "1048576", 1024, 268435456),
+    INT_OPT(header_timeout, "10", 1, 3600),
+    INT_OPT(body_timeout, "30", 1, 3600),
+    INT_OPT(keepalive_timeout, "60", 1, 3600),
+    INT_OPT(max_connections, "2048", 1, 1000000),
+    INT_OPT(shutdown_timeout, "10", 1, 3600),
+    STR_OPT(access_log, "stdout"),
+    STR_OPT(user, ""),
+    INT_OPT(rate_limit_per_second, "100", 1, 1000000),
+    INT_OPT(rate_limit_burst, "200", 1, 1000000),
+    INT_OPT(auth_failures_per_minute, "30", 1, 1000000),
+    INT_OPT(idempotency_ttl_hours, "24", 24, 8760),
+    INT_OPT(alert_start_red_days, "90", 1, 3650),
+    INT_OPT(alert_progress_yellow_points, "10", 1, 100),
+    INT_OPT(alert_progress_red_points, "30", 1, 100),
+    INT_OPT(alert_reporting_yellow_days, "30", 1, 3650),
+    INT_OPT(alert_reporting_red_days, "60", 1, 3650),
+};
+
+#define NOPTIONS (sizeof(options) / sizeof(options[0]))
+
+static int
+set_option(struct config *cfg, const struct option *o, const char *value,
+    char *why, size_t whylen)
+{
+	char *field = (char *)cfg + o->offset;
+	char *end;
+	long v;
+
+	if (o->type == OPT_STR) {
+		if (strlen(value) >= CONFIG_STR_MAX) {
+			snprintf(why, whylen, "value longer than %d bytes",
+			    CONFIG_STR_MAX - 1);
+			return -1;
+		}
+		strcpy(field, value);
+		return 0;
+	}
+	errno = 0;
+	v = strtol(value, &end, 10);
+	if (*value == '\0' || *end != '\0' || errno != 0) {
+		snprintf(why, whylen, "'%s' is not a whole number", value);
+		return -1;
+	}
+	if (v < o->min || v > o->max) {
+		snprintf(
+		    why, whylen, "%ld is outside %ld..%ld", v, o->min, o->max);
+		return -1;
+	}
+	*(int *)field = (int)v;
+	return 0;
+}
+
+void
+config_defaults(struct config *cfg)
+{
+	char why[128];
+	size_t i;
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (i = 0; i < NOPTIONS; i++)
+		(void)set_option(
+		    cfg, &options[i], options[i].def, why, sizeof(why));
+}
+
+static const struct option *
+find_option(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NOPTIONS; i++)
+		if (strcmp(options[i].name, name) == 0)
+			return &options[i];
+	return NULL;
+}
+
+static char *
+trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+/* Splits one line into its option and value; returns 0 for a blank line. */
+static int
+split_line(char *line, char **name, char **value)
+{
+	char *hash, *p;
+
+	if ((hash = strchr(line, '#')) != NULL)
+		*hash = '\0';
+	p = trim(line);
+	if (*p == '\0')
+		return 0;
+	*name = p;
+	while (*p != '\0' && !isspace((unsigned char)*p))
+		p++;
+	if (*p != '\0')
+		*p++ = '\0';
+	*value = trim(p);
+	return 1;
+}
+
+int
+config_load(struct config *cfg, const char *path, char *err, size_t errlen)
+{
+	unsigned char seen[NOPTIONS] = {0};
+	const struct option *o;
+	char line[2048], why[160], *name, *value;
+	FILE *fp;
+	int lineno = 0, rc = 0;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && fgets(line, sizeof(line), fp) != NULL) {
+		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(fp)) {
+			snprintf(
+			    err, errlen, "%s:%d: line too long", path, lineno);
+			rc = -1;
+		} else if (split_line(line, &name, &value) == 0) {
+			continue;
+		} else if ((o = find_option(name)) == NULL) {
+			snprintf(err, errlen, "%s:%d: unknown option '%s'",
+			    path, lineno, name);
+			rc = -1;
+		} else if (seen[o - options]++) {
+			snprintf(err, errlen, "%s:%d: option '%s' given twice",
+			    path, lineno, name);
+			rc = -1;
+		} else if (*value == '\0' && o->type == OPT_INT) {
+			snprintf(err, errlen,
+			    "%s:%d: option '%s' needs a value", path, lineno,
+			    name);
+			rc = -1;
+		} else if (set_option(cfg, o, value, why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "%s:%d: option '%s': %s", path,
+			    lineno, name, why);
+			rc = -1;
+		}
+	}
+	fclose(fp);
+	return rc;
+}

@@ -1,0 +1,53 @@
+/*
+ * config.h: the server's configuration, read from one file of
+ * "option value" lines. Every option, its default and its bounds are
+ * listed once, in the table in config.c; conf/pipelined.conf documents
+ * them for operators.
+ */
+#ifndef PIPELINED_CONFIG_H
+#define PIPELINED_CONFIG_H
+
+#include <stddef.h>
+
+#define CONFIG_STR_MAX 512
+
+struct config {
+	char bind[CONFIG_STR_MAX];
+	int port;
+	int workers;
+	char tls_certificate[CONFIG_STR_MAX];
+	char tls_certificate_key[CONFIG_STR_MAX];
+	char tls_client_ca[CONFIG_STR_MAX];
+	char database_url[CONFIG_STR_MAX];
+	int db_pool_size;
+	int db_reconnect_max_ms;
+	int max_header_size;
+	int max_body_size;
+	int header_timeout;
+	int body_timeout;
+	int keepalive_timeout;
+	int max_connections;
+	int shutdown_timeout;
+	char access_log[CONFIG_STR_MAX];
+	char user[CONFIG_STR_MAX];
+	int rate_limit_per_second;
+	int rate_limit_burst;
+	int auth_failures_per_minute;
+	int idempotency_ttl_hours;
+	int alert_start_red_days;
+	int alert_progress_yellow_points;
+	int alert_progress_red_points;
+	int alert_reporting_yellow_days;
+	int alert_reporting_red_days;
+};
+
+/* Fills cfg with the defaults of every option. */
+void config_defaults(struct config *cfg);
+
+/*
+ * Reads path over the defaults. On error returns -1 and writes a message
+ * naming the file, line and option into err.
+ */
+int config_load(struct config *cfg, const char *path, char *err, size_t errlen);
+
+#endif

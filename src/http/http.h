@@ -1,0 +1,101 @@
+/*
+ * http.h: what a request handler sees of the HTTP layer.
+ *
+ * A handler receives a parsed request and must, sooner or later, call
+ * http_respond() or http_problem() exactly once. It may do so after
+ * asynchronous work: if the client goes away meanwhile, the request is
+ * orphaned (http_request_gone() is true) and the reply is discarded.
+ */
+#ifndef PIPELINED_HTTP_H
+#define PIPELINED_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define HTTP_MAX_HEADERS      64
+#define HTTP_REQUEST_ID_MAX   64
+#define HTTP_EXTRA_HEADER_MAX 1024
+
+enum http_verb {
+	HTTP_M_GET,
+	HTTP_M_HEAD,
+	HTTP_M_POST,
+	HTTP_M_PUT,
+	HTTP_M_PATCH,
+	HTTP_M_DELETE,
+	HTTP_M_OPTIONS,
+	HTTP_M_OTHER,
+};
+
+struct conn;
+
+struct http_request {
+	struct conn *conn; /* NULL once the client has gone */
+	enum http_verb method;
+	const char *method_name;
+	const char *path; /* raw path, without the query */
+	const char *query; /* raw query string, or NULL */
+	struct {
+		const char *name, *value;
+	} headers[HTTP_MAX_HEADERS];
+	int nheaders;
+	char *body; /* NUL-terminated; body_len excludes the NUL */
+	size_t body_len;
+	char request_id[HTTP_REQUEST_ID_MAX + 1];
+	struct timespec started;
+	char client_addr[64];
+	const char *peer_cert_sha256; /* hex fingerprint, or NULL */
+
+	/* Filled by the handler. */
+	int route; /* index into the route names for metrics, -1 unknown */
+	int status;
+	char extra_headers[HTTP_EXTRA_HEADER_MAX];
+	size_t extra_len;
+	void *ctx; /* handler state, freed with ctx_free */
+	void (*ctx_free)(void *);
+
+	/* Storage of the strings above; owned by the request. */
+	char *store;
+	size_t store_len, store_cap;
+	int responded;
+};
+
+typedef void (*http_handler)(struct http_request *r);
+
+/* Case-insensitive header lookup; NULL when absent. */
+const char *http_header(const struct http_request *r, const char *name);
+
+/* Adds a response header; returns -1 if it does not fit. */
+int http_add_header(
+    struct http_request *r, const char *name, const char *value);
+
+/* Sends a response. body may be NULL when len is 0. */
+void http_respond(struct http_request *r, int status, const char *ctype,
+    const char *body, size_t len);
+
+/*
+ * Sends an RFC 9457 problem document. type is a short slug that becomes
+ * "/problems/<type>"; errors_json, when not NULL, is a JSON array text
+ * put under "errors" as is.
+ */
+void http_problem(struct http_request *r, int status, const char *type,
+    const char *title, const char *detail, const char *errors_json);
+
+/* Frees a request whose client has gone (used by response.c). */
+void http_request_release(struct http_request *r);
+
+/* True when the client went away and the reply will be discarded. */
+int http_request_gone(const struct http_request *r);
+
+/* "GET" for HTTP_M_GET, and so on. */
+const char *http_method_name(enum http_verb m);
+
+/* The standard reason phrase of a status code. */
+const char *http_status_text(int status);
+
+/* Appends s to buf as a JSON string literal (with quotes). */
+struct evbuffer;
+void http_json_escape(struct evbuffer *buf, const char *s, size_t len);
+
+#endif

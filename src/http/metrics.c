@@ -1,0 +1,202 @@
+/*
+ * metrics.c: see metrics.h. Requests are counted per (route, status) in a
+ * fixed matrix: status codes are 100..599, routes are few, so a flat
+ * array in shared memory needs neither locks nor allocation.
+ */
+#include "metrics.h"
+
+#include <stddef.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <event2/buffer.h>
+
+#define NSTATUS 500 /* 100..599 */
+
+static const double bucket_ms[] = {
+    0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000};
+#define NBUCKETS (sizeof(bucket_ms) / sizeof(bucket_ms[0]))
+
+struct worker_gauges {
+	uint32_t in_use, waiting, connected;
+};
+
+struct shared {
+	uint64_t requests[METRICS_MAX_ROUTES + 1][NSTATUS];
+	uint64_t buckets[NBUCKETS + 1];
+	uint64_t duration_us_sum;
+	uint64_t count;
+	uint64_t db_errors;
+	struct worker_gauges workers[METRICS_MAX_WORKERS];
+};
+
+static struct shared *shm;
+static const char *const *route_names;
+static int nroutes;
+static int worker_slot;
+
+int
+metrics_init(void)
+{
+	void *p = mmap(NULL, sizeof(struct shared), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return -1;
+	shm = p;
+	return 0;
+}
+
+void
+metrics_set_routes(const char *const *names, int n)
+{
+	route_names = names;
+	nroutes = n < METRICS_MAX_ROUTES ? n : METRICS_MAX_ROUTES;
+}
+
+void
+metrics_set_worker(int slot)
+{
+	worker_slot = slot % METRICS_MAX_WORKERS;
+}
+
+void
+metrics_record_request(int route, int status, uint64_t duration_us)
+{
+	size_t b;
+	int row;
+
+	if (shm == NULL || status < 100 || status > 599)
+		return;
+	row = (route >= 0 && route < nroutes) ? route : METRICS_MAX_ROUTES;
+	__atomic_add_fetch(
+	    &shm->requests[row][status - 100], 1, __ATOMIC_RELAXED);
+	for (b = 0; b < NBUCKETS; b++)
+		if ((double)duration_us <= bucket_ms[b] * 1000.0)
+			break;
+	__atomic_add_fetch(&shm->buckets[b], 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(
+	    &shm->duration_us_sum, duration_us, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&shm->count, 1, __ATOMIC_RELAXED);
+}
+
+void
+metrics_db_error(void)
+{
+	if (shm != NULL)
+		__atomic_add_fetch(&shm->db_errors, 1, __ATOMIC_RELAXED);
+}
+
+void
+metrics_pool_gauges(int in_use, int waiting, int connected)
+{
+	struct worker_gauges *g;
+
+	if (shm == NULL)
+		return;
+	g = &shm->workers[worker_slot];
+	__atomic_store_n(&g->in_use, (uint32_t)in_use, __ATOMIC_RELAXED);
+	__atomic_store_n(&g->waiting, (uint32_t)waiting, __ATOMIC_RELAXED);
+	__atomic_store_n(&g->connected, (uint32_t)connected, __ATOMIC_RELAXED);
+}
+
+static void
+render_requests(struct evbuffer *buf)
+{
+	uint64_t n;
+	int row, s;
+
+	evbuffer_add_printf(buf,
+	    "# HELP pipelined_http_requests_total HTTP requests answered.\n"
+	    "# TYPE pipelined_http_requests_total counter\n");
+	for (row = 0; row <= METRICS_MAX_ROUTES; row++) {
+		if (row >= nroutes && row != METRICS_MAX_ROUTES)
+			continue;
+		for (s = 0; s < NSTATUS; s++) {
+			n = __atomic_load_n(
+			    &shm->requests[row][s], __ATOMIC_RELAXED);
+			if (n == 0)
+				continue;
+			evbuffer_add_printf(buf,
+			    "pipelined_http_requests_total{route=\"%s\","
+			    "status=\"%d\"} %llu\n",
+			    row == METRICS_MAX_ROUTES ? "unmatched"
+			                              : route_names[row],
+			    s + 100, (unsigned long long)n);
+		}
+	}
+}
+
+static void
+render_latency(struct evbuffer *buf)
+{
+	uint64_t cum = 0;
+	size_t b;
+
+	evbuffer_add_printf(buf,
+	    "# HELP pipelined_http_request_duration_seconds Time from the "
+	    "request's first byte to its response.\n"
+	    "# TYPE pipelined_http_request_duration_seconds histogram\n");
+	for (b = 0; b <= NBUCKETS; b++) {
+		cum += __atomic_load_n(&shm->buckets[b], __ATOMIC_RELAXED);
+		if (b < NBUCKETS)
+			evbuffer_add_printf(buf,
+			    "pipelined_http_request_duration_seconds_bucket"
+			    "{le=\"%g\"} %llu\n",
+			    bucket_ms[b] / 1000.0, (unsigned long long)cum);
+		else
+			evbuffer_add_printf(buf,
+			    "pipelined_http_request_duration_seconds_bucket"
+			    "{le=\"+Inf\"} %llu\n",
+			    (unsigned long long)cum);
+	}
+	evbuffer_add_printf(buf,
+	    "pipelined_http_request_duration_seconds_sum %.6f\n"
+	    "pipelined_http_request_duration_seconds_count %llu\n",
+	    (double)__atomic_load_n(&shm->duration_us_sum, __ATOMIC_RELAXED) /
+	        1e6,
+	    (unsigned long long)__atomic_load_n(&shm->count, __ATOMIC_RELAXED));
+}
+
+static void
+render_pool(struct evbuffer *buf)
+{
+	uint64_t in_use = 0, waiting = 0, connected = 0;
+	int w;
+
+	for (w = 0; w < METRICS_MAX_WORKERS; w++) {
+		in_use +=
+		    __atomic_load_n(&shm->workers[w].in_use, __ATOMIC_RELAXED);
+		waiting +=
+		    __atomic_load_n(&shm->workers[w].waiting, __ATOMIC_RELAXED);
+		connected += __atomic_load_n(
+		    &shm->workers[w].connected, __ATOMIC_RELAXED);
+	}
+	evbuffer_add_printf(buf,
+	    "# HELP pipelined_db_connections_in_use Pool connections running "
+	    "a query.\n# TYPE pipelined_db_connections_in_use gauge\n"
+	    "pipelined_db_connections_in_use %llu\n"
+	    "# HELP pipelined_db_queries_waiting Queries queued for a free "
+	    "connection.\n# TYPE pipelined_db_queries_waiting gauge\n"
+	    "pipelined_db_queries_waiting %llu\n"
+	    "# HELP pipelined_db_connections_up Pool connections that are "
+	    "connected.\n# TYPE pipelined_db_connections_up gauge\n"
+	    "pipelined_db_connections_up %llu\n"
+	    "# HELP pipelined_db_errors_total Failed queries and lost "
+	    "connections.\n# TYPE pipelined_db_errors_total counter\n"
+	    "pipelined_db_errors_total %llu\n",
+	    (unsigned long long)in_use, (unsigned long long)waiting,
+	    (unsigned long long)connected,
+	    (unsigned long long)__atomic_load_n(
+	        &shm->db_errors, __ATOMIC_RELAXED));
+}
+
+void
+metrics_render(struct evbuffer *buf)
+{
+	if (shm == NULL)
+		return;
+	render_requests(buf);
+	render_latency(buf);
+	render_pool(buf);
+}

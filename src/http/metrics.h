@@ -1,0 +1,34 @@
+/*
+ * metrics.h: counters shared by all workers, served as Prometheus text.
+ *
+ * The master maps one shared anonymous region before forking, so every
+ * worker adds to the same counters with atomic operations and any worker
+ * can answer /metrics with the whole service's numbers.
+ */
+#ifndef PIPELINED_METRICS_H
+#define PIPELINED_METRICS_H
+
+#include <stdint.h>
+
+#define METRICS_MAX_ROUTES  64
+#define METRICS_MAX_WORKERS 64
+
+struct evbuffer;
+
+/* Maps the shared region; call once in the master before forking. */
+int metrics_init(void);
+
+/* Route labels, index-aligned with http_request.route. */
+void metrics_set_routes(const char *const *names, int n);
+
+/* The worker slot this process writes its gauges to. */
+void metrics_set_worker(int slot);
+
+void metrics_record_request(int route, int status, uint64_t duration_us);
+void metrics_db_error(void);
+void metrics_pool_gauges(int in_use, int waiting, int connected);
+
+/* Appends the Prometheus text exposition to buf. */
+void metrics_render(struct evbuffer *buf);
+
+#endif

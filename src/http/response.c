@@ -1,0 +1,249 @@
+/*
+ * response.c: writing responses, problem documents, request ids and the
+ * access log.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+
+#include "metrics.h"
+#include "server.h"
+
+const char *
+http_method_name(enum http_verb m)
+{
+	static const char *const names[] = {"GET", "HEAD", "POST", "PUT",
+	    "PATCH", "DELETE", "OPTIONS", "OTHER"};
+
+	return names[m];
+}
+
+const char *
+http_status_text(int status)
+{
+	switch (status) {
+	case 100:
+		return "Continue";
+	case 200:
+		return "OK";
+	case 201:
+		return "Created";
+	case 202:
+		return "Accepted";
+	case 204:
+		return "No Content";
+	case 304:
+		return "Not Modified";
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 406:
+		return "Not Acceptable";
+	case 408:
+		return "Request Timeout";
+	case 409:
+		return "Conflict";
+	case 410:
+		return "Gone";
+	case 411:
+		return "Length Required";
+	case 412:
+		return "Precondition Failed";
+	case 413:
+		return "Content Too Large";
+	case 415:
+		return "Unsupported Media Type";
+	case 422:
+		return "Unprocessable Content";
+	case 428:
+		return "Precondition Required";
+	case 429:
+		return "Too Many Requests";
+	case 431:
+		return "Request Header Fields Too Large";
+	case 500:
+		return "Internal Server Error";
+	case 501:
+		return "Not Implemented";
+	case 503:
+		return "Service Unavailable";
+	default:
+		return "Unknown";
+	}
+}
+
+void
+http_json_escape(struct evbuffer *buf, const char *s, size_t len)
+{
+	size_t i, start = 0;
+	unsigned char ch;
+
+	evbuffer_add(buf, "\"", 1);
+	for (i = 0; i < len; i++) {
+		ch = (unsigned char)s[i];
+		if (ch >= 0x20 && ch != '"' && ch != '\\')
+			continue;
+		evbuffer_add(buf, s + start, i - start);
+		start = i + 1;
+		if (ch == '"')
+			evbuffer_add(buf, "\\\"", 2);
+		else if (ch == '\\')
+			evbuffer_add(buf, "\\\\", 2);
+		else
+			evbuffer_add_printf(buf, "\\u%04x", ch);
+	}
+	evbuffer_add(buf, s + start, len - start);
+	evbuffer_add(buf, "\"", 1);
+}
+
+/* A well-formed incoming request id is 1-64 of [A-Za-z0-9._-]. */
+static int
+valid_request_id(const char *id)
+{
+	size_t n = strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuv"
+	                      "wxyz0123456789._-");
+
+	return n > 0 && n <= HTTP_REQUEST_ID_MAX && id[n] == '\0';
+}
+
+void
+response_new_id(struct server *srv, struct http_request *r)
+{
+	const char *given = http_header(r, "X-Request-Id");
+
+	if (given != NULL && valid_request_id(given)) {
+		strcpy(r->request_id, given);
+		return;
+	}
+	snprintf(r->request_id, sizeof(r->request_id), "%s-%08llx",
+	    srv->id_prefix, (unsigned long long)++srv->id_counter);
+}
+
+int
+http_add_header(struct http_request *r, const char *name, const char *value)
+{
+	int n;
+
+	n = snprintf(r->extra_headers + r->extra_len,
+	    sizeof(r->extra_headers) - r->extra_len, "%s: %s\r\n", name, value);
+	if (n < 0 || (size_t)n >= sizeof(r->extra_headers) - r->extra_len) {
+		r->extra_headers[r->extra_len] = '\0';
+		return -1;
+	}
+	r->extra_len += (size_t)n;
+	return 0;
+}
+
+static uint64_t
+elapsed_us(const struct http_request *r)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)(now.tv_sec - r->started.tv_sec) * 1000000u +
+	       (uint64_t)((now.tv_nsec - r->started.tv_nsec) / 1000);
+}
+
+/* One JSON line per request. The query string is left out: it is the
+ * client's, and nothing in it is needed to follow a request. */
+void
+response_log(struct server *srv, const struct http_request *r, size_t bytes)
+{
+	static time_t last;
+	static char stamp[32];
+	struct timespec now;
+	struct tm tm;
+	struct evbuffer *line = srv->log_buf;
+	uint64_t us = elapsed_us(r);
+
+	metrics_record_request(r->route, r->status, us);
+	if (srv->log_fd < 0)
+		return;
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (now.tv_sec != last) {
+		gmtime_r(&now.tv_sec, &tm);
+		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+		last = now.tv_sec;
+	}
+	evbuffer_add_printf(line,
+	    "{\"time\":\"%s.%03ldZ\",\"request_id\":", stamp,
+	    now.tv_nsec / 1000000);
+	http_json_escape(line, r->request_id, strlen(r->request_id));
+	evbuffer_add_printf(line, ",\"method\":");
+	http_json_escape(line, r->method_name, strlen(r->method_name));
+	evbuffer_add_printf(line, ",\"path\":");
+	http_json_escape(line, r->path, strlen(r->path));
+	evbuffer_add_printf(line,
+	    ",\"status\":%d,\"bytes\":%zu,\"duration_us\":%llu}\n", r->status,
+	    bytes, (unsigned long long)us);
+	if (evbuffer_get_length(line) >= 32768)
+		server_flush_log(srv);
+}
+
+void
+http_respond(struct http_request *r, int status, const char *ctype,
+    const char *body, size_t len)
+{
+	struct conn *c = r->conn;
+	struct server *srv;
+	struct evbuffer *out;
+	int keep_alive;
+
+	if (r->responded)
+		return;
+	r->responded = 1;
+	r->status = status;
+	if (c == NULL) {
+		/* The client left while the handler worked. */
+		http_request_release(r);
+		return;
+	}
+	srv = conn_server(c);
+	out = conn_output(c);
+	keep_alive = conn_keep_alive(c);
+	evbuffer_add_printf(out,
+	    "HTTP/1.1 %d %s\r\nContent-Length: %zu\r\nX-Request-Id: %s\r\n",
+	    status, http_status_text(status), len, r->request_id);
+	if (ctype != NULL)
+		evbuffer_add_printf(out, "Content-Type: %s\r\n", ctype);
+	if (!keep_alive)
+		evbuffer_add(out, "Connection: close\r\n", 19);
+	evbuffer_add(out, r->extra_headers, r->extra_len);
+	evbuffer_add(out, "\r\n", 2);
+	if (len > 0 && r->method != HTTP_M_HEAD)
+		evbuffer_add(out, body, len);
+	response_log(srv, r, len);
+	conn_response_ready(c, keep_alive);
+}
+
+void
+http_problem(struct http_request *r, int status, const char *type,
+    const char *title, const char *detail, const char *errors_json)
+{
+	struct evbuffer *b = evbuffer_new();
+
+	if (b == NULL) {
+		http_respond(r, status, NULL, NULL, 0);
+		return;
+	}
+	evbuffer_add_printf(b, "{\"type\":\"/problems/%s\",\"title\":", type);
+	http_json_escape(b, title, strlen(title));
+	evbuffer_add_printf(b, ",\"status\":%d,\"detail\":", status);
+	http_json_escape(b, detail, strlen(detail));
+	evbuffer_add_printf(b, ",\"request_id\":\"%s\"", r->request_id);
+	if (errors_json != NULL)
+		evbuffer_add_printf(b, ",\"errors\":%s", errors_json);
+	evbuffer_add(b, "}", 1);
+	http_respond(r, status, "application/problem+json",
+	    (const char *)evbuffer_pullup(b, -1), evbuffer_get_length(b));
+	evbuffer_free(b);
+}

@@ -1,0 +1,65 @@
+/*
+ * server.h: one worker's HTTP server, shared by the files of src/http/.
+ * Handlers never see this; they see http.h.
+ */
+#ifndef PIPELINED_SERVER_H
+#define PIPELINED_SERVER_H
+
+#include <stdio.h>
+#include <sys/queue.h>
+
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <openssl/ssl.h>
+
+#include "config.h"
+#include "http.h"
+
+struct conn;
+
+struct server {
+	struct event_base *base;
+	const struct config *cfg;
+	SSL_CTX *ssl_ctx;
+	struct evconnlistener *listener;
+	http_handler handler;
+	TAILQ_HEAD(, conn) conns;
+	int nconns;
+	int stopping;
+	struct event *shutdown_timer;
+	struct event *flush_timer;
+	int log_fd; /* -1 when the access log is off */
+	struct evbuffer *log_buf;
+	char id_prefix[17];
+	uint64_t id_counter;
+};
+
+/* Opens the worker's listening socket (SO_REUSEPORT) and starts serving. */
+int server_listen(struct server *srv);
+
+/* Stops accepting and closes connections as their requests finish. */
+void server_shutdown(struct server *srv);
+
+/* Called by conn.c when a connection was freed. */
+void server_conn_closed(struct server *srv);
+
+/* conn.c */
+void conn_accept(struct server *srv, int fd, const char *addr);
+void conn_shutdown_all(struct server *srv);
+void conn_response_ready(struct conn *c, int keep_alive);
+struct evbuffer *conn_output(struct conn *c);
+struct server *conn_server(struct conn *c);
+int conn_keep_alive(const struct conn *c);
+
+/* Writes whole buffered log lines to the access log. */
+void server_flush_log(struct server *srv);
+
+/* response.c */
+void response_log(
+    struct server *srv, const struct http_request *r, size_t bytes);
+void response_new_id(struct server *srv, struct http_request *r);
+
+/* tls.c */
+SSL_CTX *tls_server_context(const struct config *cfg, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,154 @@
+/*
+ * worker.c: the life of one worker process: its event loop, its signals,
+ * its access log buffer, and its orderly end.
+ */
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <openssl/rand.h>
+
+#include "master.h"
+#include "metrics.h"
+#include "server.h"
+
+/*
+ * Lines are written in pieces of at most PIPE_BUF bytes that end on a
+ * newline, so that the workers' lines never interleave mid-line even when
+ * the log is a pipe.
+ */
+void
+server_flush_log(struct server *srv)
+{
+	struct evbuffer_ptr nl;
+	size_t len, chunk;
+	unsigned char *p;
+	ssize_t n;
+
+	while ((len = evbuffer_get_length(srv->log_buf)) > 0) {
+		chunk = len < PIPE_BUF ? len : PIPE_BUF;
+		p = evbuffer_pullup(srv->log_buf, (ev_ssize_t)chunk);
+		while (chunk > 0 && p[chunk - 1] != '\n')
+			chunk--;
+		if (chunk == 0) {
+			/* A single line longer than PIPE_BUF: write it
+			 * whole up to its newline. */
+			nl = evbuffer_search(srv->log_buf, "\n", 1, NULL);
+			if (nl.pos < 0)
+				return;
+			chunk = (size_t)nl.pos + 1;
+			p = evbuffer_pullup(srv->log_buf, (ev_ssize_t)chunk);
+		}
+		n = write(srv->log_fd, p, chunk);
+		if (n <= 0) {
+			evbuffer_drain(srv->log_buf, len); /* drop, not block */
+			return;
+		}
+		evbuffer_drain(srv->log_buf, (size_t)n);
+	}
+}
+
+static void
+flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	server_flush_log(arg);
+}
+
+static void
+signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	(void)sig;
+	(void)what;
+	server_shutdown(arg);
+}
+
+static void
+make_id_prefix(struct server *srv)
+{
+	unsigned char rnd[8];
+	int i;
+
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+		memset(rnd, 0, sizeof(rnd));
+	for (i = 0; i < 8; i++)
+		snprintf(srv->id_prefix + 2 * i, 3, "%02x", rnd[i]);
+}
+
+/* After binding: a worker started as root continues as cfg->user. */
+static int
+drop_privileges(const struct config *cfg)
+{
+	struct passwd *pw;
+
+	if (cfg->user[0] == '\0' || getuid() != 0)
+		return 0;
+	if ((pw = getpwnam(cfg->user)) == NULL) {
+		fprintf(
+		    stderr, "pipelined: user '%s' does not exist\n", cfg->user);
+		return -1;
+	}
+	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 ||
+	    setuid(pw->pw_uid) != 0) {
+		perror("pipelined: dropping privileges");
+		return -1;
+	}
+	return 0;
+}
+
+int
+worker_main(const struct master_opts *o, int slot)
+{
+	struct timeval second = {1, 0};
+	struct server srv;
+	struct event *sigterm, *sigint;
+	int rc = 1;
+
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	signal(SIGPIPE, SIG_IGN);
+	memset(&srv, 0, sizeof(srv));
+	TAILQ_INIT(&srv.conns);
+	srv.cfg = o->cfg;
+	srv.ssl_ctx = o->ssl_ctx;
+	srv.handler = o->handler;
+	srv.log_fd = o->log_fd;
+	make_id_prefix(&srv);
+	metrics_set_worker(slot);
+	if ((srv.base = event_base_new()) == NULL ||
+	    (srv.log_buf = evbuffer_new()) == NULL)
+		return 1;
+	sigterm = evsignal_new(srv.base, SIGTERM, signal_cb, &srv);
+	sigint = evsignal_new(srv.base, SIGINT, signal_cb, &srv);
+	srv.flush_timer = event_new(srv.base, -1, EV_PERSIST, flush_cb, &srv);
+	evsignal_add(sigterm, NULL);
+	evsignal_add(sigint, NULL);
+	evtimer_add(srv.flush_timer, &second);
+	if (server_listen(&srv) != 0 || drop_privileges(o->cfg) != 0)
+		goto out;
+	if (o->worker_init != NULL && o->worker_init(srv.base, o->arg) != 0)
+		goto out;
+	event_base_dispatch(srv.base);
+	if (o->worker_fini != NULL)
+		o->worker_fini(o->arg);
+	rc = 0;
+out:
+	server_flush_log(&srv);
+	if (srv.listener != NULL)
+		evconnlistener_free(srv.listener);
+	if (srv.shutdown_timer != NULL)
+		event_free(srv.shutdown_timer);
+	event_free(srv.flush_timer);
+	event_free(sigterm);
+	event_free(sigint);
+	evbuffer_free(srv.log_buf);
+	event_base_free(srv.base);
+	return rc;
+}

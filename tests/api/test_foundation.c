@@ -1,0 +1,385 @@
+/*
+ * test_foundation.c: the server itself, over real HTTPS against a real
+ * PostgreSQL: TLS versions, limits, timeouts, errors, metrics, signals,
+ * worker replacement, and surviving a database outage.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "support.h"
+
+static struct tserver srv;
+
+static int
+setup(void **state)
+{
+	(void)state;
+	ts_start(&srv, "max_body_size 4096\nmax_header_size 4096\n"
+	               "header_timeout 1\n");
+	return 0;
+}
+
+static void
+assert_problem(struct tresp *r, long status, const char *type)
+{
+	char ct[128];
+
+	assert_int_equal(r->status, status);
+	assert_non_null(tr_header(r, "Content-Type", ct, sizeof(ct)));
+	assert_string_equal(ct, "application/problem+json");
+	assert_string_equal(tr_problem_type(r), type);
+	assert_int_equal(
+	    json_integer_value(json_object_get(r->json, "status")), status);
+	assert_non_null(json_object_get(r->json, "title"));
+	assert_non_null(json_object_get(r->json, "detail"));
+}
+
+static void
+test_tls_versions(void **state)
+{
+	static const int refused[] = {TLS1_VERSION, TLS1_1_VERSION};
+	static const int accepted[] = {TLS1_2_VERSION, TLS1_3_VERSION};
+	SSL_CTX *ctx;
+	SSL *ssl;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		ssl = tls_connect(srv.port, refused[i], &ctx, NULL, NULL);
+		assert_null(ssl);
+		tls_close(ssl, ctx);
+	}
+	for (i = 0; i < 2; i++) {
+		ssl = tls_connect(srv.port, accepted[i], &ctx, NULL, NULL);
+		assert_non_null(ssl);
+		assert_int_equal(SSL_version(ssl), accepted[i]);
+		tls_close(ssl, ctx);
+	}
+}
+
+static void
+test_health_and_request_id(void **state)
+{
+	const char *mine[] = {"X-Request-Id: test-abc.123", NULL};
+	const char *bad[] = {"X-Request-Id: has spaces and {braces}", NULL};
+	char id[128], server[64];
+	struct tresp r;
+
+	(void)state;
+	tr_do(&srv, "GET", "/health", NULL, NULL, mine, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(
+	    tr_header(&r, "X-Request-Id", id, sizeof(id)), "test-abc.123");
+	assert_null(tr_header(&r, "Server", server, sizeof(server)));
+	tr_free(&r);
+	tr_do(&srv, "GET", "/health", NULL, NULL, bad, &r);
+	assert_non_null(tr_header(&r, "X-Request-Id", id, sizeof(id)));
+	assert_string_not_equal(id, "has spaces and {braces}");
+	assert_true(strlen(id) > 8);
+	tr_free(&r);
+}
+
+static void
+test_not_found_and_method(void **state)
+{
+	char allow[64];
+	struct tresp r;
+
+	(void)state;
+	tr_do(&srv, "GET", "/nowhere", NULL, NULL, NULL, &r);
+	assert_problem(&r, 404, "/problems/not-found");
+	tr_free(&r);
+	tr_do(&srv, "DELETE", "/health", NULL, NULL, NULL, &r);
+	assert_problem(&r, 405, "/problems/method-not-allowed");
+	assert_string_equal(
+	    tr_header(&r, "Allow", allow, sizeof(allow)), "GET");
+	tr_free(&r);
+}
+
+static void
+test_body_too_large(void **state)
+{
+	char *big = malloc(9000);
+	struct tresp r;
+
+	(void)state;
+	memset(big, 'x', 8999);
+	big[8999] = '\0';
+	tr_do(&srv, "POST", "/api/v1/keys", NULL, big, NULL, &r);
+	assert_problem(&r, 413, "/problems/body-too-large");
+	tr_free(&r);
+	free(big);
+}
+
+static void
+test_header_too_large(void **state)
+{
+	char *line = malloc(6000);
+	const char *hdrs[2] = {line, NULL};
+	struct tresp r;
+
+	(void)state;
+	strcpy(line, "X-Filler: ");
+	memset(line + 10, 'y', 5000);
+	line[5010] = '\0';
+	tr_do(&srv, "GET", "/health", NULL, NULL, hdrs, &r);
+	assert_problem(&r, 431, "/problems/header-too-large");
+	tr_free(&r);
+	free(line);
+}
+
+/* A client that sends half its headers and stalls is cut off after the
+ * header timeout (1 s here), while another client is served meanwhile. */
+static void
+test_slow_headers_cut_off(void **state)
+{
+	static const char partial[] = "GET /health HTTP/1.1\r\nHost: x\r\n";
+	char buf[2048];
+	struct timespec t0, t1;
+	struct tresp r;
+	SSL_CTX *ctx;
+	SSL *ssl;
+	int n, total = 0;
+	double secs;
+
+	(void)state;
+	ssl = tls_connect(srv.port, 0, &ctx, NULL, NULL);
+	assert_non_null(ssl);
+	assert_int_equal(SSL_write(ssl, partial, sizeof(partial) - 1),
+	    (int)sizeof(partial) - 1);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	tr_do(&srv, "GET", "/health", NULL, NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	tr_free(&r);
+	while (
+	    (n = SSL_read(ssl, buf + total, (int)sizeof(buf) - 1 - total)) > 0)
+		total += n;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	buf[total] = '\0';
+	secs = (double)(t1.tv_sec - t0.tv_sec) +
+	       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	assert_true(strncmp(buf, "HTTP/1.1 408 ", 13) == 0);
+	assert_true(secs >= 0.5 && secs < 5.0);
+	tls_close(ssl, ctx);
+}
+
+static long long
+metric(const char *route, const char *status)
+{
+	char needle[160], *p;
+	struct tresp r;
+	long long v = 0;
+
+	snprintf(needle, sizeof(needle),
+	    "pipelined_http_requests_total{route=\"%s\",status=\"%s\"} ", route,
+	    status);
+	tr_do(&srv, "GET", "/metrics", NULL, NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	if ((p = strstr(r.body, needle)) != NULL)
+		v = atoll(p + strlen(needle));
+	tr_free(&r);
+	return v;
+}
+
+static void
+test_metrics_count_requests(void **state)
+{
+	long long before = metric("health", "200"), nf;
+	struct tresp r;
+	int i;
+
+	(void)state;
+	nf = metric("unmatched", "404");
+	for (i = 0; i < 7; i++) {
+		tr_do(&srv, "GET", "/health", NULL, NULL, NULL, &r);
+		tr_free(&r);
+	}
+	tr_do(&srv, "GET", "/no/such/thing", NULL, NULL, NULL, &r);
+	tr_free(&r);
+	assert_int_equal(metric("health", "200") - before, 7);
+	assert_int_equal(metric("unmatched", "404") - nf, 1);
+	tr_do(&srv, "GET", "/metrics", NULL, NULL, NULL, &r);
+	assert_non_null(strstr(r.body, "pipelined_http_request_duration_"
+	                               "seconds_bucket{le=\"+Inf\"}"));
+	assert_non_null(strstr(r.body, "pipelined_db_connections_up"));
+	assert_non_null(strstr(r.body, "pipelined_db_errors_total"));
+	tr_free(&r);
+}
+
+static void
+test_bad_config_refused(void **state)
+{
+	static const struct {
+		const char *text, *expect;
+	} cases[] = {
+	    {"port 8443\nworkers 2\nno_such_option 1\n", ":3: unknown option"},
+	    {"# comment\nport eighty\n", ":2: option 'port'"},
+	    {"port 99999\n", ":1: option 'port'"},
+	    {"port 1\nport 2\n", ":2: option 'port' given twice"},
+	    {"\n\nmax_body_size\n", ":3: option 'max_body_size' needs"},
+	};
+	char path[400], out[512], cmd[1200];
+	size_t i;
+	FILE *fp;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(path, sizeof(path), "%s/bad-%zu.conf",
+		    ts_env("TEST_DIR"), i);
+		snprintf(out, sizeof(out), "%s.err", path);
+		fp = fopen(path, "w");
+		fputs(cases[i].text, fp);
+		fclose(fp);
+		snprintf(cmd, sizeof(cmd), "%s -c %s check 2>%s",
+		    ts_env("PIPELINED_BIN"), path, out);
+		assert_int_equal(sh("%s", cmd), 1);
+		assert_int_equal(
+		    sh("grep -q -- \"%s\" %s", cases[i].expect, out), 0);
+		assert_int_equal(sh("grep -q -- \"%s\" %s", path, out), 0);
+	}
+}
+
+static int
+worker_pids(pid_t master, pid_t *out, int max)
+{
+	char path[128];
+	FILE *fp;
+	int n = 0;
+	long pid;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)master,
+	    (int)master);
+	if ((fp = fopen(path, "r")) == NULL)
+		return 0;
+	while (n < max && fscanf(fp, "%ld", &pid) == 1)
+		out[n++] = (pid_t)pid;
+	fclose(fp);
+	return n;
+}
+
+static void
+test_killed_worker_replaced(void **state)
+{
+	pid_t before[8], after[8];
+	struct tresp r;
+	int n, m, i, ok = 0;
+
+	(void)state;
+	n = worker_pids(srv.pid, before, 8);
+	assert_int_equal(n, 2);
+	assert_int_equal(kill(before[0], SIGKILL), 0);
+	for (i = 0; i < 20; i++) {
+		tr_do(&srv, "GET", "/health", NULL, NULL, NULL, &r);
+		ok += r.status == 200;
+		tr_free(&r);
+		usleep(100000);
+	}
+	assert_true(ok >= 18); /* a connection queued on the dead worker */
+	m = worker_pids(srv.pid, after, 8);
+	assert_int_equal(m, 2);
+	for (i = 0; i < m; i++)
+		assert_int_not_equal(after[i], before[0]);
+}
+
+/* The database goes away: /ready says 503 within a second and /health
+ * stays 200; it comes back and /ready recovers without a restart. */
+static void
+test_database_outage(void **state)
+{
+	struct timespec t0, t1;
+	struct tresp r;
+	int i;
+
+	(void)state;
+	assert_int_equal(sh("scripts/pg.sh stop %s", ts_env("TEST_PGDIR")), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	tr_do(&srv, "GET", "/ready", NULL, NULL, NULL, &r);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_int_equal(r.status, 503);
+	assert_true(t1.tv_sec - t0.tv_sec < 1 ||
+	            (t1.tv_sec - t0.tv_sec == 1 && t1.tv_nsec < t0.tv_nsec));
+	tr_free(&r);
+	tr_do(&srv, "GET", "/health", NULL, NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	tr_free(&r);
+	tr_do(&srv, "GET", "/api/v1/areas", ts_env("TEST_ADMIN_KEY"), NULL,
+	    NULL, &r);
+	assert_int_equal(r.status, 503);
+	tr_free(&r);
+	assert_int_equal(sh("scripts/pg.sh start %s", ts_env("TEST_PGDIR")), 0);
+	for (i = 0; i < 100; i++) {
+		tr_do(&srv, "GET", "/ready", NULL, NULL, NULL, &r);
+		if (r.status == 200)
+			break;
+		tr_free(&r);
+		usleep(100000);
+	}
+	assert_int_equal(r.status, 200);
+	tr_free(&r);
+}
+
+/* SIGTERM while a request is in flight (its body half sent): the request
+ * is answered, then the process exits 0. Runs last: it stops the server. */
+static void
+test_sigterm_drains(void **state)
+{
+	static const char head[] = "POST /health HTTP/1.1\r\nHost: x\r\n"
+	                           "Content-Length: 10\r\n\r\n12345";
+	char buf[1024];
+	SSL_CTX *ctx;
+	SSL *ssl;
+	int n, total = 0, st;
+
+	(void)state;
+	ssl = tls_connect(srv.port, 0, &ctx, NULL, NULL);
+	assert_non_null(ssl);
+	SSL_write(ssl, head, sizeof(head) - 1);
+	usleep(200000);
+	kill(srv.pid, SIGTERM);
+	usleep(300000);
+	SSL_write(ssl, "67890", 5);
+	while (
+	    (n = SSL_read(ssl, buf + total, (int)sizeof(buf) - 1 - total)) > 0)
+		total += n;
+	buf[total] = '\0';
+	assert_true(strncmp(buf, "HTTP/1.1 405 ", 13) == 0);
+	assert_non_null(strstr(buf, "Connection: close"));
+	tls_close(ssl, ctx);
+	assert_int_equal(waitpid(srv.pid, &st, 0), srv.pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	srv.pid = 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_tls_versions),
+	    cmocka_unit_test(test_health_and_request_id),
+	    cmocka_unit_test(test_not_found_and_method),
+	    cmocka_unit_test(test_body_too_large),
+	    cmocka_unit_test(test_header_too_large),
+	    cmocka_unit_test(test_slow_headers_cut_off),
+	    cmocka_unit_test(test_metrics_count_requests),
+	    cmocka_unit_test(test_bad_config_refused),
+	    cmocka_unit_test(test_killed_worker_replaced),
+	    cmocka_unit_test(test_database_outage),
+	    cmocka_unit_test(test_sigterm_drains),
+	};
+
+	return cmocka_run_group_tests_name("foundation", tests, setup, NULL);
+}

@@ -1,0 +1,327 @@
+/*
+ * support.c: see support.h.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <openssl/err.h>
+
+#include "support.h"
+
+static void
+die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
+}
+
+const char *
+ts_env(const char *name)
+{
+	const char *v = getenv(name);
+
+	if (v == NULL || *v == '\0')
+		die("support: %s is not set (run the tests with make test)",
+		    name);
+	return v;
+}
+
+int
+sh(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int
+free_port(void)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&sin, &len) != 0)
+		die("support: no free port");
+	port = ntohs(sin.sin_port);
+	close(fd);
+	return port;
+}
+
+void
+ts_start(struct tserver *s, const char *extra)
+{
+	const char *dir = ts_env("TEST_DIR");
+	static int serial;
+	struct tresp r;
+	FILE *fp;
+	int i;
+
+	memset(s, 0, sizeof(*s));
+	s->port = free_port();
+	snprintf(s->conf, sizeof(s->conf), "%s/server-%d-%d.conf", dir,
+	    (int)getpid(), ++serial);
+	snprintf(s->log, sizeof(s->log), "%s/server-%d-%d.log", dir,
+	    (int)getpid(), serial);
+	if ((fp = fopen(s->conf, "w")) == NULL)
+		die("support: %s: %s", s->conf, strerror(errno));
+	fprintf(fp,
+	    "port %d\nworkers 2\ntls_certificate %s/server.crt\n"
+	    "tls_certificate_key %s/server.key\ndatabase_url %s\n"
+	    "db_reconnect_max_ms 200\n%s\n",
+	    s->port, dir, dir, ts_env("DATABASE_URL"), extra ? extra : "");
+	fclose(fp);
+	if ((s->pid = fork()) == 0) {
+		int fd = open(s->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execl(ts_env("PIPELINED_BIN"), "pipelined", "-c", s->conf,
+		    (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 200; i++) {
+		usleep(50000);
+		tr_do(s, "GET", "/ready", NULL, NULL, NULL, &r);
+		if (r.status == 200) {
+			tr_free(&r);
+			return;
+		}
+		tr_free(&r);
+	}
+	die("support: pipelined did not become ready; see %s", s->log);
+}
+
+int
+ts_stop(struct tserver *s)
+{
+	int st, i;
+
+	if (s->pid <= 0)
+		return -1;
+	kill(s->pid, SIGTERM);
+	for (i = 0; i < 300; i++) {
+		if (waitpid(s->pid, &st, WNOHANG) == s->pid) {
+			s->pid = 0;
+			return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+		}
+		usleep(50000);
+	}
+	kill(s->pid, SIGKILL);
+	waitpid(s->pid, &st, 0);
+	s->pid = 0;
+	return -1;
+}
+
+static size_t
+on_body(char *p, size_t size, size_t n, void *arg)
+{
+	struct tresp *r = arg;
+	char *b = realloc(r->body, r->len + size * n + 1);
+
+	if (b == NULL)
+		return 0;
+	memcpy(b + r->len, p, size * n);
+	r->body = b;
+	r->len += size * n;
+	b[r->len] = '\0';
+	return size * n;
+}
+
+static size_t
+on_header(char *p, size_t size, size_t n, void *arg)
+{
+	struct tresp *r = arg;
+	size_t have = strlen(r->headers), add = size * n;
+
+	if (have + add < sizeof(r->headers)) {
+		memcpy(r->headers + have, p, add);
+		r->headers[have + add] = '\0';
+	}
+	return add;
+}
+
+void
+tr_do(struct tserver *s, const char *method, const char *path, const char *key,
+    const char *body, const char *const *headers, struct tresp *r)
+{
+	struct curl_slist *h = NULL;
+	char url[2048], auth[256], ca[512];
+	CURL *c = curl_easy_init();
+	int i;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d%s", s->port, path);
+	snprintf(ca, sizeof(ca), "%s/server.crt", ts_env("TEST_DIR"));
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CAINFO, ca);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+	if (key != NULL) {
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", key);
+		h = curl_slist_append(h, auth);
+	}
+	if (body != NULL) {
+		h = curl_slist_append(h, "Content-Type: application/json");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+	}
+	h = curl_slist_append(h, "Expect:");
+	for (i = 0; headers != NULL && headers[i] != NULL; i++)
+		h = curl_slist_append(h, headers[i]);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	if (strcmp(method, "HEAD") == 0)
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+	else
+		r->status = 0;
+	if (r->body != NULL)
+		r->json = json_loadb(r->body, r->len, 0, NULL);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+}
+
+void
+tr_free(struct tresp *r)
+{
+	free(r->body);
+	json_decref(r->json);
+	memset(r, 0, sizeof(*r));
+}
+
+const char *
+tr_header(const struct tresp *r, const char *name, char *buf, size_t buflen)
+{
+	const char *p = r->headers;
+	size_t n = strlen(name), v;
+
+	while ((p = strchr(p, '\n')) != NULL) {
+		p++;
+		if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
+			p += n + 1;
+			p += strspn(p, " ");
+			v = strcspn(p, "\r\n");
+			if (v >= buflen)
+				v = buflen - 1;
+			memcpy(buf, p, v);
+			buf[v] = '\0';
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+const char *
+tr_problem_type(const struct tresp *r)
+{
+	const char *t = json_string_value(json_object_get(r->json, "type"));
+
+	return t != NULL ? t : "";
+}
+
+SSL *
+tls_connect(
+    int port, int version, SSL_CTX **ctx_out, const char *cert, const char *key)
+{
+	struct sockaddr_in sin;
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	SSL *ssl;
+	int fd;
+
+	*ctx_out = ctx;
+	if (version != 0) {
+		/* Let the client offer old versions: the server must be
+		 * the one that refuses. */
+		SSL_CTX_set_security_level(ctx, 0);
+		SSL_CTX_set_cipher_list(ctx, "ALL:@SECLEVEL=0");
+		SSL_CTX_set_min_proto_version(ctx, version);
+		SSL_CTX_set_max_proto_version(ctx, version);
+	}
+	if (cert != NULL &&
+	    (SSL_CTX_use_certificate_file(ctx, cert, SSL_FILETYPE_PEM) != 1 ||
+	        SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1))
+		die("support: cannot load client certificate %s", cert);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0)
+		die("support: connect: %s", strerror(errno));
+	ssl = SSL_new(ctx);
+	SSL_set_fd(ssl, fd);
+	if (SSL_connect(ssl) != 1) {
+		ERR_clear_error();
+		SSL_free(ssl);
+		close(fd);
+		return NULL;
+	}
+	return ssl;
+}
+
+void
+tls_close(SSL *ssl, SSL_CTX *ctx)
+{
+	if (ssl != NULL) {
+		int fd = SSL_get_fd(ssl);
+
+		SSL_free(ssl);
+		close(fd);
+	}
+	SSL_CTX_free(ctx);
+}
+
+const char *
+make_key(struct tserver *s, const char *role, const char *areas)
+{
+	static char keys[8][80];
+	static int next;
+	char body[512];
+	struct tresp r;
+	char *k = keys[next++ % 8];
+
+	snprintf(body, sizeof(body),
+	    "{\"name\":\"test %s\",\"role\":\"%s\",\"areas\":[%s]}", role, role,
+	    areas ? areas : "");
+	tr_do(s, "POST", "/api/v1/keys", ts_env("TEST_ADMIN_KEY"), body, NULL,
+	    &r);
+	if (r.status != 201)
+		die("support: creating a %s key: %ld %s", role, r.status,
+		    r.body ? r.body : "");
+	snprintf(
+	    k, 80, "%s", json_string_value(json_object_get(r.json, "key")));
+	tr_free(&r);
+	return k;
+}

@@ -1,0 +1,67 @@
+/*
+ * support.h: what the API tests share: starting the real pipelined binary
+ * on a free port with a configuration of the test's choosing, and talking
+ * HTTPS to it with libcurl (or with raw OpenSSL where a test must control
+ * the bytes or the TLS version).
+ *
+ * The environment comes from scripts/test.sh: TEST_DIR (a scratch
+ * directory with the certificates), DATABASE_URL, TEST_ADMIN_KEY,
+ * PIPELINED_BIN and TEST_PGDIR (the throwaway cluster).
+ */
+#ifndef TEST_SUPPORT_H
+#define TEST_SUPPORT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+#include <openssl/ssl.h>
+
+struct tserver {
+	pid_t pid;
+	int port;
+	char conf[512];
+	char log[512];
+};
+
+struct tresp {
+	long status;
+	char *body;
+	size_t len;
+	char headers[16384];
+	json_t *json; /* parsed body when it is JSON, else NULL */
+};
+
+/* Starts pipelined with the base configuration plus extra lines; waits
+ * until /health answers. Aborts the test on failure. */
+void ts_start(struct tserver *s, const char *extra_conf);
+/* SIGTERM and wait; returns the exit status. */
+int ts_stop(struct tserver *s);
+const char *ts_env(const char *name);
+
+/* One request. key may be NULL; body may be NULL. headers is a
+ * NULL-terminated list of "Name: value" lines, or NULL. */
+void tr_do(struct tserver *s, const char *method, const char *path,
+    const char *key, const char *body, const char *const *headers,
+    struct tresp *r);
+void tr_free(struct tresp *r);
+/* A response header's value (copied into buf), or NULL. */
+const char *tr_header(
+    const struct tresp *r, const char *name, char *buf, size_t buflen);
+/* The problem document's type, or "" when the body is not one. */
+const char *tr_problem_type(const struct tresp *r);
+
+/* Raw TLS: a connected SSL to the server, version-pinned when given
+ * (0 = default), or NULL when the handshake fails. */
+SSL *tls_connect(int port, int version, SSL_CTX **ctx_out, const char *cert,
+    const char *key);
+void tls_close(SSL *ssl, SSL_CTX *ctx);
+
+/* Runs a printf-formatted shell command; returns its exit status. */
+int sh(const char *fmt, ...);
+
+/* Creates a key with the admin key; returns it (static buffer). */
+const char *make_key(struct tserver *s, const char *role, const char *areas);
+
+#endif
