@@ -61,6 +61,8 @@ api_req_free(void *p)
 
 	json_decref(a->body);
 	json_decref(a->state);
+	if (a->data_free != NULL)
+		a->data_free(a->data);
 	free(a);
 }
 

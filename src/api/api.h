@@ -57,6 +57,8 @@ struct api_req {
 	struct principal who;
 	json_t *body; /* parsed request body, when the handler asked */
 	json_t *state; /* handler scratch: what it carries between queries */
+	void *data; /* handler state that is not JSON, freed with */
+	void (*data_free)(void *);
 	char etag[32];
 	void (*next)(struct api_req *, const db_result *); /* see api_query */
 };
@@ -96,6 +98,18 @@ void api_audit_params(struct api_req *a, const char **params);
 /* Answers a list page from rows of (item JSON, seq), fetched with
  * limit + 1 rows so that a next page can be told. */
 void api_list(struct api_req *a, const db_result *res, int limit);
+
+/* projects.c: shared by the project and event handlers. */
+json_t *api_audit_json(struct api_req *a);
+/* Runs stmt with nlead text parameters, then the JSON documents. */
+int api_query_json(struct api_req *a, const char *stmt, const char *const *lead,
+    int nlead, json_t **docs, int ndocs,
+    void (*cb)(struct api_req *, const db_result *));
+/* Answers a refused write: duplicate code 409, unknown area 422, ... */
+void api_write_refused(struct api_req *a, const db_result *res);
+void api_etag_of(struct api_req *a, const char *version);
+/* 404 unless the {id} of the path is a UUID. */
+int api_project_id(struct api_req *a);
 
 /* ops.c */
 void ops_health(struct api_req *a);

@@ -7,4 +7,13 @@
 
 void areas_list(struct api_req *a);
 
+void projects_create(struct api_req *a);
+void projects_list(struct api_req *a);
+void projects_get(struct api_req *a);
+void projects_patch(struct api_req *a);
+
+void events_create(struct api_req *a);
+void events_list(struct api_req *a);
+void events_retract(struct api_req *a);
+
 #endif

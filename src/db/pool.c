@@ -97,13 +97,15 @@ update_gauges(struct db_pool *pool)
 		observer.gauges(busy, pool->nwaiting, up);
 }
 
+/* Up, or on its way up: a query may wait for a connection that is still
+ * connecting, not for one that is waiting out a backoff. */
 static int
 pool_up(struct db_pool *pool)
 {
 	int i;
 
 	for (i = 0; i < pool->size; i++)
-		if (pool->conns[i].state >= C_IDLE)
+		if (pool->conns[i].state != C_DOWN)
 			return 1;
 	return 0;
 }
@@ -143,8 +145,13 @@ conn_down(struct dbconn *dc)
 	struct timeval tv;
 	struct query *q = dc->q;
 
-	if (dc->state != C_CONNECTING || dc->backoff_ms == 0)
+	if (dc->backoff_ms == 0) {
+		/* Said once per outage, not once per retry. */
 		metrics_db_error();
+		fprintf(stderr, "pipelined: database connection lost: %s",
+		    dc->pg != NULL ? PQerrorMessage(dc->pg)
+		                   : "out of memory\n");
+	}
 	event_del(dc->ev);
 	if (dc->pg != NULL) {
 		PQfinish(dc->pg);

@@ -5,4 +5,5 @@ void
 db_register_all(void)
 {
 	db_register(db_principal_stmts, db_principal_nstmts);
+	db_register(db_project_stmts, db_project_nstmts);
 }

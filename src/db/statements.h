@@ -9,4 +9,7 @@
 extern const struct db_stmt db_principal_stmts[];
 extern const size_t db_principal_nstmts;
 
+extern const struct db_stmt db_project_stmts[];
+extern const size_t db_project_nstmts;
+
 #endif

@@ -31,7 +31,8 @@ int validate_uuid(const char *s);
 
 /*
  * 投资项目统一代码: dddd-dddddd-dd-dd-dddddd, whose second segment is one
- * of the known area codes (a NULL-terminated list).
+ * of the known area codes (a NULL-terminated list; NULL checks the shape
+ * only, when the database checks the area).
  */
 int validate_project_code(const char *s, const char *const *areas);
 

@@ -1,0 +1,140 @@
+/*
+ * history.c: between the JSON of requests and rows, and the domain's
+ * struct event and struct derived.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../domain/validate.h"
+#include "history.h"
+
+int
+history_today(void)
+{
+	/* Asia/Shanghai is UTC+8 all year: no daylight saving since 1991. */
+	return (int)((time(NULL) + 8 * 3600) / 86400);
+}
+
+struct event *
+history_parse(const char *json, size_t *n)
+{
+	json_t *arr = json_loads(json, 0, NULL), *e;
+	struct event *h;
+	const char *s;
+	size_t i;
+
+	*n = 0;
+	if (!json_is_array(arr)) {
+		json_decref(arr);
+		return NULL;
+	}
+	/* One spare slot for the event being checked. */
+	h = calloc(json_array_size(arr) + 1, sizeof(*h));
+	json_array_foreach(arr, i, e)
+	{
+		snprintf(h[i].id, EVENT_ID_MAX, "%s",
+		    json_string_value(json_object_get(e, "id")));
+		h[i].type = event_type_parse(
+		    json_string_value(json_object_get(e, "type")));
+		s = json_string_value(json_object_get(e, "effective_on"));
+		if (s == NULL || !validate_date(s, &h[i].effective))
+			h[i].effective = 0;
+		h[i].amount_yuan =
+		    json_integer_value(json_object_get(e, "amount_yuan"));
+		s = json_string_value(json_object_get(e, "retracts"));
+		snprintf(h[i].retracts, EVENT_ID_MAX, "%s", s ? s : "");
+	}
+	*n = json_array_size(arr);
+	json_decref(arr);
+	return h;
+}
+
+static json_t *
+date_or_null(int days)
+{
+	char buf[11];
+
+	if (days == NO_DATE)
+		return json_null();
+	date_format(days, buf);
+	return json_string(buf);
+}
+
+json_t *
+history_derived_json(const struct derived *d)
+{
+	return json_pack("{s:s,s:o,s:o,s:o,s:o,s:o}", "status",
+	    status_name(d->status), "signed_on", date_or_null(d->signed_on),
+	    "signed_amount_yuan",
+	    d->signed_amount_yuan < 0 ? json_null()
+	                              : json_integer(d->signed_amount_yuan),
+	    "started_on", date_or_null(d->started_on), "completed_on",
+	    date_or_null(d->completed_on), "operating_on",
+	    date_or_null(d->operating_on));
+}
+
+/*
+ * Reads a new event from a request body. Fields by type: signed needs
+ * amount_yuan, approval needs kind, all need effective_on; note is
+ * optional. Returns 0, or -1 with errors in v.
+ */
+int
+history_read_event(
+    json_t *body, const char *prefix, struct event *e, struct verrors *v)
+{
+	static const char *const fields[] = {
+	    "type", "effective_on", "amount_yuan", "kind", "note", NULL};
+	static const char *const kinds[] = {"filing", "land", "planning",
+	    "environment", "energy", "construction_permit", NULL};
+	const char *type = NULL, *date = NULL, *kind = NULL, *note = NULL;
+	char ptr[96];
+	long long amount = -1;
+	json_t *val;
+	size_t before = json_array_size(v->list);
+	const char *key;
+
+	memset(e, 0, sizeof(*e));
+	e->type = EV_UNKNOWN;
+	json_object_foreach(body, key, val)
+	{
+		if (!validate_enum(key, fields)) {
+			snprintf(ptr, sizeof(ptr), "%s/%.60s", prefix, key);
+			verrors_add(v, ptr, "This field is not known.");
+		}
+	}
+#define PTR(f) (snprintf(ptr, sizeof(ptr), "%s/" f, prefix), ptr)
+	if (input_string(body, "type", &type, 20, v, 1)) {
+		e->type = event_type_parse(type);
+		if (e->type == EV_UNKNOWN || e->type == EV_RETRACTION)
+			verrors_add(v, PTR("type"),
+			    "Not an event type; retractions have their own "
+			    "route.");
+	}
+	if (input_string(body, "effective_on", &date, 10, v, 1) &&
+	    !validate_date(date, &e->effective))
+		verrors_add(v, PTR("effective_on"),
+		    "Not a date that exists (YYYY-MM-DD).");
+	val = json_object_get(body, "amount_yuan");
+	if (e->type == EV_SIGNED) {
+		if (input_money(body, "amount_yuan", &amount, v, 1))
+			e->amount_yuan = amount;
+	} else if (val != NULL) {
+		verrors_add(v, PTR("amount_yuan"),
+		    "Only a signed event carries an amount.");
+	}
+	if (e->type == EV_APPROVAL) {
+		if (input_string(body, "kind", &kind, 30, v, 1) &&
+		    !validate_enum(kind, kinds))
+			verrors_add(v, PTR("kind"),
+			    "Not an approval kind (filing, land, planning, "
+			    "environment, energy, construction_permit).");
+	} else if (json_object_get(body, "kind") != NULL) {
+		verrors_add(
+		    v, PTR("kind"), "Only an approval event carries a kind.");
+	}
+	input_string(body, "note", &note, 500, v, 0);
+#undef PTR
+	return json_array_size(v->list) > before ? -1 : 0;
+}

@@ -1,0 +1,19 @@
+/* project_fields.h: validating a project's client-set fields. */
+#ifndef PIPELINED_PROJECT_FIELDS_H
+#define PIPELINED_PROJECT_FIELDS_H
+
+#include <jansson.h>
+
+#include "input.h"
+
+#define NO_DAYS (-2147483647 - 1)
+
+int project_field_editable(const char *name);
+void project_fields_known(
+    json_t *doc, const char *const *extra, struct verrors *v);
+/* Checks every field's value; required ones must be present. */
+void project_fields_check(json_t *doc, struct verrors *v);
+/* A new object with exactly the editable fields (null when absent). */
+json_t *project_fields_editable_only(json_t *doc);
+
+#endif

@@ -1,0 +1,418 @@
+/*
+ * projects.c: /api/v1/projects and /api/v1/projects/{id}.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../domain/validate.h"
+#include "auth.h"
+#include "cursor.h"
+#include "handlers.h"
+#include "history.h"
+#include "input.h"
+#include "project_fields.h"
+
+json_t *
+api_audit_json(struct api_req *a)
+{
+	return json_pack("{s:s,s:s,s:s,s:s,s:s}", "principal_id", a->who.id,
+	    "principal", a->who.name, "request_id", a->http->request_id,
+	    "method", a->http->method_name, "path", a->http->path);
+}
+
+/* Runs stmt with parameters given as JSON values dumped to text. */
+int
+api_query_json(struct api_req *a, const char *stmt, const char *const *lead,
+    int nlead, json_t **docs, int ndocs,
+    void (*cb)(struct api_req *, const db_result *))
+{
+	const char *params[8];
+	char *texts[8];
+	int i, n = 0, rc;
+
+	for (i = 0; i < nlead; i++)
+		params[n++] = lead[i];
+	for (i = 0; i < ndocs; i++) {
+		texts[i] = json_dumps(docs[i], JSON_COMPACT | JSON_ENCODE_ANY);
+		params[n++] = texts[i];
+	}
+	rc = api_query(a, stmt, n, params, cb);
+	for (i = 0; i < ndocs; i++)
+		free(texts[i]);
+	return rc;
+}
+
+void
+api_write_refused(struct api_req *a, const db_result *res)
+{
+	const char *state = db_sqlstate(res);
+
+	if (strcmp(state, "23505") == 0) {
+		api_problem(a, 409, "duplicate-code",
+		    "Another project already has this project code.");
+	} else if (strcmp(state, "23503") == 0) {
+		struct verrors v;
+
+		verrors_init(&v);
+		if (strstr(db_error_message(res), "code_area") != NULL)
+			verrors_add(&v, "/code",
+			    "The code's area segment is not a known area.");
+		else
+			verrors_add(&v, "/area", "Not a known area code.");
+		verrors_respond(a, &v);
+	} else if (strcmp(state, "23514") == 0 || strcmp(state, "22003") == 0) {
+		api_problem(a, 422, "validation",
+		    "A value is outside what the field allows.");
+	} else {
+		api_db_problem(a, res);
+	}
+}
+
+void
+api_etag_of(struct api_req *a, const char *version)
+{
+	snprintf(a->etag, sizeof(a->etag), "\"%s\"", version);
+}
+
+/* ---- POST /api/v1/projects --------------------------------------------- */
+
+static void
+created(struct api_req *a, const db_result *res)
+{
+	json_t *doc;
+	char loc[96];
+
+	if (db_failed(res)) {
+		api_write_refused(a, res);
+		return;
+	}
+	doc = json_loads(db_value(res, 0, 0), 0, NULL);
+	snprintf(loc, sizeof(loc), "/api/v1/projects/%s",
+	    json_string_value(json_object_get(doc, "id")));
+	http_add_header(a->http, "Location", loc);
+	snprintf(a->etag, sizeof(a->etag), "\"%lld\"",
+	    json_integer_value(json_object_get(doc, "version")));
+	json_decref(doc);
+	api_json(a, 201, db_value(res, 0, 0), db_length(res, 0, 0));
+}
+
+/* Checks the initial events in order, as if appended one by one. */
+static int
+check_initial_events(struct api_req *a, json_t *events, struct derived *d)
+{
+	struct event *h;
+	struct violation viol;
+	struct verrors v;
+	char prefix[32];
+	size_t i, n = json_array_size(events);
+	json_t *e;
+	int today = history_today(), rc = 0;
+
+	if (events != NULL && !json_is_array(events)) {
+		verrors_init(&v);
+		verrors_add(&v, "/events", "events must be a list.");
+		verrors_respond(a, &v);
+		return -1;
+	}
+	h = calloc(n + 1, sizeof(*h));
+	lifecycle_derive(h, 0, d, &viol);
+	verrors_init(&v);
+	for (i = 0; i < n && rc == 0; i++) {
+		e = json_array_get(events, i);
+		snprintf(prefix, sizeof(prefix), "/events/%zu", i);
+		if (!json_is_object(e)) {
+			verrors_add(&v, prefix, "An event is an object.");
+			rc = -1;
+		} else if (history_read_event(e, prefix, &h[i], &v) != 0) {
+			rc = -1;
+		} else {
+			snprintf(h[i].id, EVENT_ID_MAX, "new-%zu", i);
+			if (lifecycle_append(h, i, &h[i], today, d, &viol) !=
+			    0) {
+				http_problem(a->http, viol.status, viol.rule,
+				    http_status_text(viol.status), viol.detail,
+				    NULL);
+				verrors_free(&v);
+				free(h);
+				return -1;
+			}
+		}
+	}
+	free(h);
+	if (rc != 0) {
+		verrors_respond(a, &v);
+		return -1;
+	}
+	verrors_free(&v);
+	return 0;
+}
+
+void
+projects_create(struct api_req *a)
+{
+	static const char *const extra[] = {"events", NULL};
+	struct derived d;
+	struct verrors v;
+	json_t *docs[4];
+	const char *area;
+
+	if ((a->body = input_json_object(a)) == NULL)
+		return;
+	verrors_init(&v);
+	project_fields_known(a->body, extra, &v);
+	project_fields_check(a->body, &v);
+	if (verrors_any(&v)) {
+		verrors_respond(a, &v);
+		return;
+	}
+	verrors_free(&v);
+	area = json_string_value(json_object_get(a->body, "area"));
+	if (!auth_area_allowed(&a->who, area)) {
+		api_problem(a, 403, "outside-scope",
+		    "The project's area is outside your areas.");
+		return;
+	}
+	if (check_initial_events(a, json_object_get(a->body, "events"), &d) !=
+	    0)
+		return;
+	docs[0] = project_fields_editable_only(a->body);
+	docs[1] = history_derived_json(&d);
+	docs[2] = json_object_get(a->body, "events");
+	if (docs[2] == NULL)
+		docs[2] = json_array();
+	else
+		json_incref(docs[2]);
+	docs[3] = api_audit_json(a);
+	api_query_json(a, "project_create", NULL, 0, docs, 4, created);
+	json_decref(docs[0]);
+	json_decref(docs[1]);
+	json_decref(docs[2]);
+	json_decref(docs[3]);
+}
+
+/* ---- GET /api/v1/projects/{id} ----------------------------------------- */
+
+static void
+fetched(struct api_req *a, const db_result *res)
+{
+	const char *inm;
+
+	if (db_failed(res)) {
+		api_db_problem(a, res);
+		return;
+	}
+	if (db_rows(res) == 0) {
+		api_problem(a, 404, "not-found", "No such project.");
+		return;
+	}
+	api_etag_of(a, db_value(res, 0, 1));
+	inm = http_header(a->http, "If-None-Match");
+	if (inm != NULL && strcmp(inm, a->etag) == 0) {
+		http_add_header(a->http, "ETag", a->etag);
+		http_respond(a->http, 304, NULL, NULL, 0);
+		return;
+	}
+	api_json(a, 200, db_value(res, 0, 0), db_length(res, 0, 0));
+}
+
+int
+api_project_id(struct api_req *a)
+{
+	if (!validate_uuid(a->caps.value[0])) {
+		api_problem(a, 404, "not-found",
+		    "No such project: the id is not a UUID.");
+		return -1;
+	}
+	return 0;
+}
+
+void
+projects_get(struct api_req *a)
+{
+	const char *params[1] = {a->caps.value[0]};
+
+	if (api_project_id(a) == 0)
+		api_query(a, "project_get", 1, params, fetched);
+}
+
+/* ---- PATCH /api/v1/projects/{id} --------------------------------------- */
+
+static void
+patched(struct api_req *a, const db_result *res)
+{
+	json_t *doc;
+
+	if (db_failed(res)) {
+		api_write_refused(a, res);
+		return;
+	}
+	if (db_is_null(res, 0, 0)) {
+		api_problem(a, 412, "stale-version",
+		    "The project changed since the version in If-Match.");
+		return;
+	}
+	doc = json_loads(db_value(res, 0, 0), 0, NULL);
+	snprintf(a->etag, sizeof(a->etag), "\"%lld\"",
+	    json_integer_value(json_object_get(doc, "version")));
+	json_decref(doc);
+	api_json(a, 200, db_value(res, 0, 0), db_length(res, 0, 0));
+}
+
+static void
+patch_current(struct api_req *a, const db_result *res)
+{
+	json_t *merged, *docs[2], *val;
+	const char *key, *area, *lead[2];
+	struct verrors v;
+
+	if (db_failed(res)) {
+		api_db_problem(a, res);
+		return;
+	}
+	if (db_rows(res) == 0) {
+		api_problem(a, 404, "not-found", "No such project.");
+		return;
+	}
+	api_etag_of(a, db_value(res, 0, 1));
+	if (strcmp(a->etag, http_header(a->http, "If-Match")) != 0) {
+		a->etag[0] = '\0';
+		api_problem(a, 412, "stale-version",
+		    "The project changed since the version in If-Match.");
+		return;
+	}
+	a->etag[0] = '\0';
+	if (!auth_area_allowed(&a->who, db_value(res, 0, 2))) {
+		api_problem(a, 403, "outside-scope",
+		    "The project's area is outside your areas.");
+		return;
+	}
+	merged = json_loads(db_value(res, 0, 0), 0, NULL);
+	json_object_foreach(a->body, key, val)
+	{
+		if (json_is_null(val))
+			json_object_del(merged, key);
+		else
+			json_object_set(merged, key, val);
+	}
+	verrors_init(&v);
+	project_fields_check(merged, &v);
+	if (verrors_any(&v)) {
+		json_decref(merged);
+		verrors_respond(a, &v);
+		return;
+	}
+	verrors_free(&v);
+	area = json_string_value(json_object_get(merged, "area"));
+	if (!auth_area_allowed(&a->who, area)) {
+		json_decref(merged);
+		api_problem(a, 403, "outside-scope",
+		    "A project cannot be moved outside your areas.");
+		return;
+	}
+	docs[0] = project_fields_editable_only(merged);
+	docs[1] = api_audit_json(a);
+	json_decref(merged);
+	lead[0] = a->caps.value[0];
+	lead[1] = db_value(res, 0, 1);
+	api_query_json(a, "project_update", lead, 2, docs, 2, patched);
+	json_decref(docs[0]);
+	json_decref(docs[1]);
+}
+
+void
+projects_patch(struct api_req *a)
+{
+	const char *params[1] = {a->caps.value[0]};
+	const char *im = http_header(a->http, "If-Match");
+	struct verrors v;
+
+	if (api_project_id(a) != 0)
+		return;
+	if (im == NULL) {
+		api_problem(a, 428, "if-match-required",
+		    "PATCH needs If-Match with the project's ETag.");
+		return;
+	}
+	if ((a->body = input_json_object(a)) == NULL)
+		return;
+	verrors_init(&v);
+	project_fields_known(a->body, NULL, &v);
+	if (verrors_any(&v)) {
+		verrors_respond(a, &v);
+		return;
+	}
+	verrors_free(&v);
+	api_query(a, "project_get", 1, params, patch_current);
+}
+
+/* ---- GET /api/v1/projects ---------------------------------------------- */
+
+static void
+listed(struct api_req *a, const db_result *res)
+{
+	api_list(a, res, (int)json_integer_value(a->state));
+}
+
+/* Reads one filter into buf; NULL when absent, -1 answered. */
+static int
+filter(struct api_req *a, const char *name, char *buf, size_t len,
+    const char **out, const char *const *words)
+{
+	char detail[128];
+	int rc = input_query(a->http, name, buf, len);
+
+	*out = NULL;
+	if (rc == 0)
+		return 0;
+	if (rc < 0 || buf[0] == '\0' ||
+	    !validate_text(buf, strlen(buf), 1, 100) ||
+	    (words != NULL && !validate_enum(buf, words))) {
+		snprintf(detail, sizeof(detail),
+		    "The %s filter has an invalid value.", name);
+		api_problem(a, 400, "invalid-parameter", detail);
+		return -1;
+	}
+	*out = buf;
+	return 0;
+}
+
+void
+projects_list(struct api_req *a)
+{
+	static const char *const allowed[] = {"limit", "cursor", "area",
+	    "status", "industry", "level", "signed_year", "q", "code", NULL};
+	static const char *const statuses[] = {"planned", "signed", "preparing",
+	    "under_construction", "suspended", "completed", "in_operation",
+	    "cancelled", NULL};
+	static const char *const levels[] = {
+	    "provincial", "municipal", "county", NULL};
+	char f[7][128], after_s[24], limit_s[16];
+	const char *p[9];
+	long long after;
+	int limit, year;
+
+	if (input_query_known(a, allowed) != 0 ||
+	    cursor_params(a, &after, &limit) != 0 ||
+	    filter(a, "area", f[0], sizeof(f[0]), &p[2], NULL) != 0 ||
+	    filter(a, "status", f[1], sizeof(f[1]), &p[3], statuses) != 0 ||
+	    filter(a, "industry", f[2], sizeof(f[2]), &p[4], NULL) != 0 ||
+	    filter(a, "level", f[3], sizeof(f[3]), &p[5], levels) != 0 ||
+	    filter(a, "signed_year", f[4], sizeof(f[4]), &p[6], NULL) != 0 ||
+	    filter(a, "q", f[5], sizeof(f[5]), &p[7], NULL) != 0 ||
+	    filter(a, "code", f[6], sizeof(f[6]), &p[8], NULL) != 0)
+		return;
+	if (p[6] != NULL &&
+	    (sscanf(p[6], "%d", &year) != 1 || year < 1900 || year > 2200 ||
+	        strspn(p[6], "0123456789") != 4)) {
+		api_problem(a, 400, "invalid-parameter",
+		    "signed_year is a four-digit year.");
+		return;
+	}
+	snprintf(after_s, sizeof(after_s), "%lld", after);
+	snprintf(limit_s, sizeof(limit_s), "%d", limit + 1);
+	p[0] = after_s;
+	p[1] = limit_s;
+	a->state = json_integer(limit);
+	api_query(a, "project_page", 9, p, listed);
+}
