@@ -54,7 +54,7 @@ API_SUPPORT = $(wildcard tests/support/*.c)
 API_TESTS   = $(patsubst tests/api/%.c,build/asan/api_%,$(wildcard tests/api/test_*.c))
 build/asan/api_%: tests/api/%.c $(API_SUPPORT) $(wildcard tests/support/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(ASAN_CFLAGS) -Itests/support -o $@ $< $(API_SUPPORT) $(TESTLIBS) $(LIBS)
+	$(CC) $(ASAN_CFLAGS) -Itests/support -o $@ $< $(API_SUPPORT) $(TESTLIBS) $(LIBS) -lpthread
 
 deps:
 	@scripts/deps.sh

@@ -212,7 +212,7 @@ api_handle(struct http_request *r)
 		if (path_known)
 			method_not_allowed(r, r->path);
 		else
-			http_problem(r, 404, "not-found", "Not Found",
+			http_problem(r, 404, "unknown-route", "Not Found",
 			    "No resource lives at this path.", NULL);
 		return;
 	}

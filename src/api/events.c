@@ -132,7 +132,7 @@ events_create(struct api_req *a)
 	struct pending *p;
 	struct verrors v;
 
-	if (api_project_id(a) != 0 || (a->body = input_json_object(a)) == NULL)
+	if (api_project_id(a) != 0 || input_body(a) != 0)
 		return;
 	verrors_init(&v);
 	if ((p = pending_new(a)) == NULL)
@@ -161,7 +161,7 @@ events_retract(struct api_req *a)
 		    "No such event: the id is not a UUID.");
 		return;
 	}
-	if ((a->body = input_json_object(a)) == NULL)
+	if (input_body(a) != 0)
 		return;
 	verrors_init(&v);
 	input_known_fields(a->body, fields, &v);

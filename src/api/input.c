@@ -47,8 +47,8 @@ verrors_respond(struct api_req *a, struct verrors *v)
 	verrors_free(v);
 }
 
-json_t *
-input_json_object(struct api_req *a)
+int
+input_body(struct api_req *a)
 {
 	const char *ctype = http_header(a->http, "Content-Type");
 	json_error_t err;
@@ -58,11 +58,11 @@ input_json_object(struct api_req *a)
 	if (ctype == NULL || strncasecmp(ctype, "application/json", 16) != 0) {
 		api_problem(a, 415, "unsupported-media-type",
 		    "The body must be application/json.");
-		return NULL;
+		return -1;
 	}
 	if (a->http->body_len == 0) {
 		api_problem(a, 400, "invalid-json", "The body is empty.");
-		return NULL;
+		return -1;
 	}
 	doc = json_loadb(
 	    a->http->body, a->http->body_len, JSON_REJECT_DUPLICATES, &err);
@@ -71,15 +71,16 @@ input_json_object(struct api_req *a)
 		    "The body is not valid JSON: %s (at byte %d).", err.text,
 		    err.position);
 		api_problem(a, 400, "invalid-json", detail);
-		return NULL;
+		return -1;
 	}
 	if (!json_is_object(doc)) {
 		json_decref(doc);
 		api_problem(
 		    a, 400, "invalid-json", "The body must be a JSON object.");
-		return NULL;
+		return -1;
 	}
-	return doc;
+	a->body = doc;
+	return 0;
 }
 
 void

@@ -23,9 +23,10 @@ int verrors_any(const struct verrors *v);
 void verrors_respond(struct api_req *a, struct verrors *v);
 void verrors_free(struct verrors *v);
 
-/* Parses the body as one JSON object; answers 400/415 itself on failure
- * and returns NULL. */
-json_t *input_json_object(struct api_req *a);
+/* Parses the body as one JSON object into a->body. On failure answers
+ * 400 or 415 itself and returns -1: a is then gone and must not be
+ * touched. */
+int input_body(struct api_req *a);
 
 /* Checks that obj has only the listed fields (NULL-terminated). */
 void input_known_fields(

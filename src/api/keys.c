@@ -86,9 +86,9 @@ keys_create(struct api_req *a)
 	enum role r = 0;
 	int nareas;
 
-	if ((body = input_json_object(a)) == NULL)
+	if (input_body(a) != 0)
 		return;
-	a->body = body;
+	body = a->body;
 	verrors_init(&v);
 	input_known_fields(body, fields, &v);
 	input_string(body, "name", &name, 120, &v, 1);

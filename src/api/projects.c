@@ -157,7 +157,7 @@ projects_create(struct api_req *a)
 	json_t *docs[4];
 	const char *area;
 
-	if ((a->body = input_json_object(a)) == NULL)
+	if (input_body(a) != 0)
 		return;
 	verrors_init(&v);
 	project_fields_known(a->body, extra, &v);
@@ -334,7 +334,7 @@ projects_patch(struct api_req *a)
 		    "PATCH needs If-Match with the project's ETag.");
 		return;
 	}
-	if ((a->body = input_json_object(a)) == NULL)
+	if (input_body(a) != 0)
 		return;
 	verrors_init(&v);
 	project_fields_known(a->body, NULL, &v);

@@ -43,6 +43,7 @@ struct dbconn {
 	int backoff_ms;
 	size_t preparing; /* index of the statement being prepared */
 	struct query *q;
+	PGresult *res; /* a result waiting for the end of its statement */
 };
 
 struct db_pool {
@@ -159,6 +160,8 @@ conn_down(struct dbconn *dc)
 	}
 	dc->state = C_DOWN;
 	dc->q = NULL;
+	PQclear(dc->res);
+	dc->res = NULL;
 	dc->backoff_ms = dc->backoff_ms == 0 ? 50 : dc->backoff_ms * 2;
 	if (dc->backoff_ms > dc->pool->reconnect_max_ms)
 		dc->backoff_ms = dc->pool->reconnect_max_ms;
@@ -231,45 +234,45 @@ conn_start(struct dbconn *dc)
 	connect_poll(dc);
 }
 
-/* Reads what arrived; returns the finished result, or NULL if none yet.
- * *broken is set when the connection failed. */
-static PGresult *
-read_result(struct dbconn *dc, int *broken, int *done)
+/*
+ * Reads what arrived. A statement's result and the end of its results
+ * may come in different reads, so the result waits in dc->res until
+ * PQgetResult says there is no more. Returns 1 when the statement is
+ * done (its result, possibly NULL, in *out), 0 when more must be read,
+ * -1 when the connection broke.
+ */
+static int
+read_result(struct dbconn *dc, PGresult **out)
 {
-	PGresult *res, *first = NULL;
+	PGresult *res;
 
-	*broken = 0;
-	*done = 0;
-	if (!PQconsumeInput(dc->pg)) {
-		*broken = 1;
-		return NULL;
-	}
+	if (!PQconsumeInput(dc->pg))
+		return -1;
 	while (!PQisBusy(dc->pg)) {
 		if ((res = PQgetResult(dc->pg)) == NULL) {
-			*done = 1;
-			return first;
+			*out = dc->res;
+			dc->res = NULL;
+			return 1;
 		}
-		if (first == NULL)
-			first = res;
+		if (dc->res == NULL)
+			dc->res = res;
 		else
-			PQclear(res);
+			PQclear(res); /* one statement, one result */
 	}
-	if (first != NULL) /* should not happen for one statement */
-		PQclear(first);
-	return NULL;
+	return 0;
 }
 
 static void
 on_prepared(struct dbconn *dc)
 {
-	int broken, done;
-	PGresult *res = read_result(dc, &broken, &done);
+	PGresult *res = NULL;
+	int rc = read_result(dc, &res);
 
-	if (broken) {
+	if (rc < 0) {
 		conn_down(dc);
 		return;
 	}
-	if (!done)
+	if (rc == 0)
 		return;
 	if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
 		fprintf(stderr, "pipelined: preparing %s: %s",
@@ -287,15 +290,15 @@ on_prepared(struct dbconn *dc)
 static void
 on_result(struct dbconn *dc)
 {
-	int broken, done;
-	PGresult *res = read_result(dc, &broken, &done);
+	PGresult *res = NULL;
 	struct query *q;
+	int rc = read_result(dc, &res);
 
-	if (broken) {
+	if (rc < 0) {
 		conn_down(dc);
 		return;
 	}
-	if (!done)
+	if (rc == 0)
 		return;
 	q = dc->q;
 	dc->q = NULL;
@@ -477,6 +480,7 @@ db_pool_free(struct db_pool *pool)
 
 		if (dc->q != NULL)
 			finish_query(dc->q, NULL);
+		PQclear(dc->res);
 		if (dc->pg != NULL)
 			PQfinish(dc->pg);
 		event_free(dc->ev);

@@ -100,7 +100,7 @@ test_not_found_and_method(void **state)
 
 	(void)state;
 	tr_do(&srv, "GET", "/nowhere", NULL, NULL, NULL, &r);
-	assert_problem(&r, 404, "/problems/not-found");
+	assert_problem(&r, 404, "/problems/unknown-route");
 	tr_free(&r);
 	tr_do(&srv, "DELETE", "/health", NULL, NULL, NULL, &r);
 	assert_problem(&r, 405, "/problems/method-not-allowed");

@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <libpq-fe.h>
+#include <pthread.h>
 #include <openssl/err.h>
 
 #include "support.h"
@@ -324,4 +326,64 @@ make_key(struct tserver *s, const char *role, const char *areas)
 	    k, 80, "%s", json_string_value(json_object_get(r.json, "key")));
 	tr_free(&r);
 	return k;
+}
+
+const char *
+db_scalar(const char *fmt, ...)
+{
+	static char out[4096];
+	char sql[4096];
+	PGconn *pg = PQconnectdb(ts_env("DATABASE_URL"));
+	PGresult *res;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(sql, sizeof(sql), fmt, ap);
+	va_end(ap);
+	res = PQexec(pg, sql);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK &&
+	    PQresultStatus(res) != PGRES_COMMAND_OK)
+		die("support: %s: %s", sql, PQresultErrorMessage(res));
+	snprintf(out, sizeof(out), "%s",
+	    PQntuples(res) > 0 ? PQgetvalue(res, 0, 0) : "");
+	PQclear(res);
+	PQfinish(pg);
+	return out;
+}
+
+struct par_arg {
+	struct tserver *s;
+	struct tparallel *r;
+	pthread_barrier_t *barrier;
+};
+
+static void *
+par_run(void *p)
+{
+	struct par_arg *a = p;
+
+	pthread_barrier_wait(a->barrier);
+	tr_do(a->s, a->r->method, a->r->path, a->r->key, a->r->body,
+	    a->r->headers, &a->r->resp);
+	return NULL;
+}
+
+void
+tr_parallel(struct tserver *s, struct tparallel *reqs, int n)
+{
+	pthread_t th[32];
+	struct par_arg args[32];
+	pthread_barrier_t barrier;
+	int i;
+
+	pthread_barrier_init(&barrier, NULL, (unsigned)n);
+	for (i = 0; i < n && i < 32; i++) {
+		args[i].s = s;
+		args[i].r = &reqs[i];
+		args[i].barrier = &barrier;
+		pthread_create(&th[i], NULL, par_run, &args[i]);
+	}
+	for (i = 0; i < n && i < 32; i++)
+		pthread_join(th[i], NULL);
+	pthread_barrier_destroy(&barrier);
 }

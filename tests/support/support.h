@@ -64,4 +64,15 @@ int sh(const char *fmt, ...);
 /* Creates a key with the admin key; returns it (static buffer). */
 const char *make_key(struct tserver *s, const char *role, const char *areas);
 
+/* The first column of the first row of a query run on the test database,
+ * as a string (static buffer; "" when no row). */
+const char *db_scalar(const char *fmt, ...);
+
+/* Runs n requests at once, one thread each, and stores their results. */
+struct tparallel {
+	const char *method, *path, *key, *body;
+	const char *headers[4];
+	struct tresp resp;
+};
+void tr_parallel(struct tserver *s, struct tparallel *reqs, int n);
 #endif
