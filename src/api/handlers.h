@@ -16,4 +16,6 @@ void events_create(struct api_req *a);
 void events_list(struct api_req *a);
 void events_retract(struct api_req *a);
 
+void audit_list(struct api_req *a);
+
 #endif

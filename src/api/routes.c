@@ -35,6 +35,7 @@ const struct route api_routes[] = {
     {HTTP_M_GET, "/api/v1/keys", keys_list, A, "listKeys"},
     {HTTP_M_POST, "/api/v1/keys", keys_create, A, "createKey"},
     {HTTP_M_DELETE, "/api/v1/keys/{id}", keys_revoke, A, "revokeKey"},
+    {HTTP_M_GET, "/api/v1/audit", audit_list, A, "listAudit"},
 };
 
 const int api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -12,4 +12,7 @@ extern const size_t db_principal_nstmts;
 extern const struct db_stmt db_project_stmts[];
 extern const size_t db_project_nstmts;
 
+extern const struct db_stmt db_audit_stmts[];
+extern const size_t db_audit_nstmts;
+
 #endif

@@ -95,10 +95,12 @@ ts_start(struct tserver *s, const char *extra)
 	if ((fp = fopen(s->conf, "w")) == NULL)
 		die("support: %s: %s", s->conf, strerror(errno));
 	fprintf(fp,
-	    "port %d\nworkers 2\ntls_certificate %s/server.crt\n"
+	    "port %d\n%s\ntls_certificate %s/server.crt\n"
 	    "tls_certificate_key %s/server.key\ndatabase_url %s\n"
 	    "db_reconnect_max_ms 200\n%s\n",
-	    s->port, dir, dir, ts_env("DATABASE_URL"), extra ? extra : "");
+	    s->port,
+	    extra != NULL && strstr(extra, "workers") ? "" : "workers 2", dir,
+	    dir, ts_env("DATABASE_URL"), extra ? extra : "");
 	fclose(fp);
 	if ((s->pid = fork()) == 0) {
 		int fd = open(s->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -170,6 +172,15 @@ on_header(char *p, size_t size, size_t n, void *arg)
 	return add;
 }
 
+static const char *client_cert, *client_key;
+
+void
+tr_client_cert(const char *cert, const char *key)
+{
+	client_cert = cert;
+	client_key = key;
+}
+
 void
 tr_do(struct tserver *s, const char *method, const char *path, const char *key,
     const char *body, const char *const *headers, struct tresp *r)
@@ -190,6 +201,10 @@ tr_do(struct tserver *s, const char *method, const char *path, const char *key,
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+	if (client_cert != NULL) {
+		curl_easy_setopt(c, CURLOPT_SSLCERT, client_cert);
+		curl_easy_setopt(c, CURLOPT_SSLKEY, client_key);
+	}
 	if (key != NULL) {
 		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", key);
 		h = curl_slist_append(h, auth);
@@ -305,18 +320,33 @@ tls_close(SSL *ssl, SSL_CTX *ctx)
 	SSL_CTX_free(ctx);
 }
 
+static const char *all_keys[256];
+static int nkeys;
+
+int
+made_keys(const char *const **keys)
+{
+	*keys = all_keys;
+	return nkeys;
+}
+
 const char *
 make_key(struct tserver *s, const char *role, const char *areas)
 {
-	static char keys[8][80];
-	static int next;
-	char body[512];
+	return make_key_ex(s, role, areas, NULL, NULL);
+}
+
+const char *
+make_key_ex(struct tserver *s, const char *role, const char *areas,
+    const char *extra, char *id)
+{
+	char body[1024];
 	struct tresp r;
-	char *k = keys[next++ % 8];
+	char *k = calloc(1, 80);
 
 	snprintf(body, sizeof(body),
-	    "{\"name\":\"test %s\",\"role\":\"%s\",\"areas\":[%s]}", role, role,
-	    areas ? areas : "");
+	    "{\"name\":\"test %s\",\"role\":\"%s\",\"areas\":[%s]%s%s}", role,
+	    role, areas ? areas : "", extra ? "," : "", extra ? extra : "");
 	tr_do(s, "POST", "/api/v1/keys", ts_env("TEST_ADMIN_KEY"), body, NULL,
 	    &r);
 	if (r.status != 201)
@@ -324,7 +354,12 @@ make_key(struct tserver *s, const char *role, const char *areas)
 		    r.body ? r.body : "");
 	snprintf(
 	    k, 80, "%s", json_string_value(json_object_get(r.json, "key")));
+	if (id != NULL)
+		snprintf(id, 64, "%s",
+		    json_string_value(json_object_get(r.json, "id")));
 	tr_free(&r);
+	if (nkeys < 256)
+		all_keys[nkeys++] = k;
 	return k;
 }
 

@@ -64,6 +64,17 @@ int sh(const char *fmt, ...);
 /* Creates a key with the admin key; returns it (static buffer). */
 const char *make_key(struct tserver *s, const char *role, const char *areas);
 
+/* The same, with extra JSON members (e.g. "\"expires_on\":\"...\"");
+ * writes the principal's id into id (64 bytes) when not NULL. */
+const char *make_key_ex(struct tserver *s, const char *role, const char *areas,
+    const char *extra, char *id);
+
+/* Every key the tests were given, to look for them in logs. */
+int made_keys(const char *const **keys);
+
+/* A client certificate for the requests that follow (NULL: none). */
+void tr_client_cert(const char *cert, const char *key);
+
 /* The first column of the first row of a query run on the test database,
  * as a string (static buffer; "" when no row). */
 const char *db_scalar(const char *fmt, ...);
