@@ -18,4 +18,9 @@ void events_retract(struct api_req *a);
 
 void audit_list(struct api_req *a);
 
+void stats_pipeline(struct api_req *a);
+void stats_alerts(struct api_req *a);
+void targets_get(struct api_req *a);
+void targets_put(struct api_req *a);
+
 #endif

@@ -15,4 +15,7 @@ extern const size_t db_project_nstmts;
 extern const struct db_stmt db_audit_stmts[];
 extern const size_t db_audit_nstmts;
 
+extern const struct db_stmt db_figures_stmts[];
+extern const size_t db_figures_nstmts;
+
 #endif

@@ -52,6 +52,7 @@ struct event {
 	int effective; /* days since 1970-01-01 */
 	long long amount_yuan; /* signed only */
 	char retracts[EVENT_ID_MAX]; /* retraction only */
+	long long recorded_at; /* seconds since 1970; for the figures */
 };
 
 struct derived {

@@ -210,3 +210,51 @@ validate_enum(const char *s, const char *const *words)
 			return 1;
 	return 0;
 }
+
+static int
+two(const char *s)
+{
+	return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+int
+validate_timestamp(const char *s, long long *epoch)
+{
+	char date[11];
+	const char *p;
+	int days, h, mi, sec, off = 0;
+
+	if (strlen(s) < 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':')
+		return 0;
+	memcpy(date, s, 10);
+	date[10] = '\0';
+	if (!validate_date(date, &days) || !digits(s + 11, 2) ||
+	    !digits(s + 14, 2) || !digits(s + 17, 2))
+		return 0;
+	h = two(s + 11);
+	mi = two(s + 14);
+	sec = two(s + 17);
+	if (h > 23 || mi > 59 || sec > 60)
+		return 0;
+	p = s + 19;
+	if (*p == '.') {
+		p++;
+		if (!digits(p, 1))
+			return 0;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	if (*p == 'Z' && p[1] == '\0') {
+		off = 0;
+	} else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':' &&
+	           digits(p + 1, 2) && digits(p + 4, 2) && two(p + 1) <= 23 &&
+	           two(p + 4) <= 59) {
+		off = (two(p + 1) * 60 + two(p + 4)) * (*p == '+' ? 1 : -1);
+	} else {
+		return 0;
+	}
+	if (epoch != NULL)
+		*epoch = (long long)days * 86400 + h * 3600 + mi * 60 + sec -
+		         off * 60;
+	return 1;
+}

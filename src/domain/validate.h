@@ -26,6 +26,10 @@ void date_format(int days, char out[11]);
 int date_from_ymd(int y, int m, int d);
 void date_to_ymd(int days, int *y, int *m, int *d);
 
+/* RFC 3339 date-time with an offset ("2024-07-01T09:30:00+08:00", "Z",
+ * optional fraction); *epoch is its time in seconds since 1970. */
+int validate_timestamp(const char *s, long long *epoch);
+
 /* Canonical lower-case 8-4-4-4-12 UUID. */
 int validate_uuid(const char *s);
 

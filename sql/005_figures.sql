@@ -1,0 +1,248 @@
+-- 005: the figures (SPEC §5): targets, the pipeline statistics and the
+-- warning lights. All are computed from the events' standing results: the
+-- current figures read the derived columns (kept equal to the events in
+-- the same transaction as each event), the figures as known at a past
+-- time read the events themselves.
+
+CREATE TABLE targets (
+	year               integer NOT NULL CHECK (year BETWEEN 1900 AND 2200),
+	area               text REFERENCES areas (code), -- NULL: the city
+	signed_amount_yuan bigint NOT NULL
+		CHECK (signed_amount_yuan BETWEEN 0 AND 1000000000000000),
+	start_rate         numeric(5, 4) NOT NULL CHECK (start_rate BETWEEN 0 AND 1)
+);
+CREATE UNIQUE INDEX targets_year_area ON targets (year, coalesce(area, ''));
+
+INSERT INTO targets (year, area, signed_amount_yuan, start_rate)
+VALUES (2024, NULL, 300000000000, 0.60);
+
+CREATE INDEX projects_started_on ON projects (started_on);
+
+-- The projects counted as signed in year y by as_of, as known at
+-- known_at (NULL: now): one row each with the signed amount, whether
+-- they also started in y by as_of, and their month of signing.
+CREATE FUNCTION pipeline_rows(y int, as_of date, known_at timestamptz)
+RETURNS TABLE (project_id uuid, amount bigint, started boolean, month text)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	y0 date := make_date(y, 1, 1);
+	y1 date := least(make_date(y, 12, 31), as_of);
+BEGIN
+	IF known_at IS NULL THEN
+		RETURN QUERY
+		SELECT p.id, p.signed_amount_yuan,
+			coalesce(p.started_on BETWEEN y0 AND y1, false),
+			to_char(p.signed_on, 'YYYY-MM')
+		FROM projects p WHERE p.signed_on BETWEEN y0 AND y1;
+		RETURN;
+	END IF;
+	RETURN QUERY
+	WITH standing AS (
+		SELECT e.project_id, e.type, e.effective_on, e.amount_yuan
+		FROM project_events e
+		WHERE e.type IN ('signed', 'started')
+		  AND e.effective_on BETWEEN y0 AND y1
+		  AND e.recorded_at <= known_at
+		  AND NOT EXISTS (SELECT 1 FROM project_events r
+			WHERE r.retracts = e.id AND r.recorded_at <= known_at))
+	SELECT s.project_id, s.amount_yuan,
+		EXISTS (SELECT 1 FROM standing t WHERE t.project_id = s.project_id
+			AND t.type = 'started'),
+		to_char(s.effective_on, 'YYYY-MM')
+	FROM standing s WHERE s.type = 'signed';
+END
+$$;
+
+CREATE FUNCTION pipeline_figures(n bigint, amount numeric, sn bigint,
+	samount numeric) RETURNS json
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT json_build_object(
+		'signed', json_build_object('count', n, 'amount_yuan', amount),
+		'signed_and_started', json_build_object('count', sn,
+			'amount_yuan', samount),
+		'start_rate', json_build_object(
+			'by_count', CASE WHEN n > 0 THEN round(sn::numeric / n, 4) END,
+			'by_amount', CASE WHEN amount > 0
+				THEN round(samount / amount, 4) END))
+$$;
+
+-- The whole /stats/pipeline document. by: NULL, 'area', 'industry',
+-- 'level' or 'month'; f_area restricts to one area. The total and the
+-- groups come from one pass (GROUPING SETS), so the rows are read once.
+CREATE FUNCTION stats_pipeline(y int, as_of date, known_at timestamptz,
+	by text, f_area text) RETURNS json
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	total json;
+	groups json;
+	t targets;
+	n bigint; amt numeric;
+	doc jsonb;
+BEGIN
+	WITH counted AS (
+		SELECT r.amount, r.started,
+			CASE by WHEN 'area' THEN p.area
+				WHEN 'industry' THEN p.industry
+				WHEN 'level' THEN p.level
+				WHEN 'month' THEN r.month END AS key
+		FROM pipeline_rows(y, as_of, known_at) r
+		JOIN projects p ON p.id = r.project_id
+		WHERE f_area IS NULL OR p.area = f_area),
+	agg AS (
+		SELECT grouping(c.key) = 1 AS is_total, c.key,
+			count(*) AS n, coalesce(sum(c.amount), 0) AS a,
+			count(*) FILTER (WHERE c.started) AS sn,
+			coalesce(sum(c.amount) FILTER (WHERE c.started), 0) AS sa
+		FROM counted c GROUP BY GROUPING SETS ((), (c.key)))
+	SELECT
+		(SELECT pipeline_figures(g.n, g.a, g.sn, g.sa) FROM agg g
+			WHERE g.is_total),
+		(SELECT g.n FROM agg g WHERE g.is_total),
+		(SELECT g.a FROM agg g WHERE g.is_total),
+		(SELECT coalesce(json_agg((jsonb_build_object('key', g.key,
+			'name', (SELECT a.name FROM areas a
+				WHERE by = 'area' AND a.code = g.key))
+			|| pipeline_figures(g.n, g.a, g.sn, g.sa)::jsonb)::json
+			ORDER BY g.key NULLS LAST), '[]')
+		 FROM agg g WHERE NOT g.is_total)
+	INTO total, n, amt, groups;
+
+	SELECT * INTO t FROM targets WHERE year = y
+		AND coalesce(area, '') = coalesce(f_area, '');
+	doc := jsonb_build_object('year', y, 'as_of', as_of,
+		'known_at', known_at, 'area', f_area) || total::jsonb
+		|| jsonb_build_object('target', CASE WHEN t.year IS NULL THEN NULL
+			ELSE jsonb_build_object(
+			'signed_amount_yuan', t.signed_amount_yuan,
+			'start_rate', t.start_rate,
+			'signed_amount_progress', CASE WHEN t.signed_amount_yuan > 0
+				THEN round(amt / t.signed_amount_yuan, 4) END,
+			'start_rate_progress', CASE WHEN t.start_rate > 0 AND n > 0
+				THEN round(((total->'start_rate'->>'by_count')::numeric)
+					/ t.start_rate, 4) END)
+			END);
+	IF by IS NOT NULL THEN
+		doc := doc || jsonb_build_object('by', by, 'groups', groups::jsonb);
+	END IF;
+	RETURN doc::json;
+END
+$$;
+
+-- Targets of a year: the city's and the areas'.
+CREATE FUNCTION targets_json(y int) RETURNS json
+LANGUAGE sql STABLE AS $$
+	SELECT CASE WHEN count(*) = 0 THEN NULL ELSE json_build_object(
+		'year', y,
+		'signed_amount_yuan', max(signed_amount_yuan) FILTER (WHERE area IS NULL),
+		'start_rate', max(start_rate) FILTER (WHERE area IS NULL),
+		'areas', coalesce(json_agg(json_build_object('area', area,
+			'signed_amount_yuan', signed_amount_yuan,
+			'start_rate', start_rate) ORDER BY area)
+			FILTER (WHERE area IS NOT NULL), '[]')) END
+	FROM targets WHERE year = y
+$$;
+
+-- Replaces a year's targets; doc as targets_json gives them.
+CREATE FUNCTION targets_put(y int, doc json, audit json) RETURNS json
+LANGUAGE plpgsql AS $$
+DECLARE
+	before json := targets_json(y);
+	after json;
+BEGIN
+	DELETE FROM targets WHERE year = y;
+	INSERT INTO targets (year, area, signed_amount_yuan, start_rate)
+	VALUES (y, NULL, (doc->>'signed_amount_yuan')::bigint,
+		(doc->>'start_rate')::numeric);
+	INSERT INTO targets (year, area, signed_amount_yuan, start_rate)
+	SELECT y, x.area, x.signed_amount_yuan, x.start_rate
+	FROM json_to_recordset(coalesce(doc->'areas', '[]'))
+		AS x(area text, signed_amount_yuan bigint, start_rate numeric);
+	after := targets_json(y);
+	PERFORM audit_write(audit, 'targets', y::text, before::jsonb,
+		after::jsonb);
+	RETURN after;
+END
+$$;
+
+-- Warning lights (SPEC §5) of the projects of year y (signed, planned to
+-- start or planned to complete in y) that are neither cancelled nor in
+-- operation, as of today. Thresholds come from the configuration. Worst
+-- first; f_light keeps the projects whose worst light is that colour.
+CREATE FUNCTION stats_alerts(y int, f_area text, f_light text,
+	start_red int, prog_yellow int, prog_red int, rep_yellow int,
+	rep_red int, lim int) RETURNS json
+LANGUAGE sql STABLE AS $$
+WITH base AS (
+	SELECT p.*, today_local() AS today,
+		CASE WHEN p.started_on IS NOT NULL AND p.completed_on IS NULL
+			AND p.planned_completion_on > p.started_on
+		THEN least(100, greatest(0, (today_local() - p.started_on) * 100.0
+			/ (p.planned_completion_on - p.started_on))) END AS expected
+	FROM projects p
+	WHERE p.status NOT IN ('cancelled', 'in_operation')
+	  AND (f_area IS NULL OR p.area = f_area)
+	  AND (p.signed_on BETWEEN make_date(y, 1, 1) AND make_date(y, 12, 31)
+	    OR p.planned_start_on BETWEEN make_date(y, 1, 1) AND make_date(y, 12, 31)
+	    OR p.planned_completion_on BETWEEN make_date(y, 1, 1) AND make_date(y, 12, 31))),
+lit AS (
+	SELECT b.id, b.seq, b.name, b.area, b.status,
+	CASE WHEN b.started_on IS NOT NULL OR b.planned_start_on IS NULL
+		OR b.planned_start_on >= b.today THEN 'green'
+	     WHEN b.today - b.planned_start_on <= start_red THEN 'yellow'
+	     ELSE 'red' END AS s_light,
+	CASE WHEN b.started_on IS NOT NULL THEN 'started on ' || b.started_on
+	     WHEN b.planned_start_on IS NULL THEN 'no planned start date'
+	     WHEN b.planned_start_on >= b.today THEN 'start not yet due (' || b.planned_start_on || ')'
+	     ELSE 'planned start ' || b.planned_start_on || ' passed '
+		|| (b.today - b.planned_start_on) || ' days ago without a start' END AS s_why,
+	CASE WHEN b.expected IS NULL OR b.expected - b.progress_percent < prog_yellow THEN 'green'
+	     WHEN b.expected - b.progress_percent <= prog_red THEN 'yellow'
+	     ELSE 'red' END AS p_light,
+	CASE WHEN b.expected IS NULL THEN 'not under way, or no planned completion'
+	     ELSE 'progress ' || b.progress_percent || '% against ' || round(b.expected)
+		|| '% expected on the straight line to ' || b.planned_completion_on END AS p_why,
+	CASE WHEN b.completed_on IS NOT NULL OR b.planned_completion_on IS NULL
+		OR b.planned_completion_on >= b.today THEN 'green'
+	     WHEN b.today - b.planned_completion_on <= start_red THEN 'yellow'
+	     ELSE 'red' END AS c_light,
+	CASE WHEN b.completed_on IS NOT NULL THEN 'completed on ' || b.completed_on
+	     WHEN b.planned_completion_on IS NULL THEN 'no planned completion date'
+	     WHEN b.planned_completion_on >= b.today THEN 'completion not yet due (' || b.planned_completion_on || ')'
+	     ELSE 'planned completion ' || b.planned_completion_on || ' passed '
+		|| (b.today - b.planned_completion_on) || ' days ago' END AS c_why,
+	CASE WHEN b.status <> 'under_construction' THEN 'green'
+	     WHEN b.today - coalesce(b.last_report_on, b.started_on) >= rep_red THEN 'red'
+	     WHEN b.today - coalesce(b.last_report_on, b.started_on) >= rep_yellow THEN 'yellow'
+	     ELSE 'green' END AS r_light,
+	CASE WHEN b.status <> 'under_construction' THEN 'not under construction'
+	     ELSE (b.today - coalesce(b.last_report_on, b.started_on))
+		|| ' days since the last site report (or the start)' END AS r_why
+	FROM base b),
+ranked AS (
+	SELECT l.*,
+		(l.s_light = 'red')::int + (l.p_light = 'red')::int
+		+ (l.c_light = 'red')::int + (l.r_light = 'red')::int AS reds,
+		(l.s_light = 'yellow')::int + (l.p_light = 'yellow')::int
+		+ (l.c_light = 'yellow')::int + (l.r_light = 'yellow')::int AS yellows
+	FROM lit l),
+judged AS (
+	SELECT r.*, CASE WHEN r.reds > 0 THEN 'red' WHEN r.yellows > 0
+		THEN 'yellow' ELSE 'green' END AS worst FROM ranked r)
+SELECT json_build_object(
+	'year', y, 'area', f_area, 'as_of', today_local(),
+	'counts', (SELECT json_build_object(
+		'red', count(*) FILTER (WHERE worst = 'red'),
+		'yellow', count(*) FILTER (WHERE worst = 'yellow'),
+		'green', count(*) FILTER (WHERE worst = 'green')) FROM judged),
+	'items', coalesce((SELECT json_agg(x.j ORDER BY x.reds DESC, x.yellows DESC, x.seq)
+		FROM (SELECT j.reds, j.yellows, j.seq, json_build_object(
+			'project_id', j.id, 'name', j.name, 'area', j.area,
+			'status', j.status, 'worst', j.worst,
+			'lights', json_build_object(
+				'start', json_build_object('light', j.s_light, 'reason', j.s_why),
+				'progress', json_build_object('light', j.p_light, 'reason', j.p_why),
+				'completion', json_build_object('light', j.c_light, 'reason', j.c_why),
+				'reporting', json_build_object('light', j.r_light, 'reason', j.r_why))) AS j
+		FROM judged j WHERE f_light IS NULL OR j.worst = f_light
+		ORDER BY j.reds DESC, j.yellows DESC, j.seq LIMIT lim) x), '[]'))
+$$;

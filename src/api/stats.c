@@ -1,0 +1,287 @@
+/*
+ * stats.c: the figures the city reports upward (SPEC §5):
+ * /api/v1/stats/pipeline, /api/v1/stats/alerts and /api/v1/targets/{year}.
+ * The computation is in SQL (sql/005_figures.sql); this file checks the
+ * parameters, so that a malformed one is a 4xx that names it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../domain/validate.h"
+#include "handlers.h"
+#include "history.h"
+#include "input.h"
+
+static void
+passthrough(struct api_req *a, const db_result *res)
+{
+	if (db_failed(res)) {
+		api_db_problem(a, res);
+		return;
+	}
+	if (db_is_null(res, 0, 0)) {
+		api_problem(a, 404, "not-found", "Nothing is recorded for it.");
+		return;
+	}
+	api_json(a, 200, db_value(res, 0, 0), db_length(res, 0, 0));
+}
+
+/* Reads ?year= (default: this year in Asia/Shanghai). */
+static int
+read_year(struct api_req *a, char *buf, size_t len)
+{
+	int y, m, d, rc = input_query(a->http, "year", buf, len);
+
+	if (rc == 0) {
+		date_to_ymd(history_today(), &y, &m, &d);
+		snprintf(buf, len, "%d", y);
+		return 0;
+	}
+	if (rc < 0 || strlen(buf) != 4 || strspn(buf, "0123456789") != 4 ||
+	    atoi(buf) < 1900 || atoi(buf) > 2200) {
+		api_problem(a, 400, "invalid-parameter",
+		    "year is a four-digit year from 1900 to 2200.");
+		return -1;
+	}
+	return 0;
+}
+
+/* Reads an optional parameter that must be one of words. */
+static int
+read_choice(struct api_req *a, const char *name, const char *const *words,
+    char *buf, size_t len, const char **out)
+{
+	char detail[128];
+	int rc = input_query(a->http, name, buf, len);
+
+	*out = NULL;
+	if (rc == 0)
+		return 0;
+	if (rc < 0 || !validate_enum(buf, words)) {
+		snprintf(
+		    detail, sizeof(detail), "%s has an unknown value.", name);
+		api_problem(a, 400, "invalid-parameter", detail);
+		return -1;
+	}
+	*out = buf;
+	return 0;
+}
+
+static int
+read_area(struct api_req *a, char *buf, size_t len, const char **out)
+{
+	int rc = input_query(a->http, "area", buf, len);
+
+	*out = NULL;
+	if (rc == 0)
+		return 0;
+	if (rc < 0 || strlen(buf) != 6 || strspn(buf, "0123456789") != 6) {
+		api_problem(a, 400, "invalid-parameter",
+		    "area is a six-digit area code.");
+		return -1;
+	}
+	*out = buf;
+	return 0;
+}
+
+/* as_of: a date within the year; default today (clipped to the year by
+ * the computation). */
+static int
+read_as_of(struct api_req *a, int year, char *buf, size_t len)
+{
+	int days, rc = input_query(a->http, "as_of", buf, len);
+
+	if (rc == 0) {
+		date_format(history_today(), buf);
+		return 0;
+	}
+	if (rc < 0 || !validate_date(buf, &days)) {
+		api_problem(a, 400, "invalid-parameter",
+		    "as_of is a date (YYYY-MM-DD) that exists.");
+		return -1;
+	}
+	if (days < date_from_ymd(year, 1, 1) ||
+	    days > date_from_ymd(year, 12, 31)) {
+		api_problem(a, 422, "as-of-outside-year",
+		    "as_of must be a date within the requested year.");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+read_known_at(struct api_req *a, char *buf, size_t len, const char **out)
+{
+	long long t;
+	int rc = input_query(a->http, "known_at", buf, len);
+
+	*out = NULL;
+	if (rc == 0)
+		return 0;
+	if (rc < 0 || !validate_timestamp(buf, &t)) {
+		api_problem(a, 400, "invalid-parameter",
+		    "known_at is an RFC 3339 time with an offset.");
+		return -1;
+	}
+	if (t > (long long)time(NULL)) {
+		api_problem(a, 422, "known-at-in-future",
+		    "known_at is in the future: nothing is known there yet.");
+		return -1;
+	}
+	*out = buf;
+	return 0;
+}
+
+void
+stats_pipeline(struct api_req *a)
+{
+	static const char *const allowed[] = {
+	    "year", "as_of", "known_at", "by", "area", NULL};
+	static const char *const bys[] = {
+	    "area", "industry", "level", "month", NULL};
+	char year[16], as_of[16], known[64], by[16], area[16];
+	const char *p[5];
+
+	if (input_query_known(a, allowed) != 0 ||
+	    read_year(a, year, sizeof(year)) != 0 ||
+	    read_as_of(a, atoi(year), as_of, sizeof(as_of)) != 0 ||
+	    read_known_at(a, known, sizeof(known), &p[2]) != 0 ||
+	    read_choice(a, "by", bys, by, sizeof(by), &p[3]) != 0 ||
+	    read_area(a, area, sizeof(area), &p[4]) != 0)
+		return;
+	p[0] = year;
+	p[1] = as_of;
+	api_query(a, "stats_pipeline", 5, p, passthrough);
+}
+
+void
+stats_alerts(struct api_req *a)
+{
+	static const char *const allowed[] = {
+	    "year", "area", "light", "limit", NULL};
+	static const char *const lights[] = {"red", "yellow", "green", NULL};
+	char year[16], area[16], light[16], lim[16], th[5][16];
+	const char *p[9];
+	int i, limit = 100, rc;
+
+	if (input_query_known(a, allowed) != 0 ||
+	    read_year(a, year, sizeof(year)) != 0 ||
+	    read_area(a, area, sizeof(area), &p[1]) != 0 ||
+	    read_choice(a, "light", lights, light, sizeof(light), &p[2]) != 0)
+		return;
+	if ((rc = input_query(a->http, "limit", lim, sizeof(lim))) != 0) {
+		limit = rc > 0 ? atoi(lim) : 0;
+		if (limit < 1 || limit > 500 ||
+		    strspn(lim, "0123456789") != strlen(lim)) {
+			api_problem(a, 400, "invalid-parameter",
+			    "limit must be a whole number from 1 to 500.");
+			return;
+		}
+	}
+	snprintf(lim, sizeof(lim), "%d", limit);
+	snprintf(th[0], 16, "%d", api_cfg->alert_start_red_days);
+	snprintf(th[1], 16, "%d", api_cfg->alert_progress_yellow_points);
+	snprintf(th[2], 16, "%d", api_cfg->alert_progress_red_points);
+	snprintf(th[3], 16, "%d", api_cfg->alert_reporting_yellow_days);
+	snprintf(th[4], 16, "%d", api_cfg->alert_reporting_red_days);
+	p[0] = year;
+	for (i = 0; i < 5; i++)
+		p[3 + i] = th[i];
+	p[8] = lim;
+	api_query(a, "stats_alerts", 9, p, passthrough);
+}
+
+static int
+path_year(struct api_req *a)
+{
+	const char *y = a->caps.value[0];
+
+	if (strlen(y) != 4 || strspn(y, "0123456789") != 4 || atoi(y) < 1900 ||
+	    atoi(y) > 2200) {
+		api_problem(a, 404, "not-found", "A year is four digits.");
+		return -1;
+	}
+	return 0;
+}
+
+void
+targets_get(struct api_req *a)
+{
+	const char *p[1] = {a->caps.value[0]};
+
+	if (path_year(a) == 0)
+		api_query(a, "targets_get", 1, p, passthrough);
+}
+
+static void
+targets_written(struct api_req *a, const db_result *res)
+{
+	if (res != NULL && db_failed(res) &&
+	    strncmp(db_sqlstate(res), "23", 2) == 0) {
+		api_problem(
+		    a, 422, "validation", "An area is unknown or given twice.");
+		return;
+	}
+	passthrough(a, res);
+}
+
+static void
+check_target(json_t *obj, const char *prefix, struct verrors *v)
+{
+	json_t *rate = json_object_get(obj, "start_rate");
+	char ptr[64];
+	long long amount;
+
+	if (!input_money(obj, "signed_amount_yuan", &amount, v, 1))
+		return;
+	snprintf(ptr, sizeof(ptr), "%s/start_rate", prefix);
+	if (!json_is_number(rate) || json_number_value(rate) < 0 ||
+	    json_number_value(rate) > 1)
+		verrors_add(v, ptr, "start_rate is a number from 0 to 1.");
+}
+
+void
+targets_put(struct api_req *a)
+{
+	static const char *const fields[] = {
+	    "signed_amount_yuan", "start_rate", "areas", NULL};
+	static const char *const area_fields[] = {
+	    "area", "signed_amount_yuan", "start_rate", NULL};
+	const char *lead[1] = {a->caps.value[0]}, *code;
+	json_t *areas, *e, *docs[2];
+	struct verrors v;
+	size_t i;
+
+	if (path_year(a) != 0 || input_body(a) != 0)
+		return;
+	verrors_init(&v);
+	input_known_fields(a->body, fields, &v);
+	check_target(a->body, "", &v);
+	areas = json_object_get(a->body, "areas");
+	if (areas != NULL && !json_is_array(areas))
+		verrors_add(&v, "/areas", "areas is a list.");
+	json_array_foreach(areas, i, e)
+	{
+		if (!json_is_object(e)) {
+			verrors_add(
+			    &v, "/areas", "Each area target is an object.");
+			continue;
+		}
+		input_known_fields(e, area_fields, &v);
+		check_target(e, "/areas", &v);
+		if (!input_string(e, "area", &code, 6, &v, 1) ||
+		    strspn(code, "0123456789") != 6)
+			verrors_add(&v, "/areas", "area is a six-digit code.");
+	}
+	if (verrors_any(&v)) {
+		verrors_respond(a, &v);
+		return;
+	}
+	verrors_free(&v);
+	docs[0] = a->body;
+	docs[1] = api_audit_json(a);
+	api_query_json(a, "targets_put", lead, 1, docs, 2, targets_written);
+	json_decref(docs[1]);
+}
