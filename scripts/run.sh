@@ -17,7 +17,7 @@ export DATABASE_URL
 scripts/cert.sh var/tls
 $BIN -c "$CONF" migrate
 if [ ! -f var/demo-loaded ]; then
-	psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 -f sql/demo/demo.sql
+	psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 -o /dev/null -f sql/demo/demo.sql
 	touch var/demo-loaded
 	echo "run: loaded the demo data (amounts are illustrative)"
 fi
