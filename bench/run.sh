@@ -1,0 +1,171 @@
+#!/bin/sh
+# make bench: the service against the ceilings of this machine, in one run.
+#
+# A throwaway PostgreSQL with 100,000 generated projects and their events;
+# pipelined built with optimization and without sanitizers, access log off;
+# wrk over HTTPS with keep-alive at 64 connections. In the same run: nginx
+# serving a static JSON document over TLS with the same number of workers
+# (the HTTP ceiling) and pgbench running the same one-row SELECT, prepared,
+# at the same concurrency (the database ceiling). Prints one table and
+# writes bench/results/<time>.json. Every number is measured here.
+set -eu
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+DUR=${BENCH_SECONDS:-10}
+CONNS=64
+WORKERS=$(nproc)
+PROJECTS=100000
+BIN=$ROOT/build/release/pipelined
+DIR=$(mktemp -d /tmp/pipelined-bench.XXXXXX)
+chmod 755 "$DIR"
+SRV_PORT=18443
+NGX_PORT=18444
+cleanup() {
+	[ -n "${SRV_PID:-}" ] && kill "$SRV_PID" 2>/dev/null && wait "$SRV_PID" 2>/dev/null || true
+	[ -f "$DIR/nginx.pid" ] && kill "$(cat "$DIR/nginx.pid")" 2>/dev/null || true
+	scripts/pg.sh stop "$DIR/pg"
+	rm -rf "$DIR"
+}
+trap cleanup EXIT INT TERM
+
+echo "bench: PostgreSQL and $PROJECTS projects..."
+scripts/pg.sh start "$DIR/pg"
+runuser -u postgres -- createdb -h "$DIR/pg" bench
+export DATABASE_URL=$(scripts/pg.sh url "$DIR/pg" bench)
+$BIN -c /dev/null migrate >/dev/null
+psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 -v projects=$PROJECTS -v year=2024 \
+	-f bench/gen.sql >/dev/null
+psql "$DATABASE_URL" -Atqc "SELECT id FROM projects" >"$DIR/ids.txt"
+EVENTS=$(psql "$DATABASE_URL" -Atqc "SELECT count(*) FROM project_events")
+export BENCH_KEY=$($BIN -c /dev/null key create --role editor --name bench 2>/dev/null)
+export BENCH_IDS="$DIR/ids.txt"
+scripts/cert.sh "$DIR" >/dev/null
+
+cat >"$DIR/pipelined.conf" <<CONF
+port $SRV_PORT
+workers $WORKERS
+tls_certificate $DIR/server.crt
+tls_certificate_key $DIR/server.key
+database_url $DATABASE_URL
+access_log off
+rate_limit_per_second 1000000
+rate_limit_burst 1000000
+CONF
+$BIN -c "$DIR/pipelined.conf" 2>"$DIR/pipelined.err" &
+SRV_PID=$!
+for i in $(seq 50); do
+	curl -sk "https://127.0.0.1:$SRV_PORT/ready" 2>/dev/null | grep -q ready && break
+	sleep 0.1
+done
+
+cat >"$DIR/nginx.conf" <<CONF
+worker_processes $WORKERS;
+pid $DIR/nginx.pid;
+error_log $DIR/nginx.err;
+user root;
+events { worker_connections 4096; }
+http {
+	access_log off;
+	server {
+		listen 127.0.0.1:$NGX_PORT ssl;
+		ssl_certificate $DIR/server.crt;
+		ssl_certificate_key $DIR/server.key;
+		ssl_protocols TLSv1.2 TLSv1.3;
+		location / {
+			default_type application/json;
+			return 200 '{"status":"ok"}';
+		}
+	}
+}
+CONF
+nginx -c "$DIR/nginx.conf" -p "$DIR"
+
+# CPU seconds (user + system) of pipelined's master and workers.
+server_cpu() {
+	for p in $SRV_PID $(cat /proc/$SRV_PID/task/$SRV_PID/children); do
+		awk '{ print $14 + $15 }' /proc/$p/stat
+	done | awk -v hz="$(getconf CLK_TCK)" '{ s += $1 } END { printf "%.2f", s / hz }'
+}
+
+# The largest worker's resident set, in MB, now.
+worker_rss() {
+	for p in $(cat /proc/$SRV_PID/task/$SRV_PID/children); do
+		awk '/^VmRSS/ { print $2 }' /proc/$p/status
+	done | sort -n | tail -1 | awk '{ printf "%.1f", $1 / 1024 }'
+}
+
+# Runs wrk; prints "rps p50_ms p99_ms errors requests".
+run_wrk() { # url [script]
+	if [ -n "${2:-}" ]; then
+		wrk -t2 -c$CONNS -d${DUR}s --latency -s "$2" "$1" >"$DIR/wrk.out" 2>&1
+	else
+		wrk -t2 -c$CONNS -d${DUR}s --latency "$1" >"$DIR/wrk.out" 2>&1
+	fi
+	awk '
+	function ms(v) {
+		if (v ~ /us$/) return v / 1000;
+		if (v ~ /ms$/) return v + 0;
+		if (v ~ /s$/) return v * 1000;
+		return v;
+	}
+	/Requests\/sec/ { rps = $2 }
+	/^ +50%/ { p50 = ms($2) }
+	/^ +99%/ { p99 = ms($2) }
+	/requests in/ { n = $1 }
+	/Non-2xx or 3xx/ { err += $5 }
+	/Socket errors/ { err += $4 + $6 + $8 + $10 }
+	END { printf "%.0f %.2f %.2f %d %d\n", rps, p50, p99, err + 0, n }' "$DIR/wrk.out"
+}
+
+RESULTS="$DIR/results.txt"
+: >"$RESULTS"
+bench_one() { # name url script
+	cpu0=$(server_cpu)
+	set -- "$1" "$(run_wrk "$2" "${3:-}")"
+	cpu1=$(server_cpu)
+	echo "$1 $2 $cpu0 $cpu1 $(worker_rss)" >>"$RESULTS"
+	echo "bench: $1 done"
+}
+
+echo "bench: ceilings..."
+cp bench/pgbench_get.sql "$DIR/"
+NGX=$(run_wrk "https://127.0.0.1:$NGX_PORT/health")
+runuser -u postgres -- pgbench -h "$DIR/pg" -n -M prepared -c $CONNS -j 2 \
+	-T "$DUR" -f "$DIR/pgbench_get.sql" bench >"$DIR/pgbench.out" 2>&1
+
+PGB_TPS=$(awk '/^tps/ { printf "%.0f", $3; exit }' "$DIR/pgbench.out")
+PGB_LAT=$(awk '/latency average/ { print $4; exit }' "$DIR/pgbench.out")
+
+echo "bench: pipelined..."
+U="https://127.0.0.1:$SRV_PORT"
+bench_one health "$U/health"
+bench_one get_project "$U/" bench/get_project.lua
+bench_one list_projects "$U/" bench/list_projects.lua
+bench_one post_event "$U/" bench/post_event.lua
+BENCH_PATH="/api/v1/stats/pipeline?year=2024&by=area" bench_one pipeline "$U/" bench/auth_get.lua
+
+mkdir -p bench/results
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+OUT=bench/results/$STAMP.json
+awk -v ngx="$NGX" -v pgb="$PGB_TPS" -v pgl="$PGB_LAT" -v out="$OUT" \
+    -v projects="$PROJECTS" -v events="$EVENTS" -v conns="$CONNS" \
+    -v workers="$WORKERS" -v dur="$DUR" '
+BEGIN {
+	split(ngx, n, " ");
+	printf "\n%d projects, %d events; %d connections, %d workers, %ds per run\n\n", projects, events, conns, workers, dur;
+	printf "%-14s %9s %8s %8s %12s %9s %7s %s\n", "route", "req/s", "p50 ms", "p99 ms", "cpu s/1000", "rss MB", "errors", "ratio to ceiling";
+	printf "%-14s %9d %8.2f %8.2f %12s %9s %7d %s\n", "nginx static", n[1], n[2], n[3], "-", "-", n[4], "(HTTP ceiling)";
+	printf "%-14s %9d %8s %8s %12s %9s %7s %s\n", "pgbench", pgb, pgl, "-", "-", "-", "-", "(database ceiling)";
+	json = sprintf("{\"projects\":%d,\"events\":%d,\"connections\":%d,\"workers\":%d,\"seconds\":%d,\"nginx\":{\"rps\":%d,\"p50_ms\":%s,\"p99_ms\":%s,\"errors\":%d},\"pgbench\":{\"tps\":%d},\"routes\":{", projects, events, conns, workers, dur, n[1], n[2], n[3], n[4], pgb);
+}
+{
+	name = $1; rps = $2; p50 = $3; p99 = $4; err = $5; reqs = $6; cpu = $8 - $7; rss = $9;
+	per = reqs > 0 ? cpu / reqs * 1000 : 0;
+	if (name == "health") ratio = sprintf("%.2fx nginx", rps / n[1]);
+	else if (name == "get_project") ratio = sprintf("%.0f%% of pgbench", 100 * rps / pgb);
+	else ratio = "";
+	printf "%-14s %9d %8.2f %8.2f %12.3f %9.1f %7d %s\n", name, rps, p50, p99, per, rss, err, ratio;
+	json = json sprintf("%s\"%s\":{\"rps\":%d,\"p50_ms\":%s,\"p99_ms\":%s,\"cpu_s_per_1000\":%.4f,\"worker_rss_mb\":%s,\"errors\":%d}", sep, name, rps, p50, p99, per, rss, err);
+	sep = ",";
+}
+END { print json "}}" > out; printf "\nwritten to %s\n", out }' "$RESULTS"
