@@ -63,10 +63,14 @@ CREATE TABLE project_events (
 );
 
 CREATE INDEX project_events_project ON project_events (project_id, seq);
--- The figures read signings and starts by date.
-CREATE INDEX project_events_figures ON project_events (type, effective_on)
-	INCLUDE (project_id, recorded_at, amount_yuan)
+-- The figures as known at a past time read signings and starts by date,
+-- and the (few) retractions recorded by then: both from these indexes
+-- alone.
+CREATE INDEX project_events_figures ON project_events (effective_on)
+	INCLUDE (type, project_id, recorded_at, amount_yuan, id)
 	WHERE type IN ('signed', 'started');
+CREATE INDEX project_events_retractions ON project_events (retracts)
+	INCLUDE (recorded_at) WHERE type = 'retraction';
 
 CREATE TRIGGER project_events_append_only
 	BEFORE UPDATE OR DELETE ON project_events
