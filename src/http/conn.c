@@ -38,6 +38,10 @@ enum phase {
 	P_CLOSING, /* flushing the last response, then closing */
 };
 
+/* Input buffered beyond this waits in the kernel (and in TLS) until the
+ * current request is answered. */
+#define READ_HIGH_WATERMARK (256 * 1024)
+
 struct hdr_off {
 	size_t name, value;
 };
@@ -428,7 +432,9 @@ conn_parse(struct conn *c)
 		    &c->parser, &parser_settings, (const char *)data, len);
 		evbuffer_drain(in, n);
 		if (HTTP_PARSER_ERRNO(&c->parser) == HPE_PAUSED) {
-			bufferevent_disable(c->bev, EV_READ);
+			/* Reading goes on while the handler works (so that a
+			 * client that leaves is noticed), bounded by the read
+			 * watermark; pipelined requests wait in the buffer. */
 			dispatch(c);
 			/* c may be in P_CLOSING or freed-pending after this;
 			 * conn_response_ready() moved the phase on. */
@@ -557,6 +563,7 @@ conn_accept(struct server *srv, int fd, const char *addr)
 	bufferevent_setcb(
 	    c->bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
 	bufferevent_set_timeouts(c->bev, NULL, &wtv);
+	bufferevent_setwatermark(c->bev, EV_READ, 0, READ_HIGH_WATERMARK);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	/* The TLS handshake and the first request share the header timeout. */
 	arm_timer(c, srv->cfg->header_timeout);
@@ -614,7 +621,6 @@ conn_response_ready(struct conn *c, int keep_alive)
 		c->phase = P_CLOSING;
 		evtimer_del(c->timer);
 		arm_timer(c, 2); /* bound the lingering close */
-		bufferevent_enable(c->bev, EV_READ);
 		if (!c->in_parse &&
 		    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
 			conn_free(c);
@@ -623,7 +629,6 @@ conn_response_ready(struct conn *c, int keep_alive)
 	c->phase = P_IDLE;
 	http_parser_pause(&c->parser, 0);
 	arm_timer(c, c->srv->cfg->keepalive_timeout);
-	bufferevent_enable(c->bev, EV_READ);
 	if (!c->in_parse)
 		conn_parse(c);
 }
