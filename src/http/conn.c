@@ -1,6 +1,7 @@
 /*
- * conn.c: one client connection: TLS through bufferevent_openssl, HTTP/1.1
- * parsing through Debian's http-parser, and the limits and timeouts.
+ * conn.c: one client connection: TLS with OpenSSL on a non-blocking socket
+ * watched edge-triggered by libevent, HTTP/1.1 parsing through Debian's
+ * http-parser, and the limits and timeouts.
  *
  * Why not evhttp: libevent 2.1's evhttp answers an oversized header block
  * and an oversized body alike with an HTML 413, has one timeout for the
@@ -11,17 +12,32 @@
  * A connection handles one request at a time. Pipelined requests wait in
  * the input buffer: the parser is paused when a message completes and
  * resumed when its response has been queued. While a handler waits on the
- * database, reading stops; if the client disconnects meanwhile, the request
- * is orphaned (r->conn = NULL) and freed when its handler responds.
+ * database, input is still read (up to READ_HIGH_WATERMARK) but not parsed;
+ * if the client disconnects meanwhile, the request is orphaned
+ * (r->conn = NULL) and freed when its handler responds.
+ *
+ * Why not bufferevent_openssl: a profile of /health showed most of the
+ * worker's time in the kernel, much of it epoll_ctl as bufferevents turn
+ * their read and write events on and off around every request. Here one
+ * edge-triggered event per connection stays registered for its lifetime:
+ * reads drain SSL_read until it wants more, writes go straight to
+ * SSL_write and wait for the next writable edge only when the socket is
+ * full.
+ *
+ * Freeing: a connection can fail deep inside its own callbacks (a write
+ * error while a handler answers synchronously). conn_close() then only
+ * marks it dead; the outermost entry point (the I/O callback, the timer,
+ * an asynchronous response) frees it on the way out.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
-#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <http_parser.h>
 #include <openssl/err.h>
@@ -34,7 +50,7 @@ enum phase {
 	P_IDLE, /* between requests: keep-alive timeout */
 	P_HEADERS, /* reading a request's start line and headers */
 	P_BODY, /* reading its body */
-	P_HANDLING, /* the handler has it; nothing is read */
+	P_HANDLING, /* the handler has it; input waits unparsed */
 	P_CLOSING, /* flushing the last response, then closing */
 };
 
@@ -46,11 +62,22 @@ struct hdr_off {
 	size_t name, value;
 };
 
+#define TLS_CHUNK (16 * 1024)
+
 struct conn {
 	TAILQ_ENTRY(conn) entry;
 	struct server *srv;
-	struct bufferevent *bev;
+	int fd;
+	SSL *ssl;
+	int handshaken;
+	struct event *ev; /* EV_READ | EV_WRITE | EV_ET, for its lifetime */
 	struct event *timer;
+	char *in; /* decrypted input not yet parsed */
+	size_t in_len, in_cap;
+	struct evbuffer *out; /* output SSL_write has not taken yet */
+	int drained; /* the last read(2) emptied the socket: see tls.c */
+	int depth; /* nesting of entry points; free only at 0 */
+	int dead;
 	http_parser parser;
 	enum phase phase;
 	struct http_request *req;
@@ -66,11 +93,10 @@ struct conn {
 	int has_peer_fp;
 };
 
-static void conn_read_cb(struct bufferevent *bev, void *arg);
-static void conn_write_cb(struct bufferevent *bev, void *arg);
-static void conn_event_cb(struct bufferevent *bev, short what, void *arg);
 static void conn_parse(struct conn *c);
+static void conn_close(struct conn *c);
 static void conn_free(struct conn *c);
+static int conn_flush(struct conn *c);
 
 static const http_parser_settings parser_settings;
 
@@ -305,8 +331,10 @@ on_headers_complete(http_parser *p)
 		return -1;
 	}
 	expect = http_header(c->req, "Expect");
-	if (expect != NULL && strcasecmp(expect, "100-continue") == 0)
-		bufferevent_write(c->bev, "HTTP/1.1 100 Continue\r\n\r\n", 25);
+	if (expect != NULL && strcasecmp(expect, "100-continue") == 0) {
+		evbuffer_add(c->out, "HTTP/1.1 100 Continue\r\n\r\n", 25);
+		conn_flush(c);
+	}
 	c->phase = P_BODY;
 	arm_timer(c, c->srv->cfg->body_timeout);
 	return 0;
@@ -364,7 +392,7 @@ static void
 fail_request(struct conn *c, int status, const char *type, const char *detail)
 {
 	if (c->req == NULL && (c->req = request_new(c)) == NULL) {
-		conn_free(c);
+		conn_close(c);
 		return;
 	}
 	if (c->req->path == NULL) {
@@ -416,75 +444,135 @@ dispatch(struct conn *c)
 	c->srv->handler(r);
 }
 
-/* Feeds buffered input to the parser until a request is complete. */
+/* Feeds buffered input to the parser, one request at a time. */
 static void
 conn_parse(struct conn *c)
 {
-	struct evbuffer *in = bufferevent_get_input(c->bev);
-	size_t len, n;
-	unsigned char *data;
+	size_t off = 0, n;
 
 	c->in_parse = 1;
-	while (c->phase != P_HANDLING && c->phase != P_CLOSING &&
-	       (len = evbuffer_get_contiguous_space(in)) > 0) {
-		data = evbuffer_pullup(in, (ev_ssize_t)len);
+	while (c->phase != P_HANDLING && c->phase != P_CLOSING && !c->dead &&
+	       off < c->in_len) {
 		n = http_parser_execute(
-		    &c->parser, &parser_settings, (const char *)data, len);
-		evbuffer_drain(in, n);
+		    &c->parser, &parser_settings, c->in + off, c->in_len - off);
+		off += n;
 		if (HTTP_PARSER_ERRNO(&c->parser) == HPE_PAUSED) {
-			/* Reading goes on while the handler works (so that a
-			 * client that leaves is noticed), bounded by the read
-			 * watermark; pipelined requests wait in the buffer. */
 			dispatch(c);
-			/* c may be in P_CLOSING or freed-pending after this;
-			 * conn_response_ready() moved the phase on. */
+			/* conn_response_ready() moved the phase on, now or
+			 * later. */
 		} else if (HTTP_PARSER_ERRNO(&c->parser) != HPE_OK) {
 			parse_failed(c);
-			break;
+			off = c->in_len;
 		}
 	}
 	c->in_parse = 0;
-	if (c->phase == P_CLOSING &&
-	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
-		conn_free(c);
-}
-
-static void
-conn_read_cb(struct bufferevent *bev, void *arg)
-{
-	struct conn *c = arg;
-
-	(void)bev;
-	if (c->phase == P_CLOSING) {
-		/* Lingering close: drain what the client still sends so
-		 * the kernel does not reset the connection under our
-		 * last response. */
-		evbuffer_drain(bufferevent_get_input(c->bev),
-		    evbuffer_get_length(bufferevent_get_input(c->bev)));
-		return;
+	if (off > 0) {
+		memmove(c->in, c->in + off, c->in_len - off);
+		c->in_len -= off;
 	}
-	conn_parse(c);
 }
 
-static void
-conn_write_cb(struct bufferevent *bev, void *arg)
+static int
+in_reserve(struct conn *c, size_t more)
 {
-	struct conn *c = arg;
+	char *p;
+	size_t cap;
 
-	(void)bev;
-	if (c->phase == P_CLOSING && !c->in_parse)
-		conn_free(c);
+	if (c->in_len + more <= c->in_cap)
+		return 0;
+	cap = c->in_cap ? c->in_cap : TLS_CHUNK;
+	while (cap < c->in_len + more)
+		cap *= 2;
+	if ((p = realloc(c->in, cap)) == NULL)
+		return -1;
+	c->in = p;
+	c->in_cap = cap;
+	return 0;
+}
+
+/*
+ * Reads until OpenSSL wants more from the socket (edge-triggered: the
+ * next edge comes only after that), or until READ_HIGH_WATERMARK is
+ * buffered. Returns 0 in the first case, 1 in the second (more may wait
+ * in the kernel), -1 when the peer is gone.
+ */
+static int
+conn_read(struct conn *c)
+{
+	int n;
+
+	c->drained = 0;
+	for (;;) {
+		if (c->phase != P_CLOSING && c->in_len >= READ_HIGH_WATERMARK)
+			return 1;
+		if (c->drained && !SSL_has_pending(c->ssl))
+			return 0; /* wait for the next edge */
+		if (in_reserve(c, TLS_CHUNK) != 0)
+			return -1;
+		n = SSL_read(c->ssl, c->in + c->in_len, TLS_CHUNK);
+		if (n > 0) {
+			if (c->phase == P_CLOSING)
+				continue; /* lingering close: discard */
+			c->in_len += (size_t)n;
+			continue;
+		}
+		switch (SSL_get_error(c->ssl, n)) {
+		case SSL_ERROR_WANT_READ:
+		case SSL_ERROR_WANT_WRITE:
+			return 0;
+		default:
+			ERR_clear_error();
+			return -1; /* EOF, reset or a TLS error */
+		}
+	}
+}
+
+/* Writes what SSL_write will take; 0 when done or waiting for the next
+ * writable edge, -1 when the peer is gone. */
+static int
+conn_flush(struct conn *c)
+{
+	size_t len;
+	int n;
+
+	while ((len = evbuffer_get_length(c->out)) > 0) {
+		if (len > TLS_CHUNK)
+			len = TLS_CHUNK;
+		n = SSL_write(
+		    c->ssl, evbuffer_pullup(c->out, (ev_ssize_t)len), (int)len);
+		if (n > 0) {
+			evbuffer_drain(c->out, (size_t)n);
+			continue;
+		}
+		switch (SSL_get_error(c->ssl, n)) {
+		case SSL_ERROR_WANT_READ:
+		case SSL_ERROR_WANT_WRITE:
+			return 0;
+		default:
+			ERR_clear_error();
+			conn_close(c);
+			return -1;
+		}
+	}
+	if (c->phase == P_CLOSING) {
+		/* All sent: say so, and read what the client still sends
+		 * until it closes, so that the kernel does not reset the
+		 * connection under the response. */
+		SSL_shutdown(c->ssl);
+		ERR_clear_error();
+		shutdown(c->fd, SHUT_WR);
+	}
+	return 0;
 }
 
 static void
 remember_peer_certificate(struct conn *c)
 {
-	SSL *ssl = bufferevent_openssl_get_ssl(c->bev);
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0, i;
 	X509 *cert;
 
-	if (ssl == NULL || (cert = SSL_get1_peer_certificate(ssl)) == NULL)
+	if ((cert = SSL_get1_peer_certificate(c->ssl)) == NULL)
 		return;
 	if (X509_digest(cert, EVP_sha256(), md, &mdlen) == 1 && mdlen == 32) {
 		for (i = 0; i < mdlen; i++)
@@ -494,19 +582,80 @@ remember_peer_certificate(struct conn *c)
 	X509_free(cert);
 }
 
+static int
+conn_handshake(struct conn *c)
+{
+	int n = SSL_do_handshake(c->ssl);
+
+	if (n == 1) {
+		c->handshaken = 1;
+		remember_peer_certificate(c);
+		return 0;
+	}
+	switch (SSL_get_error(c->ssl, n)) {
+	case SSL_ERROR_WANT_READ:
+	case SSL_ERROR_WANT_WRITE:
+		return 0;
+	default:
+		ERR_clear_error();
+		return -1; /* refused version, unknown CA, garbage */
+	}
+}
+
 static void
-conn_event_cb(struct bufferevent *bev, short what, void *arg)
+enter(struct conn *c)
+{
+	c->depth++;
+}
+
+/* Leaves an entry point; frees c if it died inside. Returns 1 if so. */
+static int
+leave(struct conn *c)
+{
+	if (--c->depth == 0 && c->dead) {
+		conn_free(c);
+		return 1;
+	}
+	return 0;
+}
+
+/* Reads and parses until the socket is drained, or a request waits on
+ * its handler, or the connection is closing. */
+static void
+conn_pump(struct conn *c)
+{
+	int rc;
+
+	do {
+		if ((rc = conn_read(c)) < 0) {
+			conn_close(c);
+			return;
+		}
+		conn_parse(c);
+	} while (rc == 1 && !c->dead && c->phase != P_HANDLING &&
+	         c->phase != P_CLOSING);
+}
+
+static void
+conn_io_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct conn *c = arg;
 
-	(void)bev;
-	if (what & BEV_EVENT_CONNECTED) {
-		remember_peer_certificate(c);
-		return;
+	(void)fd;
+	enter(c);
+	if (!c->handshaken) {
+		if (conn_handshake(c) != 0)
+			conn_close(c);
+		if (!c->handshaken || c->dead) {
+			leave(c);
+			return;
+		}
 	}
-	/* EOF, error or write timeout: the peer is gone. */
-	ERR_clear_error();
-	conn_free(c);
+	if ((what & EV_WRITE) && evbuffer_get_length(c->out) > 0)
+		conn_flush(c);
+	if (!c->dead)
+		conn_pump(c);
+	leave(c);
 }
 
 static void
@@ -516,55 +665,56 @@ conn_timeout_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (c->phase == P_HEADERS || c->phase == P_BODY) {
+	enter(c);
+	if (c->phase == P_HEADERS || c->phase == P_BODY)
 		fail_request(c, 408, "request-timeout",
 		    c->phase == P_HEADERS
 		        ? "The request's headers did not arrive in time."
 		        : "The request's body did not arrive in time.");
-		return;
-	}
-	conn_free(c);
+	else
+		conn_close(c);
+	leave(c);
 }
 
 void
 conn_accept(struct server *srv, int fd, const char *addr)
 {
-	struct timeval wtv = {srv->cfg->body_timeout, 0};
 	struct conn *c;
-	SSL *ssl;
+	BIO *bio = NULL;
 
-	if ((c = calloc(1, sizeof(*c))) == NULL ||
-	    (ssl = SSL_new(srv->ssl_ctx)) == NULL) {
-		free(c);
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		evutil_closesocket(fd);
 		return;
 	}
 	c->srv = srv;
+	c->fd = fd;
 	snprintf(c->client_addr, sizeof(c->client_addr), "%s", addr);
-	c->bev = bufferevent_openssl_socket_new(srv->base, fd, ssl,
-	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+	c->ssl = SSL_new(srv->ssl_ctx);
+	c->out = evbuffer_new();
 	c->timer = evtimer_new(srv->base, conn_timeout_cb, c);
-	if (c->bev == NULL || c->timer == NULL) {
-		if (c->bev != NULL)
-			bufferevent_free(c->bev);
-		else {
-			SSL_free(ssl);
-			evutil_closesocket(fd);
-		}
+	c->ev = event_new(srv->base, fd,
+	    EV_READ | EV_WRITE | EV_PERSIST | EV_ET, conn_io_cb, c);
+	if (c->ssl == NULL || c->out == NULL || c->timer == NULL ||
+	    c->ev == NULL || (bio = tls_socket_bio(fd, &c->drained)) == NULL ||
+	    event_add(c->ev, NULL) != 0) {
+		if (bio != NULL)
+			BIO_free(bio);
+		SSL_free(c->ssl);
+		if (c->out != NULL)
+			evbuffer_free(c->out);
 		if (c->timer != NULL)
 			event_free(c->timer);
+		if (c->ev != NULL)
+			event_free(c->ev);
 		free(c);
+		evutil_closesocket(fd);
 		return;
 	}
-	bufferevent_openssl_set_allow_dirty_shutdown(c->bev, 1);
+	SSL_set_bio(c->ssl, bio, bio);
+	SSL_set_accept_state(c->ssl);
 	http_parser_init(&c->parser, HTTP_REQUEST);
 	c->parser.data = c;
 	c->phase = P_IDLE;
-	bufferevent_setcb(
-	    c->bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
-	bufferevent_set_timeouts(c->bev, NULL, &wtv);
-	bufferevent_setwatermark(c->bev, EV_READ, 0, READ_HIGH_WATERMARK);
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	/* The TLS handshake and the first request share the header timeout. */
 	arm_timer(c, srv->cfg->header_timeout);
 	TAILQ_INSERT_TAIL(&srv->conns, c, entry);
@@ -583,16 +733,30 @@ conn_free(struct conn *c)
 		else
 			request_free(c->req);
 	}
+	event_free(c->ev);
 	event_free(c->timer);
-	bufferevent_free(c->bev);
+	SSL_free(c->ssl);
+	close(c->fd);
+	evbuffer_free(c->out);
+	free(c->in);
 	free(c);
 	server_conn_closed(srv);
+}
+
+/* Frees now, or marks dead for the outermost entry point to free. */
+static void
+conn_close(struct conn *c)
+{
+	if (c->depth > 0)
+		c->dead = 1;
+	else
+		conn_free(c);
 }
 
 struct evbuffer *
 conn_output(struct conn *c)
 {
-	return bufferevent_get_output(c->bev);
+	return c->out;
 }
 
 struct server *
@@ -608,29 +772,31 @@ conn_keep_alive(const struct conn *c)
 }
 
 /*
- * Called by response.c once a response is in the output buffer. Frees
- * the request and, on a kept-alive connection, goes on with what the
- * client has pipelined.
+ * Called by response.c once a response is in the output buffer: sends
+ * it, frees the request and, on a kept-alive connection, goes on with what
+ * the client has pipelined (which may be waiting in the kernel, since
+ * reading pauses at the watermark).
  */
 void
 conn_response_ready(struct conn *c, int keep_alive)
 {
+	enter(c);
 	request_free(c->req);
 	c->req = NULL;
 	if (!keep_alive) {
 		c->phase = P_CLOSING;
 		evtimer_del(c->timer);
 		arm_timer(c, 2); /* bound the lingering close */
-		if (!c->in_parse &&
-		    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
-			conn_free(c);
+		conn_flush(c);
+		leave(c);
 		return;
 	}
 	c->phase = P_IDLE;
 	http_parser_pause(&c->parser, 0);
 	arm_timer(c, c->srv->cfg->keepalive_timeout);
-	if (!c->in_parse)
-		conn_parse(c);
+	if (conn_flush(c) == 0 && !c->in_parse)
+		conn_pump(c);
+	leave(c);
 }
 
 /* Server shutdown: close idle connections now, the others after their
@@ -642,7 +808,7 @@ conn_shutdown_all(struct server *srv)
 
 	for (c = TAILQ_FIRST(&srv->conns); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, entry);
-		if (c->phase == P_IDLE)
+		if (c->phase == P_IDLE && c->depth == 0)
 			conn_free(c);
 		else
 			c->keep_alive = 0;

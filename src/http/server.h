@@ -61,5 +61,7 @@ void response_new_id(struct server *srv, struct http_request *r);
 
 /* tls.c */
 SSL_CTX *tls_server_context(const struct config *cfg, char *err, size_t errlen);
+/* A BIO on fd that sets *drained when a read(2) empties the socket. */
+BIO *tls_socket_bio(int fd, int *drained);
 
 #endif
