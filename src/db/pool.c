@@ -38,7 +38,8 @@ struct dbconn {
 	struct db_pool *pool;
 	PGconn *pg;
 	enum cstate state;
-	struct event *ev;
+	struct event *ev; /* connecting: one-shot; then persistent reads */
+	struct event *wev; /* armed only while libpq has output to flush */
 	struct event *retry;
 	int backoff_ms;
 	size_t preparing; /* index of the statement being prepared */
@@ -73,6 +74,7 @@ metrics_db_error(void)
 }
 
 static void conn_io(evutil_socket_t fd, short what, void *arg);
+static void want_flush(struct dbconn *dc);
 static void conn_start(struct dbconn *dc);
 static void conn_next(struct dbconn *dc);
 
@@ -146,6 +148,7 @@ conn_down(struct dbconn *dc)
 	struct timeval tv;
 	struct query *q = dc->q;
 
+	event_del(dc->wev);
 	if (dc->backoff_ms == 0) {
 		/* Said once per outage, not once per retry. */
 		metrics_db_error();
@@ -197,7 +200,19 @@ prepare_next(struct dbconn *dc)
 		conn_down(dc);
 		return;
 	}
-	watch(dc, EV_READ);
+	want_flush(dc);
+}
+
+/* Arms the write event while libpq still holds output. */
+static void
+want_flush(struct dbconn *dc)
+{
+	int rc = PQflush(dc->pg);
+
+	if (rc < 0)
+		conn_down(dc);
+	else if (rc == 1)
+		event_add(dc->wev, NULL);
 }
 
 static void
@@ -211,6 +226,14 @@ connect_poll(struct dbconn *dc)
 		watch(dc, EV_WRITE);
 		break;
 	case PGRES_POLLING_OK:
+		/* The socket is final now: one persistent read event for
+		 * the connection's life, so a query costs no epoll_ctl. */
+		event_del(dc->ev);
+		event_assign(dc->ev, dc->pool->base, PQsocket(dc->pg),
+		    EV_READ | EV_PERSIST, conn_io, dc);
+		event_assign(dc->wev, dc->pool->base, PQsocket(dc->pg),
+		    EV_WRITE, conn_io, dc);
+		event_add(dc->ev, NULL);
 		PQsetnonblocking(dc->pg, 1);
 		dc->state = C_PREPARING;
 		dc->preparing = 0;
@@ -318,23 +341,25 @@ conn_io(evutil_socket_t fd, short what, void *arg)
 	struct dbconn *dc = arg;
 
 	(void)fd;
-	switch (dc->state) {
-	case C_CONNECTING:
+	if (dc->state == C_CONNECTING) {
 		connect_poll(dc);
-		break;
+		return;
+	}
+	if (dc->state == C_DOWN)
+		return;
+	if (what & EV_WRITE) {
+		want_flush(dc);
+		if (dc->state == C_DOWN)
+			return;
+	}
+	if (!(what & EV_READ))
+		return;
+	switch (dc->state) {
 	case C_PREPARING:
 		on_prepared(dc);
 		break;
 	case C_BUSY:
-		if ((what & EV_WRITE) && PQflush(dc->pg) < 0) {
-			conn_down(dc);
-			return;
-		}
-		if (what & EV_READ)
-			on_result(dc);
-		if (dc->state == C_BUSY)
-			watch(dc, PQflush(dc->pg) == 1 ? EV_READ | EV_WRITE
-			                               : EV_READ);
+		on_result(dc);
 		break;
 	case C_IDLE:
 		/* Nothing was asked: the server is closing on us, or sent a
@@ -342,10 +367,8 @@ conn_io(evutil_socket_t fd, short what, void *arg)
 		if (!PQconsumeInput(dc->pg) ||
 		    PQstatus(dc->pg) != CONNECTION_OK)
 			conn_down(dc);
-		else
-			watch(dc, EV_READ);
 		break;
-	case C_DOWN:
+	default:
 		break;
 	}
 }
@@ -360,7 +383,7 @@ send_query(struct dbconn *dc, struct query *q)
 		conn_down(dc);
 		return;
 	}
-	watch(dc, PQflush(dc->pg) == 1 ? EV_READ | EV_WRITE : EV_READ);
+	want_flush(dc);
 }
 
 /* An idle connection takes the next waiting query, or waits itself. */
@@ -374,8 +397,6 @@ conn_next(struct dbconn *dc)
 		TAILQ_REMOVE(&pool->waiting, q, entry);
 		pool->nwaiting--;
 		send_query(dc, q);
-	} else {
-		watch(dc, EV_READ);
 	}
 	update_gauges(pool);
 }
@@ -462,6 +483,7 @@ db_pool_new(struct event_base *base, const char *conninfo, int size,
 
 		dc->pool = pool;
 		dc->ev = event_new(base, -1, 0, conn_io, dc);
+		dc->wev = event_new(base, -1, 0, conn_io, dc);
 		dc->retry = evtimer_new(base, retry_cb, dc);
 		conn_start(dc);
 	}
@@ -484,6 +506,7 @@ db_pool_free(struct db_pool *pool)
 		if (dc->pg != NULL)
 			PQfinish(dc->pg);
 		event_free(dc->ev);
+		event_free(dc->wev);
 		event_free(dc->retry);
 	}
 	fail_waiting(pool);
