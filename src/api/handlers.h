@@ -23,4 +23,7 @@ void stats_alerts(struct api_req *a);
 void targets_get(struct api_req *a);
 void targets_put(struct api_req *a);
 
+void batches_create(struct api_req *a);
+void batches_list(struct api_req *a);
+
 #endif

@@ -381,14 +381,15 @@ void
 projects_list(struct api_req *a)
 {
 	static const char *const allowed[] = {"limit", "cursor", "area",
-	    "status", "industry", "level", "signed_year", "q", "code", NULL};
+	    "status", "industry", "level", "signed_year", "q", "code", "batch",
+	    NULL};
 	static const char *const statuses[] = {"planned", "signed", "preparing",
 	    "under_construction", "suspended", "completed", "in_operation",
 	    "cancelled", NULL};
 	static const char *const levels[] = {
 	    "provincial", "municipal", "county", NULL};
-	char f[7][128], after_s[24], limit_s[16];
-	const char *p[9];
+	char f[8][128], after_s[24], limit_s[16];
+	const char *p[10];
 	long long after;
 	int limit, year;
 
@@ -400,8 +401,14 @@ projects_list(struct api_req *a)
 	    filter(a, "level", f[3], sizeof(f[3]), &p[5], levels) != 0 ||
 	    filter(a, "signed_year", f[4], sizeof(f[4]), &p[6], NULL) != 0 ||
 	    filter(a, "q", f[5], sizeof(f[5]), &p[7], NULL) != 0 ||
-	    filter(a, "code", f[6], sizeof(f[6]), &p[8], NULL) != 0)
+	    filter(a, "code", f[6], sizeof(f[6]), &p[8], NULL) != 0 ||
+	    filter(a, "batch", f[7], sizeof(f[7]), &p[9], NULL) != 0)
 		return;
+	if (p[9] != NULL && !validate_uuid(p[9])) {
+		api_problem(
+		    a, 400, "invalid-parameter", "batch is a batch id.");
+		return;
+	}
 	if (p[6] != NULL &&
 	    (sscanf(p[6], "%d", &year) != 1 || year < 1900 || year > 2200 ||
 	        strspn(p[6], "0123456789") != 4)) {
@@ -414,5 +421,5 @@ projects_list(struct api_req *a)
 	p[0] = after_s;
 	p[1] = limit_s;
 	a->state = json_integer(limit);
-	api_query(a, "project_page", 9, p, listed);
+	api_query(a, "project_page", 10, p, listed);
 }

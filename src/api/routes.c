@@ -38,6 +38,8 @@ const struct route api_routes[] = {
     {HTTP_M_GET, "/api/v1/targets/{year}", targets_get, ROLES_ANY,
         "getTargets"},
     {HTTP_M_PUT, "/api/v1/targets/{year}", targets_put, A, "putTargets"},
+    {HTTP_M_GET, "/api/v1/batches", batches_list, ROLES_ANY, "listBatches"},
+    {HTTP_M_POST, "/api/v1/batches", batches_create, A | E, "createBatch"},
     {HTTP_M_GET, "/api/v1/keys", keys_list, A, "listKeys"},
     {HTTP_M_POST, "/api/v1/keys", keys_create, A, "createKey"},
     {HTTP_M_DELETE, "/api/v1/keys/{id}", keys_revoke, A, "revokeKey"},

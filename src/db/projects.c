@@ -26,7 +26,7 @@ const struct db_stmt db_project_stmts[] = {
         " $5::json)"},
     {"project_page",
         "SELECT doc, seq FROM project_page($1, $2, $3, $4, $5, $6, $7,"
-        " $8, $9)"},
+        " $8, $9, $10::uuid)"},
     /* Every event, each with the retraction that withdrew it, if any. */
     {"event_list",
         "SELECT (SELECT coalesce(json_agg(json_build_object("

@@ -18,4 +18,7 @@ extern const size_t db_audit_nstmts;
 extern const struct db_stmt db_figures_stmts[];
 extern const size_t db_figures_nstmts;
 
+extern const struct db_stmt db_batch_stmts[];
+extern const size_t db_batch_nstmts;
+
 #endif

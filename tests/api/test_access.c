@@ -65,6 +65,11 @@ static const struct row {
     {"GET", "/api/v1/targets/2024", "/api/v1/targets/{year}", NULL, ALL, 200},
     {"PUT", "/api/v1/targets/2030", "/api/v1/targets/{year}",
         "{\"signed_amount_yuan\":1,\"start_rate\":0.5}", BIT(R_ADMIN), 200},
+    {"GET", "/api/v1/batches", "/api/v1/batches", NULL, ALL, 200},
+    {"POST", "/api/v1/batches", "/api/v1/batches",
+        "{\"kind\":\"sign\",\"held_on\":\"2024-03-28\",\"name\":\"矩阵批次\","
+        "\"area\":\"140821\",\"projects\":[\"{P}\"]}",
+        BIT(R_ADMIN) | BIT(R_EDITOR), 201},
     {"GET", "/api/v1/keys", "/api/v1/keys", NULL, BIT(R_ADMIN), 200},
     {"POST", "/api/v1/keys", "/api/v1/keys",
         "{\"name\":\"m\",\"role\":\"viewer\"}", BIT(R_ADMIN), 201},
@@ -210,7 +215,7 @@ test_matrix_covers_every_route(void **state)
 static void
 test_matrix(void **state)
 {
-	char path[512], if_match[64];
+	char path[512], body[1024], if_match[64];
 	const char *hdrs[2] = {NULL, NULL};
 	struct tresp r;
 	size_t i;
@@ -225,8 +230,10 @@ test_matrix(void **state)
 				current_etag(if_match);
 				hdrs[0] = if_match;
 			}
+			if (matrix[i].body != NULL)
+				expand(matrix[i].body, body, sizeof(body));
 			tr_do(&srv, matrix[i].method, path, keys[role],
-			    matrix[i].body, hdrs, &r);
+			    matrix[i].body ? body : NULL, hdrs, &r);
 			if (matrix[i].allowed & BIT(role)) {
 				if (r.status != matrix[i].success)
 					fail_msg(

@@ -524,6 +524,79 @@ test_alerts(void **state)
 	tr_free(&r);
 }
 
+static void
+test_batches(void **state)
+{
+	char body[1024], a[64], b[64], path[256], bid[64];
+	struct tresp r;
+
+	(void)state;
+	tr_do(&srv, "POST", "/api/v1/projects", editor,
+	    "{\"name\":\"批次项目甲\",\"area\":\"140824\",\"funding\":"
+	    "\"enterprise\",\"events\":[{\"type\":\"signed\","
+	    "\"effective_on\":\"2021-03-28\",\"amount_yuan\":5}]}",
+	    NULL, &r);
+	snprintf(a, sizeof(a), "%s",
+	    json_string_value(json_object_get(r.json, "id")));
+	tr_free(&r);
+	tr_do(&srv, "POST", "/api/v1/projects", editor,
+	    "{\"name\":\"批次项目乙\",\"area\":\"140824\",\"funding\":"
+	    "\"enterprise\",\"events\":[{\"type\":\"signed\","
+	    "\"effective_on\":\"2021-03-28\",\"amount_yuan\":7}]}",
+	    NULL, &r);
+	snprintf(b, sizeof(b), "%s",
+	    json_string_value(json_object_get(r.json, "id")));
+	tr_free(&r);
+	snprintf(body, sizeof(body),
+	    "{\"kind\":\"sign\",\"held_on\":\"2021-03-28\",\"name\":"
+	    "\"稷山县一季度签约一批\",\"area\":\"140824\",\"projects\":"
+	    "[\"%s\",\"%s\"]}",
+	    a, b);
+	tr_do(&srv, "POST", "/api/v1/batches", editor, body, NULL, &r);
+	assert_int_equal(r.status, 201);
+	assert_int_equal(
+	    json_integer_value(json_object_get(r.json, "project_count")), 2);
+	assert_int_equal(
+	    json_integer_value(json_object_get(r.json, "reached_next_stage")),
+	    0);
+	snprintf(bid, sizeof(bid), "%s",
+	    json_string_value(json_object_get(r.json, "id")));
+	tr_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/projects/%s/events", a);
+	post(path, "{\"type\":\"started\",\"effective_on\":\"2021-05-01\"}",
+	    201);
+	tr_do(&srv, "GET", "/api/v1/batches?kind=sign&area=140824&year=2021",
+	    editor, NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(
+	    json_integer_value(json_object_get(
+	        json_array_get(json_object_get(r.json, "items"), 0),
+	        "reached_next_stage")),
+	    1);
+	tr_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/projects?batch=%s", bid);
+	tr_do(&srv, "GET", path, editor, NULL, NULL, &r);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 2);
+	tr_free(&r);
+	/* Refusals: an unknown project, a duplicate, a future date. */
+	snprintf(body, sizeof(body),
+	    "{\"kind\":\"start\",\"held_on\":\"2021-03-28\",\"name\":"
+	    "\"x\",\"area\":\"140824\",\"projects\":"
+	    "[\"0b7e3a4c-2f7d-4b1e-9a3c-5d6e7f809a1b\"]}");
+	tr_do(&srv, "POST", "/api/v1/batches", editor, body, NULL, &r);
+	assert_int_equal(r.status, 422);
+	tr_free(&r);
+	snprintf(body, sizeof(body),
+	    "{\"kind\":\"start\",\"held_on\":\"2999-03-28\",\"name\":"
+	    "\"x\",\"area\":\"140824\",\"projects\":[\"%s\",\"%s\"]}",
+	    a, a);
+	tr_do(&srv, "POST", "/api/v1/batches", editor, body, NULL, &r);
+	assert_int_equal(r.status, 422);
+	assert_non_null(strstr(r.body, "/held_on"));
+	assert_non_null(strstr(r.body, "twice"));
+	tr_free(&r);
+}
+
 int
 main(void)
 {
@@ -534,6 +607,7 @@ main(void)
 	    cmocka_unit_test(test_bad_parameters),
 	    cmocka_unit_test(test_targets),
 	    cmocka_unit_test(test_alerts),
+	    cmocka_unit_test(test_batches),
 	};
 
 	return cmocka_run_group_tests_name("figures", tests, setup, teardown);

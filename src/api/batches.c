@@ -1,0 +1,162 @@
+/*
+ * batches.c: /api/v1/batches — the development zones' "三个一批" events
+ * (签约一批、开工一批、投产一批) and how far their projects have come since.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../domain/validate.h"
+#include "cursor.h"
+#include "handlers.h"
+#include "history.h"
+#include "input.h"
+
+#define BATCH_MAX_PROJECTS 1000
+
+static void
+created(struct api_req *a, const db_result *res)
+{
+	json_t *doc;
+	char loc[96];
+
+	if (res != NULL && db_failed(res) &&
+	    strcmp(db_sqlstate(res), "23503") == 0) {
+		struct verrors v;
+
+		verrors_init(&v);
+		verrors_add(&v,
+		    strstr(db_error_message(res), "area") ? "/area"
+		                                          : "/projects",
+		    strstr(db_error_message(res), "area")
+		        ? "Not a known area code."
+		        : "A project in the list does not exist.");
+		verrors_respond(a, &v);
+		return;
+	}
+	if (db_failed(res)) {
+		api_db_problem(a, res);
+		return;
+	}
+	doc = json_loads(db_value(res, 0, 0), 0, NULL);
+	snprintf(loc, sizeof(loc), "/api/v1/batches/%s",
+	    json_string_value(json_object_get(doc, "id")));
+	json_decref(doc);
+	http_add_header(a->http, "Location", loc);
+	api_json(a, 201, db_value(res, 0, 0), db_length(res, 0, 0));
+}
+
+static void
+check_projects(json_t *list, struct verrors *v)
+{
+	json_t *e;
+	size_t i, j;
+
+	if (!json_is_array(list) || json_array_size(list) == 0 ||
+	    json_array_size(list) > BATCH_MAX_PROJECTS) {
+		verrors_add(v, "/projects",
+		    "projects is a list of 1 to 1000 project ids.");
+		return;
+	}
+	json_array_foreach(list, i, e)
+	{
+		if (!json_is_string(e) ||
+		    !validate_uuid(json_string_value(e))) {
+			verrors_add(
+			    v, "/projects", "Each entry is a project id.");
+			return;
+		}
+		for (j = 0; j < i; j++)
+			if (json_equal(json_array_get(list, j), e)) {
+				verrors_add(v, "/projects",
+				    "A project is listed twice.");
+				return;
+			}
+	}
+}
+
+void
+batches_create(struct api_req *a)
+{
+	static const char *const fields[] = {
+	    "kind", "held_on", "name", "area", "park", "projects", NULL};
+	static const char *const kinds[] = {
+	    "sign", "start", "production", NULL};
+	const char *s = NULL;
+	struct verrors v;
+	json_t *docs[2];
+	int days;
+
+	if (input_body(a) != 0)
+		return;
+	verrors_init(&v);
+	input_known_fields(a->body, fields, &v);
+	if (input_string(a->body, "kind", &s, 20, &v, 1) &&
+	    !validate_enum(s, kinds))
+		verrors_add(&v, "/kind", "kind is sign, start or production.");
+	if (input_string(a->body, "held_on", &s, 10, &v, 1) &&
+	    (!validate_date(s, &days) || days > history_today()))
+		verrors_add(&v, "/held_on",
+		    "held_on is a date that exists, not in the future.");
+	input_string(a->body, "name", &s, 200, &v, 1);
+	if (input_string(a->body, "area", &s, 6, &v, 1) &&
+	    strspn(s, "0123456789") != 6)
+		verrors_add(&v, "/area", "An area code is six digits.");
+	input_string(a->body, "park", &s, 100, &v, 0);
+	check_projects(json_object_get(a->body, "projects"), &v);
+	if (verrors_any(&v)) {
+		verrors_respond(a, &v);
+		return;
+	}
+	verrors_free(&v);
+	docs[0] = a->body;
+	docs[1] = api_audit_json(a);
+	api_query_json(a, "batch_create", NULL, 0, docs, 2, created);
+	json_decref(docs[1]);
+}
+
+static void
+listed(struct api_req *a, const db_result *res)
+{
+	api_list(a, res, (int)json_integer_value(a->state));
+}
+
+void
+batches_list(struct api_req *a)
+{
+	static const char *const allowed[] = {
+	    "limit", "cursor", "kind", "area", "year", NULL};
+	static const char *const kinds[] = {
+	    "sign", "start", "production", NULL};
+	static const char *const names[] = {"kind", "area", "year"};
+	char buf[3][64], after_s[24], limit_s[16];
+	const char *p[5];
+	long long after;
+	int limit, i, rc, bad;
+
+	if (input_query_known(a, allowed) != 0 ||
+	    cursor_params(a, &after, &limit) != 0)
+		return;
+	for (i = 0; i < 3; i++) {
+		rc = input_query(a->http, names[i], buf[i], sizeof(buf[i]));
+		p[2 + i] = rc > 0 ? buf[i] : NULL;
+		bad = rc < 0 ||
+		      (rc > 0 && i == 0 && !validate_enum(buf[i], kinds)) ||
+		      (rc > 0 && i > 0 &&
+		          strspn(buf[i], "0123456789") != strlen(buf[i])) ||
+		      (rc > 0 && i == 1 && strlen(buf[i]) != 6) ||
+		      (rc > 0 && i == 2 && strlen(buf[i]) != 4);
+		if (bad) {
+			api_problem(a, 400, "invalid-parameter",
+			    "kind is sign, start or production; area six "
+			    "digits; year four.");
+			return;
+		}
+	}
+	snprintf(after_s, sizeof(after_s), "%lld", after);
+	snprintf(limit_s, sizeof(limit_s), "%d", limit + 1);
+	p[0] = after_s;
+	p[1] = limit_s;
+	a->state = json_integer(limit);
+	api_query(a, "batch_page", 5, p, listed);
+}
