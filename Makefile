@@ -3,7 +3,8 @@
 #   make run     install what is missing, build, start PostgreSQL under var/,
 #                migrate, load the demo data, serve https://127.0.0.1:8443
 #   make test    the same set-up with a throwaway database; every test
-#   make bench   the benchmarks (bench/)
+#   make bench   the HTTP and database benchmark against nginx and pgbench
+#   make bench-figures  the figures on 1,000,000 projects (bench/figures.sh)
 #   make format  clang-format every C file
 
 CC       ?= cc
@@ -22,7 +23,7 @@ SRC       = $(wildcard src/*.c src/http/*.c src/api/*.c src/domain/*.c src/db/*.
 GEN       = build/gen/migrations.c build/gen/openapi_schemas.c
 DOMAIN    = $(wildcard src/domain/*.c)
 
-.PHONY: all run test bench deps format format-check clean
+.PHONY: all run test bench bench-figures deps format format-check clean
 
 all: build/release/pipelined
 
@@ -67,6 +68,9 @@ test: deps build/release/pipelined build/asan/pipelined $(UNIT_TESTS) $(API_TEST
 
 bench: deps build/release/pipelined
 	@bench/run.sh
+
+bench-figures: deps build/release/pipelined
+	@bench/figures.sh
 
 format:
 	clang-format -i $(wildcard src/*.c src/*/*.c src/*/*.h tests/*/*.c tests/*/*.h bench/*.c)
