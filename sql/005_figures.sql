@@ -20,7 +20,12 @@ VALUES (2024, NULL, 300000000000, 0.60);
 -- The current figures read the derived columns through this index
 -- alone (an index-only scan once the visibility map is set).
 CREATE INDEX projects_figures ON projects (signed_on)
-	INCLUDE (signed_amount_yuan, started_on, area, industry, level);
+	INCLUDE (signed_amount_yuan, started_on, area, industry, level, id);
+
+-- What was recorded after a time: the projects whose standing may differ
+-- from what was known then.
+CREATE INDEX project_events_recorded ON project_events (recorded_at)
+	INCLUDE (project_id);
 
 -- The projects counted as signed in year y by as_of, as known at
 -- known_at (NULL: now): one row each with the signed amount, whether they
@@ -47,10 +52,16 @@ BEGIN
 		  AND (f_area IS NULL OR p.area = f_area);
 		RETURN;
 	END IF;
+	-- A project with nothing recorded after known_at stands now as it
+	-- stood then, so its derived columns answer for it; only the projects
+	-- changed since are replayed from their events as known then.
 	RETURN QUERY
-	WITH standing AS (
+	WITH changed AS MATERIALIZED (
+		SELECT DISTINCT e.project_id FROM project_events e
+		WHERE e.recorded_at > known_at),
+	standing AS (
 		SELECT e.project_id, e.type, e.effective_on, e.amount_yuan
-		FROM project_events e
+		FROM changed c JOIN project_events e ON e.project_id = c.project_id
 		WHERE e.type IN ('signed', 'started')
 		  AND e.effective_on BETWEEN y0 AND y1
 		  AND e.recorded_at <= known_at
@@ -70,7 +81,18 @@ BEGIN
 			WHEN 'level' THEN p.level
 			WHEN 'month' THEN to_char(per.signed_on, 'YYYY-MM') END
 	FROM per JOIN projects p ON p.id = per.project_id
-	WHERE f_area IS NULL OR p.area = f_area;
+	WHERE f_area IS NULL OR p.area = f_area
+	UNION ALL
+	SELECT p.signed_amount_yuan,
+		coalesce(p.started_on BETWEEN y0 AND y1, false),
+		CASE by WHEN 'area' THEN p.area
+			WHEN 'industry' THEN p.industry
+			WHEN 'level' THEN p.level
+			WHEN 'month' THEN to_char(p.signed_on, 'YYYY-MM') END
+	FROM projects p
+	WHERE p.signed_on BETWEEN y0 AND y1
+	  AND (f_area IS NULL OR p.area = f_area)
+	  AND NOT EXISTS (SELECT 1 FROM changed c WHERE c.project_id = p.id);
 END
 $$;
 

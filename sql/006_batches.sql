@@ -55,8 +55,9 @@ BEGIN
 END
 $$;
 
--- Project pages may be restricted to one batch's members.
-DROP FUNCTION project_page(bigint, int, text, text, text, text, int, text, text);
+-- One page of projects, in creation order, after the cursor's seq. Each
+-- filter applies only when given; the query is built for the filters at
+-- hand so that every call gets a plan that can use the filter's index.
 CREATE FUNCTION project_page(after bigint, lim int, f_area text,
 	f_status text, f_industry text, f_level text, f_signed_year int,
 	f_q text, f_code text, f_batch uuid) RETURNS TABLE (doc json, seq bigint)

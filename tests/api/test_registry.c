@@ -715,6 +715,14 @@ test_areas_and_openapi(void **state)
 	assert_string_equal(
 	    json_string_value(json_object_get(r.json, "openapi")), "3.1.0");
 	paths = json_object_get(r.json, "paths");
+	/* Bodies and answers carry their schemas. */
+	assert_non_null(json_object_get(json_object_get(json_object_get(paths,
+						"/api/v1/projects"),
+					    "post"),
+	    "requestBody"));
+	assert_non_null(json_object_get(
+	    json_object_get(json_object_get(r.json, "components"), "schemas"),
+	    "Project"));
 	for (i = 0; expected[i] != NULL; i++)
 		if (json_object_get(paths, expected[i]) == NULL)
 			fail_msg(
