@@ -55,9 +55,8 @@ operation_of(const struct route *r, json_t *schemas)
 		        "[{s:[]},{s:[]}]", "bearer", "clientCertificate"));
 	ref = json_object_get(json_object_get(schemas, "responses"), r->name);
 	if (ref != NULL)
-		json_object_set_new(json_object_get(json_object_get(op,
-					"responses"),
-				"2XX"),
+		json_object_set_new(
+		    json_object_get(json_object_get(op, "responses"), "2XX"),
 		    "content",
 		    json_pack("{s:{s:O}}", "application/json", "schema", ref));
 	ref = json_object_get(json_object_get(schemas, "requests"), r->name);

@@ -1,38 +1,67 @@
 /*
- * ratelimit.c: see ratelimit.h. Both tables are small open hash tables
- * that forget their oldest entry when full: the limits protect the
- * service, and forgetting an idle principal only gives it a full bucket.
+ * ratelimit.c: see ratelimit.h. Both tables are open hash tables of fixed
+ * size in one shared anonymous mapping; each slot has its own spin lock,
+ * held for a few instructions. A slot that another key hashes to is taken
+ * over: the limits protect the service, and forgetting an idle principal
+ * only gives it a full bucket.
  */
+#include <sched.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include "ratelimit.h"
 
-#define SLOTS 1024
+#define SLOTS 4096
 
 struct bucket {
+	unsigned lock;
 	char id[40];
 	double tokens;
-	double at; /* seconds, monotonic */
+	double at; /* seconds, CLOCK_MONOTONIC: the same in every process */
 };
 
 struct failures {
+	unsigned lock;
 	char addr[64];
 	int count;
-	time_t window;
+	long window; /* minute since the epoch */
 };
 
-static struct bucket buckets[SLOTS];
-static struct failures fails[SLOTS];
+struct tables {
+	struct bucket buckets[SLOTS];
+	struct failures fails[SLOTS];
+};
+
+static struct tables local; /* before configure, and if mmap fails */
+static struct tables *t = &local;
 static double rate = 100, burst = 200;
 static int max_failures = 30;
 
 void
 ratelimit_configure(int per_second, int burst_size, int failures_per_minute)
 {
+	void *p = mmap(NULL, sizeof(struct tables), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p != MAP_FAILED)
+		t = p;
 	rate = per_second;
 	burst = burst_size;
 	max_failures = failures_per_minute;
+}
+
+static void
+lock(unsigned *l)
+{
+	while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE) != 0)
+		sched_yield();
+}
+
+static void
+unlock(unsigned *l)
+{
+	__atomic_store_n(l, 0, __ATOMIC_RELEASE);
 }
 
 static unsigned
@@ -57,33 +86,42 @@ now(void)
 int
 ratelimit_take(const char *id)
 {
-	struct bucket *b = &buckets[hash(id)];
-	double t = now();
+	struct bucket *b = &t->buckets[hash(id)];
+	double tnow = now();
+	int wait = 0;
 
-	if (strcmp(b->id, id) != 0) {
+	lock(&b->lock);
+	if (strncmp(b->id, id, sizeof(b->id)) != 0) {
 		strncpy(b->id, id, sizeof(b->id) - 1);
+		b->id[sizeof(b->id) - 1] = '\0';
 		b->tokens = burst;
-		b->at = t;
+		b->at = tnow;
 	}
-	b->tokens += (t - b->at) * rate;
+	b->tokens += (tnow - b->at) * rate;
 	if (b->tokens > burst)
 		b->tokens = burst;
-	b->at = t;
-	if (b->tokens >= 1.0) {
+	b->at = tnow;
+	if (b->tokens >= 1.0)
 		b->tokens -= 1.0;
-		return 0;
-	}
-	return (int)((1.0 - b->tokens) / rate) + 1;
+	else
+		wait = (int)((1.0 - b->tokens) / rate) + 1;
+	unlock(&b->lock);
+	return wait;
 }
 
+/* The slot of addr, reset when it held another address or an older
+ * minute; returned locked. */
 static struct failures *
 failures_of(const char *addr)
 {
-	struct failures *f = &fails[hash(addr)];
-	time_t minute = time(NULL) / 60;
+	struct failures *f = &t->fails[hash(addr)];
+	long minute = (long)(time(NULL) / 60);
 
-	if (strcmp(f->addr, addr) != 0 || f->window != minute) {
+	lock(&f->lock);
+	if (strncmp(f->addr, addr, sizeof(f->addr)) != 0 ||
+	    f->window != minute) {
 		strncpy(f->addr, addr, sizeof(f->addr) - 1);
+		f->addr[sizeof(f->addr) - 1] = '\0';
 		f->count = 0;
 		f->window = minute;
 	}
@@ -93,11 +131,18 @@ failures_of(const char *addr)
 void
 ratelimit_auth_failure(const char *addr)
 {
-	failures_of(addr)->count++;
+	struct failures *f = failures_of(addr);
+
+	f->count++;
+	unlock(&f->lock);
 }
 
 int
 ratelimit_auth_blocked(const char *addr)
 {
-	return failures_of(addr)->count >= max_failures;
+	struct failures *f = failures_of(addr);
+	int blocked = f->count >= max_failures;
+
+	unlock(&f->lock);
+	return blocked;
 }

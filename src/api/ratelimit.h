@@ -1,13 +1,14 @@
 /*
  * ratelimit.h: a token bucket per principal and a count of failed
- * authentications per client address, both per worker process. A client's
- * keep-alive connection stays on one worker, so the buckets hold for the
- * requests a client makes on one connection; with N workers and many
- * connections a principal can reach at most N times the configured rate.
+ * authentications per client address. Both live in memory shared by all
+ * workers (mapped by ratelimit_configure() in the master, before the
+ * fork), so a principal's rate is the same whichever worker its
+ * connections land on.
  */
 #ifndef PIPELINED_RATELIMIT_H
 #define PIPELINED_RATELIMIT_H
 
+/* Call once, in the master, before the workers are forked. */
 void ratelimit_configure(int per_second, int burst, int failures_per_minute);
 
 /* Takes a token; returns 0, or the seconds to wait when the bucket is

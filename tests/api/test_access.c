@@ -495,12 +495,14 @@ test_rate_limits(void **state)
 		}
 		tr_free(&r);
 	}
-	assert_true(limited > 0);
+	/* Shared by both workers: burst 3 plus about one a second, however
+	 * the 16 connections were spread. */
+	assert_true(limited >= 10);
 	tr_do(&lim, "GET", "/api/v1/areas", other, NULL, NULL, &r);
 	assert_int_equal(r.status, 200);
 	tr_free(&r);
 	/* Failed authentications from one address: then 429 for all. */
-	for (i = 0; i < 12; i++) {
+	for (i = 0; i < 3; i++) {
 		tr_do(&lim, "GET", "/api/v1/areas",
 		    "pk_AAAAAAAA_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
 		    NULL, NULL, &r);

@@ -716,9 +716,8 @@ test_areas_and_openapi(void **state)
 	    json_string_value(json_object_get(r.json, "openapi")), "3.1.0");
 	paths = json_object_get(r.json, "paths");
 	/* Bodies and answers carry their schemas. */
-	assert_non_null(json_object_get(json_object_get(json_object_get(paths,
-						"/api/v1/projects"),
-					    "post"),
+	assert_non_null(json_object_get(
+	    json_object_get(json_object_get(paths, "/api/v1/projects"), "post"),
 	    "requestBody"));
 	assert_non_null(json_object_get(
 	    json_object_get(json_object_get(r.json, "components"), "schemas"),
