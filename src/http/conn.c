@@ -59,6 +59,10 @@ enum phase {
  * current request is answered. */
 #define READ_HIGH_WATERMARK (256 * 1024)
 
+/* A client that pipelines requests but does not read the answers gets no
+ * more answers queued past this; parsing resumes as the output drains. */
+#define WRITE_HIGH_WATERMARK (1024 * 1024)
+
 struct hdr_off {
 	size_t name, value;
 };
@@ -641,6 +645,7 @@ leave(struct conn *c)
 static void
 conn_pump(struct conn *c)
 {
+	size_t before;
 	int rc;
 
 	do {
@@ -648,9 +653,11 @@ conn_pump(struct conn *c)
 			conn_close(c);
 			return;
 		}
+		before = c->in_len;
 		conn_parse(c);
-	} while (rc == 1 && !c->dead && c->phase != P_HANDLING &&
-	         c->phase != P_CLOSING);
+		/* Read more only if parsing made room. */
+	} while (rc == 1 && c->in_len < before && !c->dead &&
+	         c->phase != P_HANDLING && c->phase != P_CLOSING);
 }
 
 static void

@@ -92,6 +92,41 @@ test_health_and_request_id(void **state)
 	tr_free(&r);
 }
 
+/* Three requests in one write: three answers, in order. */
+static void
+test_pipelined_requests(void **state)
+{
+	static const char three[] =
+	    "GET /health HTTP/1.1\r\nHost: x\r\nX-Request-Id: one\r\n\r\n"
+	    "GET /nowhere HTTP/1.1\r\nHost: x\r\nX-Request-Id: two\r\n\r\n"
+	    "GET /health HTTP/1.1\r\nHost: x\r\nX-Request-Id: three\r\n"
+	    "Connection: close\r\n\r\n";
+	char buf[8192], *one, *two, *tri;
+	SSL_CTX *ctx;
+	SSL *ssl;
+	int n, total = 0;
+
+	(void)state;
+	ssl = tls_connect(srv.port, 0, &ctx, NULL, NULL);
+	assert_non_null(ssl);
+	assert_int_equal(
+	    SSL_write(ssl, three, sizeof(three) - 1), (int)sizeof(three) - 1);
+	while (
+	    (n = SSL_read(ssl, buf + total, (int)sizeof(buf) - 1 - total)) > 0)
+		total += n;
+	buf[total] = '\0';
+	one = strstr(buf, "X-Request-Id: one");
+	two = strstr(buf, "X-Request-Id: two");
+	tri = strstr(buf, "X-Request-Id: three");
+	assert_non_null(one);
+	assert_non_null(two);
+	assert_non_null(tri);
+	assert_true(one < two && two < tri);
+	assert_true(strncmp(buf, "HTTP/1.1 200 ", 13) == 0);
+	assert_non_null(strstr(buf, "HTTP/1.1 404 "));
+	tls_close(ssl, ctx);
+}
+
 static void
 test_not_found_and_method(void **state)
 {
@@ -370,6 +405,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_tls_versions),
 	    cmocka_unit_test(test_health_and_request_id),
+	    cmocka_unit_test(test_pipelined_requests),
 	    cmocka_unit_test(test_not_found_and_method),
 	    cmocka_unit_test(test_body_too_large),
 	    cmocka_unit_test(test_header_too_large),
