@@ -19,9 +19,6 @@
 int
 keys_read_areas(json_t *arr, char *out, size_t outlen, struct verrors *v)
 {
-	static const char *const codes[] = {"140800", "140802", "140821",
-	    "140822", "140823", "140824", "140825", "140826", "140827",
-	    "140828", "140829", "140830", "140881", "140882", NULL};
 	size_t i, off = 1;
 	json_t *e;
 
@@ -36,9 +33,9 @@ keys_read_areas(json_t *arr, char *out, size_t outlen, struct verrors *v)
 	}
 	json_array_foreach(arr, i, e)
 	{
-		if (!json_is_string(e) ||
-		    !validate_enum(json_string_value(e), codes)) {
-			verrors_add(v, "/areas", "Unknown area code.");
+		if (!json_is_string(e) || strlen(json_string_value(e)) != 6 ||
+		    strspn(json_string_value(e), "0123456789") != 6) {
+			verrors_add(v, "/areas", "An area code is six digits.");
 			return -1;
 		}
 		off += (size_t)snprintf(out + off, outlen - off, "%s%s",
@@ -55,6 +52,14 @@ created(struct api_req *a, const db_result *res)
 	json_error_t err;
 	char loc[96];
 
+	if (!db_failed(res) && db_rows(res) == 0) {
+		struct verrors v;
+
+		verrors_init(&v);
+		verrors_add(&v, "/areas", "Not a known area code.");
+		verrors_respond(a, &v);
+		return;
+	}
 	if (db_failed(res)) {
 		if (strcmp(db_sqlstate(res), "23505") == 0) {
 			api_problem(a, 409, "duplicate-certificate",

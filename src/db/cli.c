@@ -16,7 +16,10 @@ db_principal_create(
 	static const char sql[] =
 	    "WITH p AS (INSERT INTO principals (id, name, role, areas,"
 	    "  key_prefix, key_hash, cert_sha256, expires_on)"
-	    " VALUES (gen_random_uuid(), $1, $2, $3::text[], $4, $5, $6, $7)"
+	    " SELECT gen_random_uuid(), $1, $2, $3::text[], $4, $5, $6, "
+	    "$7::date"
+	    /* Areas are data: every code must be in the areas table. */
+	    " WHERE $3::text[] <@ ARRAY(SELECT code FROM areas)"
 	    " RETURNING *),"
 	    " a AS (INSERT INTO audit_log (principal_id, principal, request_id,"
 	    "  method, path, resource_type, resource_id, after)"
@@ -36,6 +39,8 @@ db_principal_create(
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
 		snprintf(id, 40, "%s", PQgetvalue(res, 0, 0));
 		rc = 0;
+	} else if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+		fprintf(stderr, "pipelined: key create: unknown area code\n");
 	} else {
 		fprintf(stderr, "pipelined: key create: %s",
 		    PQresultErrorMessage(res));

@@ -24,7 +24,9 @@ const struct db_stmt db_principal_stmts[] = {
         "WITH p AS ("
         " INSERT INTO principals (id, name, role, areas, key_prefix,"
         "  key_hash, cert_sha256, expires_on)"
-        " VALUES (gen_random_uuid(), $1, $2, $3::text[], $4, $5, $6, $7)"
+        " SELECT gen_random_uuid(), $1, $2, $3::text[], $4, $5, $6, $7::date"
+        /* Areas are data: every code must be in the areas table. */
+        " WHERE $3::text[] <@ ARRAY(SELECT code FROM areas)"
         " RETURNING *),"
         " doc AS (SELECT json_build_object('id', id, 'name', name,"
         "  'role', role, 'areas', areas, 'prefix', key_prefix,"

@@ -352,6 +352,13 @@ test_bad_credentials(void **state)
 	tr_free(&r);
 	usleep(1100000); /* the per-worker cache lives one second */
 	expect_401(revoked, NULL);
+	/* Scopes name areas that exist (the areas table, not a list in code).
+	 */
+	tr_do(&srv, "POST", "/api/v1/keys", keys[R_ADMIN],
+	    "{\"name\":\"x\",\"role\":\"county\",\"areas\":[\"140899\"]}", NULL,
+	    &r);
+	assert_int_equal(r.status, 422);
+	tr_free(&r);
 }
 
 static void
