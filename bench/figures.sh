@@ -13,18 +13,11 @@ BIN=$ROOT/build/release/pipelined
 DIR=$(mktemp -d /tmp/pipelined-figures.XXXXXX)
 chmod 755 "$DIR"
 PORT=${BENCH_PORT:-18445}
-cleanup() {
-	[ -n "${SRV_PID:-}" ] && kill "$SRV_PID" 2>/dev/null && wait "$SRV_PID" 2>/dev/null || true
-	scripts/pg.sh stop "$DIR/pg"
-	rm -rf "$DIR"
-}
-trap cleanup EXIT INT TERM
+. bench/lib.sh
+trap 'bench_cleanup "$DIR"' EXIT INT TERM
 
 echo "figures: generating $PROJECTS projects (a few minutes)..."
-scripts/pg.sh start "$DIR/pg"
-runuser -u postgres -- createdb -h "$DIR/pg" figures
-export DATABASE_URL=$(scripts/pg.sh url "$DIR/pg" figures)
-$BIN -c /dev/null migrate >/dev/null
+bench_db "$DIR" figures
 t0=$(date +%s)
 psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 -v projects=$PROJECTS -v year=2024 \
 	-f bench/gen_figures.sql >/dev/null
@@ -35,22 +28,7 @@ counts=$(psql "$DATABASE_URL" -Atqc "SELECT (SELECT count(*) FROM projects)
 	    AND signed_on < '2025-01-01') || ' signed in 2024'")
 echo "figures: $counts (generated in $((t1 - t0)) s)"
 export BENCH_KEY=$($BIN -c /dev/null key create --role viewer --name figures 2>/dev/null)
-scripts/cert.sh "$DIR" >/dev/null
-cat >"$DIR/pipelined.conf" <<CONF
-port $PORT
-tls_certificate $DIR/server.crt
-tls_certificate_key $DIR/server.key
-database_url $DATABASE_URL
-access_log off
-rate_limit_per_second 1000000
-rate_limit_burst 1000000
-CONF
-$BIN -c "$DIR/pipelined.conf" 2>"$DIR/err" &
-SRV_PID=$!
-for i in $(seq 50); do
-	curl -sk "https://127.0.0.1:$PORT/ready" 2>/dev/null | grep -q ready && break
-	sleep 0.1
-done
+bench_serve "$DIR" $PORT
 
 KNOWN="2024-12-31T23:59:59%2B08:00"
 printf "\n%-34s %8s %8s %8s %7s\n" "request (1 connection)" "req/s" "p50 ms" "p99 ms" "errors"
@@ -63,19 +41,8 @@ for spec in \
 	name=${spec%%|*}
 	BENCH_PATH=${spec#*|} wrk -t1 -c1 -d${DUR}s --timeout 30s --latency -s bench/auth_get.lua \
 		"https://127.0.0.1:$PORT/" >"$DIR/wrk.out" 2>&1
-	awk -v name="$name" '
-	function ms(v) {
-		if (v ~ /us$/) return v / 1000;
-		if (v ~ /ms$/) return v + 0;
-		if (v ~ /s$/) return v * 1000;
-		return v;
-	}
-	/Requests\/sec/ { rps = $2 }
-	/^ +50%/ { p50 = ms($2) }
-	/^ +99%/ { p99 = ms($2) }
-	/Non-2xx or 3xx/ { err += $5 }
-	/Socket errors/ { err += $4 + $6 + $8 + $10 }
-	END { printf "%-34s %8.1f %8.1f %8.1f %7d\n", name, rps, p50, p99, err + 0 }' "$DIR/wrk.out"
+	bench_wrk_row x "$DIR/wrk.out" | awk -v name="$name" \
+	    '{ printf "%-34s %8.1f %8.1f %8.1f %7d\n", name, $2, $3, $4, $5 }'
 done
 
 echo

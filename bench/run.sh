@@ -18,45 +18,20 @@ PROJECTS=100000
 BIN=$ROOT/build/release/pipelined
 DIR=$(mktemp -d /tmp/pipelined-bench.XXXXXX)
 chmod 755 "$DIR"
-SRV_PORT=18443
-NGX_PORT=18444
-cleanup() {
-	[ -n "${SRV_PID:-}" ] && kill "$SRV_PID" 2>/dev/null && wait "$SRV_PID" 2>/dev/null || true
-	[ -f "$DIR/nginx.pid" ] && kill "$(cat "$DIR/nginx.pid")" 2>/dev/null || true
-	scripts/pg.sh stop "$DIR/pg"
-	rm -rf "$DIR"
-}
-trap cleanup EXIT INT TERM
+SRV_PORT=${BENCH_PORT:-18443}
+NGX_PORT=${BENCH_NGINX_PORT:-18444}
+. bench/lib.sh
+trap 'bench_cleanup "$DIR"' EXIT INT TERM
 
 echo "bench: PostgreSQL and $PROJECTS projects..."
-scripts/pg.sh start "$DIR/pg"
-runuser -u postgres -- createdb -h "$DIR/pg" bench
-export DATABASE_URL=$(scripts/pg.sh url "$DIR/pg" bench)
-$BIN -c /dev/null migrate >/dev/null
+bench_db "$DIR" bench
 psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 -v projects=$PROJECTS -v year=2024 \
 	-f bench/gen.sql >/dev/null
 psql "$DATABASE_URL" -Atqc "SELECT id FROM projects" >"$DIR/ids.txt"
 EVENTS=$(psql "$DATABASE_URL" -Atqc "SELECT count(*) FROM project_events")
 export BENCH_KEY=$($BIN -c /dev/null key create --role editor --name bench 2>/dev/null)
 export BENCH_IDS="$DIR/ids.txt"
-scripts/cert.sh "$DIR" >/dev/null
-
-cat >"$DIR/pipelined.conf" <<CONF
-port $SRV_PORT
-workers $WORKERS
-tls_certificate $DIR/server.crt
-tls_certificate_key $DIR/server.key
-database_url $DATABASE_URL
-access_log off
-rate_limit_per_second 1000000
-rate_limit_burst 1000000
-CONF
-$BIN -c "$DIR/pipelined.conf" 2>"$DIR/pipelined.err" &
-SRV_PID=$!
-for i in $(seq 50); do
-	curl -sk "https://127.0.0.1:$SRV_PORT/ready" 2>/dev/null | grep -q ready && break
-	sleep 0.1
-done
+bench_serve "$DIR" $SRV_PORT "workers $WORKERS"
 
 cat >"$DIR/nginx.conf" <<CONF
 worker_processes $WORKERS;
@@ -101,20 +76,7 @@ run_wrk() { # url [script]
 	else
 		wrk -t2 -c$CONNS -d${DUR}s --latency "$1" >"$DIR/wrk.out" 2>&1
 	fi
-	awk '
-	function ms(v) {
-		if (v ~ /us$/) return v / 1000;
-		if (v ~ /ms$/) return v + 0;
-		if (v ~ /s$/) return v * 1000;
-		return v;
-	}
-	/Requests\/sec/ { rps = $2 }
-	/^ +50%/ { p50 = ms($2) }
-	/^ +99%/ { p99 = ms($2) }
-	/requests in/ { n = $1 }
-	/Non-2xx or 3xx/ { err += $5 }
-	/Socket errors/ { err += $4 + $6 + $8 + $10 }
-	END { printf "%.0f %.2f %.2f %d %d\n", rps, p50, p99, err + 0, n }' "$DIR/wrk.out"
+	bench_wrk_row - "$DIR/wrk.out" | cut -d' ' -f2-
 }
 
 RESULTS="$DIR/results.txt"

@@ -27,6 +27,16 @@ CREATE INDEX projects_figures ON projects (signed_on)
 CREATE INDEX project_events_recorded ON project_events (recorded_at)
 	INCLUDE (project_id);
 
+-- The key a project is grouped under (by: area, industry, level, month
+-- of signing, or NULL for no grouping).
+CREATE FUNCTION group_key(by text, area text, industry text, level text,
+	signed_on date) RETURNS text
+LANGUAGE sql STABLE AS $$ -- STABLE like to_char, so that it is inlined
+	SELECT CASE by WHEN 'area' THEN area WHEN 'industry' THEN industry
+		WHEN 'level' THEN level
+		WHEN 'month' THEN to_char(signed_on, 'YYYY-MM') END
+$$;
+
 -- The projects counted as signed in year y by as_of, as known at
 -- known_at (NULL: now): one row each with the signed amount, whether they
 -- also started in y by as_of, and the grouping key (by: area, industry,
@@ -43,10 +53,7 @@ BEGIN
 		RETURN QUERY
 		SELECT p.signed_amount_yuan,
 			coalesce(p.started_on BETWEEN y0 AND y1, false),
-			CASE by WHEN 'area' THEN p.area
-				WHEN 'industry' THEN p.industry
-				WHEN 'level' THEN p.level
-				WHEN 'month' THEN to_char(p.signed_on, 'YYYY-MM') END
+			group_key(by, p.area, p.industry, p.level, p.signed_on)
 		FROM projects p
 		WHERE p.signed_on BETWEEN y0 AND y1
 		  AND (f_area IS NULL OR p.area = f_area);
@@ -76,19 +83,13 @@ BEGIN
 		FROM standing s GROUP BY s.project_id
 		HAVING bool_or(s.type = 'signed'))
 	SELECT per.amount, per.started,
-		CASE by WHEN 'area' THEN p.area
-			WHEN 'industry' THEN p.industry
-			WHEN 'level' THEN p.level
-			WHEN 'month' THEN to_char(per.signed_on, 'YYYY-MM') END
+		group_key(by, p.area, p.industry, p.level, per.signed_on)
 	FROM per JOIN projects p ON p.id = per.project_id
 	WHERE f_area IS NULL OR p.area = f_area
 	UNION ALL
 	SELECT p.signed_amount_yuan,
 		coalesce(p.started_on BETWEEN y0 AND y1, false),
-		CASE by WHEN 'area' THEN p.area
-			WHEN 'industry' THEN p.industry
-			WHEN 'level' THEN p.level
-			WHEN 'month' THEN to_char(p.signed_on, 'YYYY-MM') END
+		group_key(by, p.area, p.industry, p.level, p.signed_on)
 	FROM projects p
 	WHERE p.signed_on BETWEEN y0 AND y1
 	  AND (f_area IS NULL OR p.area = f_area)
