@@ -127,6 +127,43 @@ test_pipelined_requests(void **state)
 	tls_close(ssl, ctx);
 }
 
+/* One JSON line per request, with the fields the issue lists; flushed
+ * within a second. */
+static void
+test_access_log_line(void **state)
+{
+	const char *hdr[] = {"X-Request-Id: log-line-test-42", NULL};
+	char line[1024];
+	struct tresp r;
+	json_t *doc = NULL;
+	FILE *fp;
+
+	(void)state;
+	tr_do(&srv, "GET", "/health?secret=hidden", NULL, NULL, hdr, &r);
+	assert_int_equal(r.status, 200);
+	tr_free(&r);
+	usleep(1500000);
+	fp = fopen(srv.log, "r");
+	assert_non_null(fp);
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (strstr(line, "log-line-test-42") != NULL)
+			doc = json_loads(line, 0, NULL);
+	fclose(fp);
+	assert_non_null(doc);
+	assert_string_equal(
+	    json_string_value(json_object_get(doc, "method")), "GET");
+	assert_string_equal(
+	    json_string_value(json_object_get(doc, "path")), "/health");
+	assert_int_equal(
+	    json_integer_value(json_object_get(doc, "status")), 200);
+	assert_int_equal(json_integer_value(json_object_get(doc, "bytes")), 15);
+	assert_true(json_is_integer(json_object_get(doc, "duration_us")));
+	assert_non_null(json_object_get(doc, "time"));
+	json_decref(doc);
+	/* The query string is not logged. */
+	assert_int_not_equal(sh("grep -q hidden %s", srv.log), 0);
+}
+
 static void
 test_not_found_and_method(void **state)
 {
@@ -406,6 +443,7 @@ main(void)
 	    cmocka_unit_test(test_tls_versions),
 	    cmocka_unit_test(test_health_and_request_id),
 	    cmocka_unit_test(test_pipelined_requests),
+	    cmocka_unit_test(test_access_log_line),
 	    cmocka_unit_test(test_not_found_and_method),
 	    cmocka_unit_test(test_body_too_large),
 	    cmocka_unit_test(test_header_too_large),
