@@ -59,6 +59,7 @@ api_req_free(void *p)
 {
 	struct api_req *a = p;
 
+	idem_finish(a);
 	json_decref(a->body);
 	json_decref(a->state);
 	if (a->data_free != NULL)

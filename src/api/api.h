@@ -47,7 +47,10 @@ struct route {
 	api_handler handler;
 	unsigned roles;
 	const char *name; /* the metrics label and the OpenAPI operationId */
+	unsigned flags; /* ROUTE_IDEMPOTENT: honours Idempotency-Key */
 };
+
+#define ROUTE_IDEMPOTENT 1
 
 /* The state of one request while its handler runs; freed with it. */
 struct api_req {
@@ -56,6 +59,7 @@ struct api_req {
 	struct route_captures caps;
 	struct principal who;
 	json_t *body; /* parsed request body, when the handler asked */
+	const char *idem_key; /* Idempotency-Key reserved for this request */
 	json_t *state; /* handler scratch: what it carries between queries */
 	void *data; /* handler state that is not JSON, freed with */
 	void (*data_free)(void *);
@@ -110,6 +114,12 @@ void api_write_refused(struct api_req *a, const db_result *res);
 void api_etag_of(struct api_req *a, const char *version);
 /* 404 unless the {id} of the path is a UUID. */
 int api_project_id(struct api_req *a);
+
+/* idempotency.c: runs the route's handler, through Idempotency-Key
+ * when the route honours it and the request carries one. */
+void idem_run(struct api_req *a);
+/* After the response: gives back a key whose request wrote nothing. */
+void idem_finish(struct api_req *a);
 
 /* ops.c */
 void ops_health(struct api_req *a);

@@ -207,7 +207,7 @@ authorized(struct api_req *a)
 		    "Too many requests for this principal; slow down.");
 		return;
 	}
-	a->route->handler(a);
+	idem_run(a);
 }
 
 /* Reads "{140821,140882}" into the principal's areas. */

@@ -16,9 +16,10 @@
 json_t *
 api_audit_json(struct api_req *a)
 {
-	return json_pack("{s:s,s:s,s:s,s:s,s:s}", "principal_id", a->who.id,
-	    "principal", a->who.name, "request_id", a->http->request_id,
-	    "method", a->http->method_name, "path", a->http->path);
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s?}", "principal_id",
+	    a->who.id, "principal", a->who.name, "request_id",
+	    a->http->request_id, "method", a->http->method_name, "path",
+	    a->http->path, "idempotency_key", a->idem_key);
 }
 
 /* Runs stmt with parameters given as JSON values dumped to text. */

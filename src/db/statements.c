@@ -9,4 +9,5 @@ db_register_all(void)
 	db_register(db_audit_stmts, db_audit_nstmts);
 	db_register(db_figures_stmts, db_figures_nstmts);
 	db_register(db_batch_stmts, db_batch_nstmts);
+	db_register(db_idempotency_stmts, db_idempotency_nstmts);
 }

@@ -21,4 +21,7 @@ extern const size_t db_figures_nstmts;
 extern const struct db_stmt db_batch_stmts[];
 extern const size_t db_batch_nstmts;
 
+extern const struct db_stmt db_idempotency_stmts[];
+extern const size_t db_idempotency_nstmts;
+
 #endif

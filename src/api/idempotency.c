@@ -1,0 +1,134 @@
+/*
+ * idempotency.c: Idempotency-Key on the POSTs that create (SPEC §6).
+ *
+ * The key is reserved for the principal before the handler runs; the
+ * handler's write marks it done in its own transaction (sql/007), with
+ * the response. A replay gets that response; the same key with another
+ * request gets 422; while the first is still running, 409. A request that
+ * wrote nothing gives the key back when it is answered.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "api.h"
+
+#define KEY_MAX     255
+#define STALE_AFTER "30" /* seconds before a reservation is taken over */
+
+static int
+valid_key(const char *k)
+{
+	size_t n = strlen(k), i;
+
+	if (n == 0 || n > KEY_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (k[i] < 0x21 || k[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
+/* SHA-256 of what makes two requests the same: method, path, body. */
+static void
+request_hash(const struct http_request *r, char out[65])
+{
+	unsigned char md[32];
+	unsigned int len = 0, i;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	EVP_DigestUpdate(ctx, r->method_name, strlen(r->method_name) + 1);
+	EVP_DigestUpdate(ctx, r->path, strlen(r->path) + 1);
+	if (r->body_len > 0)
+		EVP_DigestUpdate(ctx, r->body, r->body_len);
+	EVP_DigestFinal_ex(ctx, md, &len);
+	EVP_MD_CTX_free(ctx);
+	for (i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+static void
+replay(struct api_req *a, const db_result *res)
+{
+	if (!db_is_null(res, 0, 3))
+		http_add_header(a->http, "Location", db_value(res, 0, 3));
+	if (!db_is_null(res, 0, 4))
+		http_add_header(a->http, "ETag", db_value(res, 0, 4));
+	http_add_header(a->http, "Idempotent-Replayed", "true");
+	http_respond(a->http, atoi(db_value(res, 0, 1)), "application/json",
+	    db_value(res, 0, 2), db_length(res, 0, 2));
+}
+
+static void
+reserved(struct api_req *a, const db_result *res)
+{
+	const char *outcome;
+
+	if (db_failed(res)) {
+		api_db_problem(a, res);
+		return;
+	}
+	outcome = db_rows(res) == 1 ? db_value(res, 0, 0) : "in_flight";
+	if (strcmp(outcome, "reserved") == 0) {
+		a->idem_key = http_header(a->http, "Idempotency-Key");
+		a->route->handler(a);
+	} else if (strcmp(outcome, "done") == 0) {
+		replay(a, res);
+	} else if (strcmp(outcome, "mismatch") == 0) {
+		api_problem(a, 422, "idempotency-key-reused",
+		    "This Idempotency-Key was used with a different request.");
+	} else {
+		http_add_header(a->http, "Retry-After", "1");
+		api_problem(a, 409, "idempotency-key-in-flight",
+		    "A request with this Idempotency-Key is still running.");
+	}
+}
+
+void
+idem_run(struct api_req *a)
+{
+	const char *key = http_header(a->http, "Idempotency-Key");
+	const char *params[4];
+	char hash[65];
+
+	if (!(a->route->flags & ROUTE_IDEMPOTENT) || key == NULL) {
+		a->route->handler(a);
+		return;
+	}
+	if (!valid_key(key)) {
+		api_problem(a, 400, "invalid-idempotency-key",
+		    "Idempotency-Key is 1 to 255 visible ASCII characters.");
+		return;
+	}
+	request_hash(a->http, hash);
+	params[0] = a->who.id;
+	params[1] = key;
+	params[2] = hash;
+	params[3] = STALE_AFTER;
+	api_query(a, "idem_reserve", 4, params, reserved);
+}
+
+static void
+released(const db_result *res, void *arg)
+{
+	(void)res;
+	(void)arg;
+}
+
+void
+idem_finish(struct api_req *a)
+{
+	const char *params[2];
+
+	if (a->idem_key == NULL ||
+	    (a->http->status >= 200 && a->http->status < 300))
+		return;
+	params[0] = a->who.id;
+	params[1] = a->idem_key;
+	/* Best effort: if the database is away, the reservation goes
+	 * stale and is taken over by the next retry. */
+	db_query(api_pool, "idem_release", 2, params, released, NULL);
+}

@@ -1,0 +1,215 @@
+/*
+ * test_idempotency.c: Idempotency-Key on the creating POSTs (SPEC §6): a
+ * replay returns the first response and writes nothing; the same key with
+ * another request is 422; concurrent duplicates create one resource; a
+ * request that was refused gives its key back; keys are per principal.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "support.h"
+
+static struct tserver srv;
+static const char *editor, *other;
+
+static int
+setup(void **state)
+{
+	(void)state;
+	ts_start(&srv, "");
+	editor = make_key(&srv, "editor", NULL);
+	other = make_key(&srv, "editor", NULL);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	assert_int_equal(ts_stop(&srv), 0);
+	return 0;
+}
+
+static const char *
+count_named(const char *name)
+{
+	return db_scalar(
+	    "SELECT count(*) FROM projects WHERE name = '%s'", name);
+}
+
+static void
+test_replay_returns_first_response(void **state)
+{
+	static const char body[] =
+	    "{\"name\":\"幂等项目甲\",\"area\":\"140802\","
+	    "\"funding\":\"enterprise\"}";
+	const char *h[] = {"Idempotency-Key: key-alpha-1", NULL};
+	char id1[64], loc1[128], loc2[128], replayed[16];
+	struct tresp r;
+
+	(void)state;
+	tr_do(&srv, "POST", "/api/v1/projects", editor, body, h, &r);
+	assert_int_equal(r.status, 201);
+	snprintf(id1, sizeof(id1), "%s",
+	    json_string_value(json_object_get(r.json, "id")));
+	assert_non_null(tr_header(&r, "Location", loc1, sizeof(loc1)));
+	assert_null(
+	    tr_header(&r, "Idempotent-Replayed", replayed, sizeof(replayed)));
+	tr_free(&r);
+	tr_do(&srv, "POST", "/api/v1/projects", editor, body, h, &r);
+	assert_int_equal(r.status, 201);
+	assert_string_equal(
+	    json_string_value(json_object_get(r.json, "id")), id1);
+	assert_string_equal(
+	    tr_header(&r, "Location", loc2, sizeof(loc2)), loc1);
+	assert_string_equal(
+	    tr_header(&r, "Idempotent-Replayed", replayed, sizeof(replayed)),
+	    "true");
+	tr_free(&r);
+	assert_string_equal(count_named("幂等项目甲"), "1");
+}
+
+static void
+test_same_key_other_request(void **state)
+{
+	const char *h[] = {"Idempotency-Key: key-beta-1", NULL};
+	struct tresp r;
+
+	(void)state;
+	tr_do(&srv, "POST", "/api/v1/projects", editor,
+	    "{\"name\":\"幂等项目乙\",\"area\":\"140802\",\"funding\":"
+	    "\"mixed\"}",
+	    h, &r);
+	assert_int_equal(r.status, 201);
+	tr_free(&r);
+	tr_do(&srv, "POST", "/api/v1/projects", editor,
+	    "{\"name\":\"幂等项目丙\",\"area\":\"140802\",\"funding\":"
+	    "\"mixed\"}",
+	    h, &r);
+	assert_int_equal(r.status, 422);
+	assert_string_equal(
+	    tr_problem_type(&r), "/problems/idempotency-key-reused");
+	tr_free(&r);
+	assert_string_equal(count_named("幂等项目丙"), "0");
+	/* Another principal's key space is its own. */
+	tr_do(&srv, "POST", "/api/v1/projects", other,
+	    "{\"name\":\"幂等项目丙\",\"area\":\"140802\",\"funding\":"
+	    "\"mixed\"}",
+	    h, &r);
+	assert_int_equal(r.status, 201);
+	tr_free(&r);
+}
+
+static void
+test_refused_request_frees_its_key(void **state)
+{
+	const char *h[] = {"Idempotency-Key: key-gamma-1", NULL};
+	struct tresp r;
+	int i;
+
+	(void)state;
+	tr_do(&srv, "POST", "/api/v1/projects", editor,
+	    "{\"name\":\"幂等项目丁\",\"area\":\"140802\"}", h, &r);
+	assert_int_equal(r.status, 422);
+	tr_free(&r);
+	/* The corrected request may use the same key. */
+	for (i = 0; i < 20; i++) {
+		tr_do(&srv, "POST", "/api/v1/projects", editor,
+		    "{\"name\":\"幂等项目丁\",\"area\":\"140802\","
+		    "\"funding\":\"mixed\"}",
+		    h, &r);
+		if (r.status == 201)
+			break;
+		tr_free(&r);
+		usleep(50000); /* the key is given back just after the 422 */
+	}
+	assert_int_equal(r.status, 201);
+	tr_free(&r);
+	assert_string_equal(count_named("幂等项目丁"), "1");
+}
+
+static void
+test_concurrent_duplicates_create_one(void **state)
+{
+	struct tparallel req[4];
+	int i, created = 0, busy = 0;
+
+	(void)state;
+	memset(req, 0, sizeof(req));
+	for (i = 0; i < 4; i++) {
+		req[i].method = "POST";
+		req[i].path = "/api/v1/projects";
+		req[i].key = editor;
+		req[i].body = "{\"name\":\"幂等项目戊\",\"area\":\"140802\","
+		              "\"funding\":\"mixed\"}";
+		req[i].headers[0] = "Idempotency-Key: key-delta-1";
+	}
+	tr_parallel(&srv, req, 4);
+	for (i = 0; i < 4; i++) {
+		created += req[i].resp.status == 201;
+		busy += req[i].resp.status == 409;
+		tr_free(&req[i].resp);
+	}
+	assert_int_equal(created + busy, 4);
+	assert_true(created >= 1);
+	assert_string_equal(count_named("幂等项目戊"), "1");
+}
+
+static void
+test_event_replay_writes_once(void **state)
+{
+	const char *h[] = {"Idempotency-Key: 4b0a7d2e-event", NULL};
+	char path[160], pid[64];
+	struct tresp r;
+	int i;
+
+	(void)state;
+	tr_do(&srv, "POST", "/api/v1/projects", editor,
+	    "{\"name\":\"幂等项目己\",\"area\":\"140802\",\"funding\":"
+	    "\"mixed\"}",
+	    NULL, &r);
+	snprintf(pid, sizeof(pid), "%s",
+	    json_string_value(json_object_get(r.json, "id")));
+	tr_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/projects/%s/events", pid);
+	for (i = 0; i < 3; i++) {
+		tr_do(&srv, "POST", path, editor,
+		    "{\"type\":\"started\",\"effective_on\":\"2024-05-01\"}", h,
+		    &r);
+		/* Without the key the 2nd and 3rd would be 409
+		 * already-started; with it they replay the 201. */
+		assert_int_equal(r.status, 201);
+		tr_free(&r);
+	}
+	assert_string_equal(db_scalar("SELECT count(*) FROM project_events "
+	                              "WHERE project_id = '%s'",
+	                        pid),
+	    "1");
+	tr_do(&srv, "POST", path, editor, "{}",
+	    (const char *const[]){"Idempotency-Key: has space", NULL}, &r);
+	assert_int_equal(r.status, 400);
+	tr_free(&r);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_replay_returns_first_response),
+	    cmocka_unit_test(test_same_key_other_request),
+	    cmocka_unit_test(test_refused_request_frees_its_key),
+	    cmocka_unit_test(test_concurrent_duplicates_create_one),
+	    cmocka_unit_test(test_event_replay_writes_once),
+	};
+
+	return cmocka_run_group_tests_name(
+	    "idempotency", tests, setup, teardown);
+}
