@@ -64,7 +64,9 @@ LANGUAGE sql AS $$
 	UPDATE idempotency_keys SET state = 'done', status = 201,
 		body = after::text,
 		location = CASE rtype WHEN 'project' THEN '/api/v1/projects/' || rid
-			WHEN 'batch' THEN '/api/v1/batches/' || rid END,
+			WHEN 'batch' THEN '/api/v1/batches/' || rid
+			WHEN 'report' THEN '/api/v1/projects/' || (after->>'project_id')
+				|| '/reports/' || rid END,
 		etag = CASE rtype WHEN 'project'
 			THEN '"' || (after->>'version') || '"' END
 	WHERE audit->>'idempotency_key' IS NOT NULL

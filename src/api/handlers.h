@@ -26,4 +26,8 @@ void targets_put(struct api_req *a);
 void batches_create(struct api_req *a);
 void batches_list(struct api_req *a);
 
+void reports_create(struct api_req *a);
+void reports_list(struct api_req *a);
+void reports_photo(struct api_req *a);
+
 #endif

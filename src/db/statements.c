@@ -10,4 +10,5 @@ db_register_all(void)
 	db_register(db_figures_stmts, db_figures_nstmts);
 	db_register(db_batch_stmts, db_batch_nstmts);
 	db_register(db_idempotency_stmts, db_idempotency_nstmts);
+	db_register(db_report_stmts, db_report_nstmts);
 }

@@ -24,4 +24,7 @@ extern const size_t db_batch_nstmts;
 extern const struct db_stmt db_idempotency_stmts[];
 extern const size_t db_idempotency_nstmts;
 
+extern const struct db_stmt db_report_stmts[];
+extern const size_t db_report_nstmts;
+
 #endif

@@ -258,3 +258,16 @@ validate_timestamp(const char *s, long long *epoch)
 		         off * 60;
 	return 1;
 }
+
+const char *
+validate_photo(const unsigned char *b, size_t len)
+{
+	static const unsigned char png[8] = {
+	    0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+
+	if (len >= 4 && b[0] == 0xff && b[1] == 0xd8 && b[2] == 0xff)
+		return "image/jpeg";
+	if (len >= 8 && memcmp(b, png, 8) == 0)
+		return "image/png";
+	return NULL;
+}

@@ -40,6 +40,10 @@ int validate_uuid(const char *s);
  */
 int validate_project_code(const char *s, const char *const *areas);
 
+/* The content type a photo's first bytes declare ("image/jpeg",
+ * "image/png"), or NULL when it is neither. */
+const char *validate_photo(const unsigned char *bytes, size_t len);
+
 /* One of a NULL-terminated list of words. */
 int validate_enum(const char *s, const char *const *words);
 

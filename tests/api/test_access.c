@@ -37,7 +37,8 @@ static const char *const role_names[NROLES] = {
     "admin", "editor", "county", "reporter", "reconciler", "viewer"};
 
 /* Placeholders: {P} a project of 140821, {E} a fresh event of it, {K} a
- * fresh key. Bodies are valid, so an allowed role gets the success code. */
+ * fresh key, {R} a report of {P} with one photo. Bodies are valid, so an
+ * allowed role gets the success code. */
 static const struct row {
 	const char *method, *path, *doc_path, *body;
 	unsigned allowed;
@@ -60,6 +61,14 @@ static const struct row {
     {"POST", "/api/v1/projects/{P}/events/{E}/retraction",
         "/api/v1/projects/{id}/events/{event_id}/retraction",
         "{\"reason\":\"matrix\"}", WRITERS, 201},
+    {"GET", "/api/v1/projects/{P}/reports", "/api/v1/projects/{id}/reports",
+        NULL, ALL, 200},
+    {"POST", "/api/v1/projects/{P}/reports", "/api/v1/projects/{id}/reports",
+        "{\"reported_on\":\"2024-06-01\",\"latitude\":35.02,"
+        "\"longitude\":110.99,\"progress_percent\":20}",
+        WRITERS | BIT(R_REPORTER), 201},
+    {"GET", "/api/v1/projects/{P}/reports/{R}/photos/1",
+        "/api/v1/projects/{id}/reports/{report_id}/photos/{n}", NULL, ALL, 200},
     {"GET", "/api/v1/stats/pipeline", "/api/v1/stats/pipeline", NULL, ALL, 200},
     {"GET", "/api/v1/stats/alerts", "/api/v1/stats/alerts", NULL, ALL, 200},
     {"GET", "/api/v1/targets/2024", "/api/v1/targets/{year}", NULL, ALL, 200},
@@ -137,6 +146,26 @@ fresh_event(char *out)
 }
 
 static void
+fresh_report(char *out)
+{
+	char path[160];
+	struct tresp r;
+
+	snprintf(path, sizeof(path), "/api/v1/projects/%s/reports", project);
+	/* A PNG signature and a few bytes: enough to be a PNG here. */
+	tr_do(&srv, "POST", path, editor,
+	    "{\"reported_on\":\"2024-06-02\",\"latitude\":35.0,"
+	    "\"longitude\":111.0,\"progress_percent\":21,\"photos\":"
+	    "[{\"content_type\":\"image/png\",\"data\":"
+	    "\"iVBORw0KGgoAAAANSUhEUg==\"}]}",
+	    NULL, &r);
+	assert_int_equal(r.status, 201);
+	snprintf(
+	    out, 64, "%s", json_string_value(json_object_get(r.json, "id")));
+	tr_free(&r);
+}
+
+static void
 current_etag(char *line)
 {
 	char path[128], etag[32];
@@ -162,6 +191,10 @@ expand(const char *tmpl, char *out, size_t len)
 			p += 2;
 		} else if (strncmp(p, "{E}", 3) == 0) {
 			fresh_event(ev);
+			o += (size_t)snprintf(out + o, len - o, "%s", ev);
+			p += 2;
+		} else if (strncmp(p, "{R}", 3) == 0) {
+			fresh_report(ev);
 			o += (size_t)snprintf(out + o, len - o, "%s", ev);
 			p += 2;
 		} else if (strncmp(p, "{K}", 3) == 0) {

@@ -1,0 +1,249 @@
+/*
+ * reports.c: /api/v1/projects/{id}/reports — site reports from field
+ * inspectors (reporter, editor, county within their areas): a date, a
+ * position, the progress seen, a note and up to four photos. Mobile
+ * clients on bad networks retry: the route honours Idempotency-Key, so a
+ * retry never files a report twice.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "../domain/validate.h"
+#include "auth.h"
+#include "cursor.h"
+#include "handlers.h"
+#include "history.h"
+#include "input.h"
+
+#define MAX_PHOTOS      4
+#define MAX_PHOTO_BYTES (256 * 1024)
+
+static void
+check_number(
+    json_t *doc, const char *field, double lo, double hi, struct verrors *v)
+{
+	json_t *val = json_object_get(doc, field);
+	char ptr[32], detail[80];
+
+	snprintf(ptr, sizeof(ptr), "/%s", field);
+	snprintf(detail, sizeof(detail), "A number from %g to %g.", lo, hi);
+	if (!json_is_number(val) || json_number_value(val) < lo ||
+	    json_number_value(val) > hi)
+		verrors_add(v, ptr, detail);
+}
+
+/* Decodes one photo and checks that its bytes are what it says. */
+static void
+check_photo(json_t *ph, size_t i, struct verrors *v)
+{
+	static const char *const fields[] = {"content_type", "data", NULL};
+	const char *ctype = NULL, *data, *real;
+	unsigned char *bytes;
+	char ptr[32];
+	size_t len;
+	int n;
+
+	snprintf(ptr, sizeof(ptr), "/photos/%zu", i);
+	if (!json_is_object(ph)) {
+		verrors_add(v, ptr, "A photo is an object.");
+		return;
+	}
+	input_known_fields(ph, fields, v);
+	data = json_string_value(json_object_get(ph, "data"));
+	ctype = json_string_value(json_object_get(ph, "content_type"));
+	len = data != NULL ? strlen(data) : 0;
+	if (ctype == NULL || data == NULL || len == 0 || len % 4 != 0 ||
+	    len / 4 * 3 > MAX_PHOTO_BYTES + 2) {
+		verrors_add(v, ptr,
+		    "content_type and data (base64, at most 256 KiB) needed.");
+		return;
+	}
+	bytes = malloc(len / 4 * 3 + 1);
+	n = EVP_DecodeBlock(bytes, (const unsigned char *)data, (int)len);
+	real = n > 0 ? validate_photo(bytes, (size_t)n) : NULL;
+	free(bytes);
+	if (n < 0)
+		verrors_add(v, ptr, "data is not base64.");
+	else if (real == NULL || strcmp(real, ctype) != 0)
+		verrors_add(v, ptr,
+		    "The photo is not the JPEG or PNG its content_type says.");
+}
+
+static void
+check_report(json_t *doc, struct verrors *v)
+{
+	static const char *const fields[] = {"reported_on", "latitude",
+	    "longitude", "progress_percent", "note", "photos", NULL};
+	const char *s = NULL;
+	json_t *photos, *ph, *pp;
+	size_t i;
+	int days;
+
+	input_known_fields(doc, fields, v);
+	if (input_string(doc, "reported_on", &s, 10, v, 1) &&
+	    (!validate_date(s, &days) || days > history_today()))
+		verrors_add(
+		    v, "/reported_on", "A date that exists, not after today.");
+	check_number(doc, "latitude", -90, 90, v);
+	check_number(doc, "longitude", -180, 180, v);
+	pp = json_object_get(doc, "progress_percent");
+	if (!json_is_integer(pp) || json_integer_value(pp) < 0 ||
+	    json_integer_value(pp) > 100)
+		verrors_add(
+		    v, "/progress_percent", "A whole number from 0 to 100.");
+	input_string(doc, "note", &s, 1000, v, 0);
+	photos = json_object_get(doc, "photos");
+	if (photos != NULL &&
+	    (!json_is_array(photos) || json_array_size(photos) > MAX_PHOTOS)) {
+		verrors_add(v, "/photos", "At most four photos, in a list.");
+		return;
+	}
+	json_array_foreach(photos, i, ph) check_photo(ph, i, v);
+}
+
+static void
+filed(struct api_req *a, const db_result *res)
+{
+	json_t *doc;
+	char loc[160];
+
+	if (db_failed(res)) {
+		api_write_refused(a, res);
+		return;
+	}
+	if (db_is_null(res, 0, 0)) {
+		api_problem(a, 404, "not-found", "No such project.");
+		return;
+	}
+	doc = json_loads(db_value(res, 0, 0), 0, NULL);
+	snprintf(loc, sizeof(loc), "/api/v1/projects/%s/reports/%s",
+	    a->caps.value[0], json_string_value(json_object_get(doc, "id")));
+	json_decref(doc);
+	http_add_header(a->http, "Location", loc);
+	api_json(a, 201, db_value(res, 0, 0), db_length(res, 0, 0));
+}
+
+static void
+scope_checked(struct api_req *a, const db_result *res)
+{
+	json_t *docs[2];
+	const char *lead[1] = {a->caps.value[0]};
+
+	if (db_failed(res)) {
+		api_db_problem(a, res);
+		return;
+	}
+	if (db_rows(res) == 0) {
+		api_problem(a, 404, "not-found", "No such project.");
+		return;
+	}
+	if (!auth_area_allowed(&a->who, db_value(res, 0, 0))) {
+		api_problem(a, 403, "outside-scope",
+		    "The project's area is outside your areas.");
+		return;
+	}
+	docs[0] = a->body;
+	docs[1] = api_audit_json(a);
+	api_query_json(a, "report_create", lead, 1, docs, 2, filed);
+	json_decref(docs[1]);
+}
+
+void
+reports_create(struct api_req *a)
+{
+	const char *params[1] = {a->caps.value[0]};
+	struct verrors v;
+
+	if (api_project_id(a) != 0 || input_body(a) != 0)
+		return;
+	verrors_init(&v);
+	check_report(a->body, &v);
+	if (verrors_any(&v)) {
+		verrors_respond(a, &v);
+		return;
+	}
+	verrors_free(&v);
+	api_query(a, "project_area", 1, params, scope_checked);
+}
+
+static void
+listed(struct api_req *a, const db_result *res)
+{
+	api_list(a, res, (int)json_integer_value(a->state));
+}
+
+void
+reports_list(struct api_req *a)
+{
+	static const char *const allowed[] = {"limit", "cursor", NULL};
+	char after_s[24], limit_s[16];
+	const char *p[3];
+	long long after;
+	int limit;
+
+	if (api_project_id(a) != 0 || input_query_known(a, allowed) != 0 ||
+	    cursor_params(a, &after, &limit) != 0)
+		return;
+	snprintf(after_s, sizeof(after_s), "%lld", after);
+	snprintf(limit_s, sizeof(limit_s), "%d", limit + 1);
+	p[0] = a->caps.value[0];
+	p[1] = after_s;
+	p[2] = limit_s;
+	a->state = json_integer(limit);
+	api_query(a, "report_page", 3, p, listed);
+}
+
+static int
+hexval(char c)
+{
+	return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+}
+
+static void
+photo_found(struct api_req *a, const db_result *res)
+{
+	const char *hex;
+	unsigned char *bytes;
+	size_t n, i;
+
+	if (db_failed(res)) {
+		api_db_problem(a, res);
+		return;
+	}
+	if (db_rows(res) == 0) {
+		api_problem(a, 404, "not-found", "No such photo.");
+		return;
+	}
+	hex = db_value(res, 0, 1);
+	n = db_length(res, 0, 1) / 2;
+	if ((bytes = malloc(n + 1)) == NULL) {
+		api_problem(a, 503, "overloaded", "Out of memory.");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		bytes[i] = (unsigned char)(hexval(hex[2 * i]) * 16 +
+		                           hexval(hex[2 * i + 1]));
+	http_add_header(a->http, "Cache-Control", "max-age=86400, immutable");
+	http_respond(a->http, 200, db_value(res, 0, 0), (const char *)bytes, n);
+	free(bytes);
+}
+
+void
+reports_photo(struct api_req *a)
+{
+	const char *p[3] = {
+	    a->caps.value[0], a->caps.value[1], a->caps.value[2]};
+	const char *n = a->caps.value[2];
+
+	if (api_project_id(a) != 0)
+		return;
+	if (!validate_uuid(a->caps.value[1]) || strlen(n) != 1 || n[0] < '1' ||
+	    n[0] > '0' + MAX_PHOTOS) {
+		api_problem(a, 404, "not-found", "No such photo.");
+		return;
+	}
+	api_query(a, "report_photo", 3, p, photo_found);
+}
