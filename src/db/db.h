@@ -37,7 +37,7 @@ struct db_pool *db_pool_new(struct event_base *base, const char *conninfo,
 void db_pool_free(struct db_pool *pool);
 
 /*
- * Runs prepared statement stmt (an index returned by db_stmt_index) with
+ * Runs the prepared statement named stmt (one of those registered) with
  * text parameters; NULL params are SQL NULL. The parameters are copied.
  * Returns -1 (and does not call cb) when no connection is up.
  */

@@ -2,11 +2,14 @@
  * pool.c: see db.h.
  *
  * A connection moves DOWN -> CONNECTING -> PREPARING -> IDLE <-> BUSY and
- * back to DOWN when its socket fails. One event per connection watches
- * its socket; it is re-armed for reading or writing as libpq asks.
+ * back to DOWN when its socket fails. While connecting, a one-shot event
+ * follows what PQconnectPoll asks for (the socket may change); once
+ * connected, a persistent read event watches the socket for the
+ * connection's life and a write event is armed only while libpq has output
+ * it could not flush, so a query costs no epoll_ctl.
  * Queries that find no idle connection wait in a FIFO queue as long as at
- * least one connection is up; with none up they fail at once, so a
- * request never hangs on a database that is gone.
+ * least one connection is up or connecting; with none they fail at once,
+ * so a request never hangs on a database that is gone.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,6 +135,7 @@ fail_waiting(struct db_pool *pool)
 	}
 }
 
+/* While connecting: wait once for what PQconnectPoll asked. */
 static void
 watch(struct dbconn *dc, short what)
 {
