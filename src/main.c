@@ -66,6 +66,8 @@ serve(const struct config *cfg)
 
 	memset(&o, 0, sizeof(o));
 	o.cfg = cfg;
+	if (server_probe_port(cfg) != 0)
+		return 1;
 	if ((o.ssl_ctx = tls_server_context(cfg, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "pipelined: %s\n", err);
 		return 1;

@@ -302,9 +302,12 @@ on_prepared(struct dbconn *dc)
 	if (rc == 0)
 		return;
 	if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
-		fprintf(stderr, "pipelined: preparing %s: %s",
-		    stmts[dc->preparing]->name,
-		    res ? PQresultErrorMessage(res) : "no result\n");
+		/* Typically a schema behind the binary: said once, then
+		 * retried quietly with the backoff until it is migrated. */
+		if (dc->backoff_ms == 0)
+			fprintf(stderr, "pipelined: preparing %s: %s",
+			    stmts[dc->preparing]->name,
+			    res ? PQresultErrorMessage(res) : "no result\n");
 		PQclear(res);
 		conn_down(dc);
 		return;

@@ -20,7 +20,10 @@
 struct slot {
 	pid_t pid;
 	time_t started;
+	int quick_deaths; /* in a row, within a second of starting */
 };
+
+#define MAX_QUICK_DEATHS 3
 
 static pid_t
 spawn(const struct master_opts *o, struct slot *slots, int i,
@@ -51,7 +54,7 @@ slot_of(const struct slot *slots, int n, pid_t pid)
 }
 
 /* Reaps exited workers; replaces them unless stopping. Returns how many
- * workers are still alive. */
+ * workers are still alive, or -1 when a worker keeps dying at start. */
 static int
 reap(const struct master_opts *o, struct slot *slots, int n, int stopping,
     const sigset_t *oldmask)
@@ -72,8 +75,18 @@ reap(const struct master_opts *o, struct slot *slots, int n, int stopping,
 		    WIFSIGNALED(status) ? "killed by signal" : "exited with",
 		    WIFSIGNALED(status) ? WTERMSIG(status)
 		                        : WEXITSTATUS(status));
-		if (time(NULL) - slots[i].started < 1)
+		if (time(NULL) - slots[i].started < 1) {
+			if (++slots[i].quick_deaths >= MAX_QUICK_DEATHS) {
+				fprintf(stderr,
+				    "pipelined: worker %d keeps "
+				    "dying at start; giving up\n",
+				    i);
+				return -1;
+			}
 			sleep(1);
+		} else {
+			slots[i].quick_deaths = 0;
+		}
 		spawn(o, slots, i, oldmask);
 	}
 	for (i = 0; i < n; i++)
@@ -98,7 +111,7 @@ master_run(const struct master_opts *o)
 	sigset_t mask, oldmask;
 	struct timespec tick = {1, 0};
 	time_t deadline = 0;
-	int n = o->cfg->workers, i, sig, stopping = 0;
+	int n = o->cfg->workers, i, sig, stopping = 0, alive;
 
 	if (n <= 0)
 		n = (int)sysconf(_SC_NPROCESSORS_ONLN);
@@ -125,7 +138,14 @@ master_run(const struct master_opts *o)
 			}
 			stopping = 1;
 		}
-		if (reap(o, slots, n, stopping, &oldmask) == 0 && stopping)
+		alive = reap(o, slots, n, stopping, &oldmask);
+		if (alive < 0) {
+			signal_all(slots, n, SIGTERM);
+			while (waitpid(-1, NULL, 0) > 0)
+				;
+			return 1;
+		}
+		if (alive == 0 && stopping)
 			break;
 		if (stopping && time(NULL) > deadline)
 			signal_all(slots, n, SIGKILL);

@@ -46,7 +46,7 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 }
 
 static int
-open_socket(const struct config *cfg)
+open_socket_opts(const struct config *cfg, int reuseport)
 {
 	struct sockaddr_in6 sin6;
 	struct sockaddr_in sin;
@@ -76,7 +76,8 @@ open_socket(const struct config *cfg)
 		return -1;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	if (reuseport)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (bind(fd, sa, salen) != 0 || listen(fd, 1024) != 0) {
 		fprintf(stderr, "pipelined: bind %s:%d: %s\n", cfg->bind,
@@ -85,6 +86,29 @@ open_socket(const struct config *cfg)
 		return -1;
 	}
 	return fd;
+}
+
+static int
+open_socket(const struct config *cfg)
+{
+	return open_socket_opts(cfg, 1);
+}
+
+/*
+ * The workers share the port through SO_REUSEPORT, which would let a
+ * second pipelined on the same port silently take half the connections.
+ * The master binds once without it first: that fails while anyone else
+ * holds the port.
+ */
+int
+server_probe_port(const struct config *cfg)
+{
+	int fd = open_socket_opts(cfg, 0);
+
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
 }
 
 int

@@ -34,6 +34,9 @@ struct server {
 	uint64_t id_counter;
 };
 
+/* In the master: fails when the port is already taken by anyone. */
+int server_probe_port(const struct config *cfg);
+
 /* Opens the worker's listening socket (SO_REUSEPORT) and starts serving. */
 int server_listen(struct server *srv);
 

@@ -324,6 +324,21 @@ test_bad_config_refused(void **state)
 	}
 }
 
+/* A second pipelined on a port in use refuses to start, instead of
+ * sharing it through SO_REUSEPORT. */
+static void
+test_port_in_use_refused(void **state)
+{
+	char out[512];
+
+	(void)state;
+	snprintf(out, sizeof(out), "%s/second.err", ts_env("TEST_DIR"));
+	assert_int_equal(sh("timeout 20 %s -c %s 2>%s", ts_env("PIPELINED_BIN"),
+	                     srv.conf, out),
+	    1);
+	assert_int_equal(sh("grep -q 'Address already in use' %s", out), 0);
+}
+
 static int
 worker_pids(pid_t master, pid_t *out, int max)
 {
@@ -450,6 +465,7 @@ main(void)
 	    cmocka_unit_test(test_slow_headers_cut_off),
 	    cmocka_unit_test(test_metrics_count_requests),
 	    cmocka_unit_test(test_bad_config_refused),
+	    cmocka_unit_test(test_port_in_use_refused),
 	    cmocka_unit_test(test_killed_worker_replaced),
 	    cmocka_unit_test(test_database_outage),
 	    cmocka_unit_test(test_sigterm_drains),
