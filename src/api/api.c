@@ -175,6 +175,31 @@ api_list(struct api_req *a, const db_result *res, int limit)
 	evbuffer_free(b);
 }
 
+void
+api_listed(struct api_req *a, const db_result *res)
+{
+	api_list(a, res, (int)json_integer_value(a->state));
+}
+
+int
+api_project_in_scope(struct api_req *a, const db_result *res, int area_col)
+{
+	if (db_failed(res)) {
+		api_db_problem(a, res);
+		return -1;
+	}
+	if (db_rows(res) == 0) {
+		api_problem(a, 404, "not-found", "No such project.");
+		return -1;
+	}
+	if (!auth_area_allowed(&a->who, db_value(res, 0, area_col))) {
+		api_problem(a, 403, "outside-scope",
+		    "The project's area is outside your areas.");
+		return -1;
+	}
+	return 0;
+}
+
 static void
 method_not_allowed(struct http_request *r, const char *path)
 {

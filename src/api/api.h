@@ -121,6 +121,14 @@ void idem_run(struct api_req *a);
 /* After the response: gives back a key whose request wrote nothing. */
 void idem_finish(struct api_req *a);
 
+/* The callback of a list query: rows of (item, seq), the page size in
+ * a->state. */
+void api_listed(struct api_req *a, const db_result *res);
+
+/* Answers 503, 404 or 403 and returns -1 unless the row found is a
+ * project in the principal's areas (its area in column area_col). */
+int api_project_in_scope(struct api_req *a, const db_result *res, int area_col);
+
 /* ops.c */
 void ops_health(struct api_req *a);
 void ops_ready(struct api_req *a);

@@ -19,7 +19,7 @@ listed(struct api_req *a, const db_result *res)
 		    "from and to are RFC 3339 times with an offset.");
 		return;
 	}
-	api_list(a, res, (int)json_integer_value(a->state));
+	api_listed(a, res);
 }
 
 void

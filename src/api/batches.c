@@ -104,21 +104,12 @@ batches_create(struct api_req *a)
 		verrors_add(&v, "/area", "An area code is six digits.");
 	input_string(a->body, "park", &s, 100, &v, 0);
 	check_projects(json_object_get(a->body, "projects"), &v);
-	if (verrors_any(&v)) {
-		verrors_respond(a, &v);
+	if (verrors_finish(a, &v) != 0)
 		return;
-	}
-	verrors_free(&v);
 	docs[0] = a->body;
 	docs[1] = api_audit_json(a);
 	api_query_json(a, "batch_create", NULL, 0, docs, 2, created);
 	json_decref(docs[1]);
-}
-
-static void
-listed(struct api_req *a, const db_result *res)
-{
-	api_list(a, res, (int)json_integer_value(a->state));
 }
 
 void
@@ -158,5 +149,5 @@ batches_list(struct api_req *a)
 	p[0] = after_s;
 	p[1] = limit_s;
 	a->state = json_integer(limit);
-	api_query(a, "batch_page", 5, p, listed);
+	api_query(a, "batch_page", 5, p, api_listed);
 }

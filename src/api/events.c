@@ -83,19 +83,8 @@ history_read(struct api_req *a, const db_result *res)
 	const char *lead[2];
 	size_t n;
 
-	if (db_failed(res)) {
-		api_db_problem(a, res);
+	if (api_project_in_scope(a, res, 2) != 0)
 		return;
-	}
-	if (db_rows(res) == 0) {
-		api_problem(a, 404, "not-found", "No such project.");
-		return;
-	}
-	if (!auth_area_allowed(&a->who, db_value(res, 0, 2))) {
-		api_problem(a, 403, "outside-scope",
-		    "The project's area is outside your areas.");
-		return;
-	}
 	h = history_parse(db_value(res, 0, 3), &n);
 	if (h == NULL ||
 	    lifecycle_append(h, n, &p->e, history_today(), &d, &viol) != 0) {
@@ -166,11 +155,8 @@ events_retract(struct api_req *a)
 	verrors_init(&v);
 	input_known_fields(a->body, fields, &v);
 	input_string(a->body, "reason", &reason, 500, &v, 1);
-	if (verrors_any(&v)) {
-		verrors_respond(a, &v);
+	if (verrors_finish(a, &v) != 0)
 		return;
-	}
-	verrors_free(&v);
 	if ((p = pending_new(a)) == NULL)
 		return;
 	p->e.type = EV_RETRACTION;

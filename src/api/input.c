@@ -48,6 +48,17 @@ verrors_respond(struct api_req *a, struct verrors *v)
 }
 
 int
+verrors_finish(struct api_req *a, struct verrors *v)
+{
+	if (verrors_any(v)) {
+		verrors_respond(a, v);
+		return -1;
+	}
+	verrors_free(v);
+	return 0;
+}
+
+int
 input_body(struct api_req *a)
 {
 	const char *ctype = http_header(a->http, "Content-Type");

@@ -22,6 +22,9 @@ int verrors_any(const struct verrors *v);
 /* Answers 422 with the errors (type "validation") and frees them. */
 void verrors_respond(struct api_req *a, struct verrors *v);
 void verrors_free(struct verrors *v);
+/* The end of a validation: answers 422 and returns -1 when there were
+ * errors (a is then gone), else frees them and returns 0. */
+int verrors_finish(struct api_req *a, struct verrors *v);
 
 /* Parses the body as one JSON object into a->body. On failure answers
  * 400 or 415 itself and returns -1: a is then gone and must not be

@@ -111,11 +111,8 @@ keys_create(struct api_req *a)
 	    (strlen(cert) != 64 || strspn(cert, "0123456789abcdef") != 64))
 		verrors_add(&v, "/client_cert_sha256",
 		    "A SHA-256 fingerprint: 64 lower-case hex digits.");
-	if (verrors_any(&v)) {
-		verrors_respond(a, &v);
+	if (verrors_finish(a, &v) != 0)
 		return;
-	}
-	verrors_free(&v);
 	if (auth_key_generate(key, prefix, hash) != 0) {
 		api_problem(a, 503, "overloaded", "No randomness available.");
 		return;
@@ -133,12 +130,6 @@ keys_create(struct api_req *a)
 	api_query(a, "principal_insert", 12, params, created);
 }
 
-static void
-listed(struct api_req *a, const db_result *res)
-{
-	api_list(a, res, (int)json_integer_value(a->state));
-}
-
 void
 keys_list(struct api_req *a)
 {
@@ -154,7 +145,7 @@ keys_list(struct api_req *a)
 	snprintf(after_s, sizeof(after_s), "%lld", after);
 	snprintf(limit_s, sizeof(limit_s), "%d", limit + 1);
 	a->state = json_integer(limit);
-	api_query(a, "principal_list", 2, params, listed);
+	api_query(a, "principal_list", 2, params, api_listed);
 }
 
 static void

@@ -163,11 +163,8 @@ projects_create(struct api_req *a)
 	verrors_init(&v);
 	project_fields_known(a->body, extra, &v);
 	project_fields_check(a->body, &v);
-	if (verrors_any(&v)) {
-		verrors_respond(a, &v);
+	if (verrors_finish(a, &v) != 0)
 		return;
-	}
-	verrors_free(&v);
 	area = json_string_value(json_object_get(a->body, "area"));
 	if (!auth_area_allowed(&a->who, area)) {
 		api_problem(a, 403, "outside-scope",
@@ -267,14 +264,8 @@ patch_current(struct api_req *a, const db_result *res)
 	const char *key, *area, *lead[2];
 	struct verrors v;
 
-	if (db_failed(res)) {
-		api_db_problem(a, res);
+	if (api_project_in_scope(a, res, 2) != 0)
 		return;
-	}
-	if (db_rows(res) == 0) {
-		api_problem(a, 404, "not-found", "No such project.");
-		return;
-	}
 	api_etag_of(a, db_value(res, 0, 1));
 	if (strcmp(a->etag, http_header(a->http, "If-Match")) != 0) {
 		a->etag[0] = '\0';
@@ -283,11 +274,6 @@ patch_current(struct api_req *a, const db_result *res)
 		return;
 	}
 	a->etag[0] = '\0';
-	if (!auth_area_allowed(&a->who, db_value(res, 0, 2))) {
-		api_problem(a, 403, "outside-scope",
-		    "The project's area is outside your areas.");
-		return;
-	}
 	merged = json_loads(db_value(res, 0, 0), 0, NULL);
 	json_object_foreach(a->body, key, val)
 	{
@@ -298,12 +284,10 @@ patch_current(struct api_req *a, const db_result *res)
 	}
 	verrors_init(&v);
 	project_fields_check(merged, &v);
-	if (verrors_any(&v)) {
+	if (verrors_finish(a, &v) != 0) {
 		json_decref(merged);
-		verrors_respond(a, &v);
 		return;
 	}
-	verrors_free(&v);
 	area = json_string_value(json_object_get(merged, "area"));
 	if (!auth_area_allowed(&a->who, area)) {
 		json_decref(merged);
@@ -339,21 +323,12 @@ projects_patch(struct api_req *a)
 		return;
 	verrors_init(&v);
 	project_fields_known(a->body, NULL, &v);
-	if (verrors_any(&v)) {
-		verrors_respond(a, &v);
+	if (verrors_finish(a, &v) != 0)
 		return;
-	}
-	verrors_free(&v);
 	api_query(a, "project_get", 1, params, patch_current);
 }
 
 /* ---- GET /api/v1/projects ---------------------------------------------- */
-
-static void
-listed(struct api_req *a, const db_result *res)
-{
-	api_list(a, res, (int)json_integer_value(a->state));
-}
 
 /* Reads one filter into buf; NULL when absent, -1 answered. */
 static int
@@ -422,5 +397,5 @@ projects_list(struct api_req *a)
 	p[0] = after_s;
 	p[1] = limit_s;
 	a->state = json_integer(limit);
-	api_query(a, "project_page", 10, p, listed);
+	api_query(a, "project_page", 10, p, api_listed);
 }

@@ -132,19 +132,8 @@ scope_checked(struct api_req *a, const db_result *res)
 	json_t *docs[2];
 	const char *lead[1] = {a->caps.value[0]};
 
-	if (db_failed(res)) {
-		api_db_problem(a, res);
+	if (api_project_in_scope(a, res, 0) != 0)
 		return;
-	}
-	if (db_rows(res) == 0) {
-		api_problem(a, 404, "not-found", "No such project.");
-		return;
-	}
-	if (!auth_area_allowed(&a->who, db_value(res, 0, 0))) {
-		api_problem(a, 403, "outside-scope",
-		    "The project's area is outside your areas.");
-		return;
-	}
 	docs[0] = a->body;
 	docs[1] = api_audit_json(a);
 	api_query_json(a, "report_create", lead, 1, docs, 2, filed);
@@ -161,18 +150,9 @@ reports_create(struct api_req *a)
 		return;
 	verrors_init(&v);
 	check_report(a->body, &v);
-	if (verrors_any(&v)) {
-		verrors_respond(a, &v);
+	if (verrors_finish(a, &v) != 0)
 		return;
-	}
-	verrors_free(&v);
 	api_query(a, "project_area", 1, params, scope_checked);
-}
-
-static void
-listed(struct api_req *a, const db_result *res)
-{
-	api_list(a, res, (int)json_integer_value(a->state));
 }
 
 void
@@ -193,7 +173,7 @@ reports_list(struct api_req *a)
 	p[1] = after_s;
 	p[2] = limit_s;
 	a->state = json_integer(limit);
-	api_query(a, "report_page", 3, p, listed);
+	api_query(a, "report_page", 3, p, api_listed);
 }
 
 static int

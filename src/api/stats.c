@@ -275,11 +275,8 @@ targets_put(struct api_req *a)
 		    strspn(code, "0123456789") != 6)
 			verrors_add(&v, "/areas", "area is a six-digit code.");
 	}
-	if (verrors_any(&v)) {
-		verrors_respond(a, &v);
+	if (verrors_finish(a, &v) != 0)
 		return;
-	}
-	verrors_free(&v);
 	docs[0] = a->body;
 	docs[1] = api_audit_json(a);
 	api_query_json(a, "targets_put", lead, 1, docs, 2, targets_written);
