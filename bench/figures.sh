@@ -20,7 +20,7 @@ echo "figures: generating $PROJECTS projects (a few minutes)..."
 bench_db "$DIR" figures
 t0=$(date +%s)
 psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 -v projects=$PROJECTS -v year=2024 \
-	-f bench/gen_figures.sql >/dev/null
+	-f bench/gen.sql >/dev/null
 t1=$(date +%s)
 counts=$(psql "$DATABASE_URL" -Atqc "SELECT (SELECT count(*) FROM projects)
 	|| ' projects, ' || (SELECT count(*) FROM project_events) || ' events, '
