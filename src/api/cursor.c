@@ -12,16 +12,60 @@
 #include "input.h"
 
 static unsigned long long
-check(long long seq)
+mix(unsigned long long h, long long v)
 {
-	unsigned long long h = 1469598103934665603ull ^ 0x9e3779b97f4a7c15ull;
 	int i;
 
 	for (i = 0; i < 8; i++) {
-		h ^= (unsigned long long)(seq >> (i * 8)) & 0xff;
+		h ^= (unsigned long long)(v >> (i * 8)) & 0xff;
 		h *= 1099511628211ull;
 	}
-	return h & 0xffffffffull;
+	return h;
+}
+
+static unsigned long long
+check(long long seq)
+{
+	return mix(1469598103934665603ull ^ 0x9e3779b97f4a7c15ull, seq) &
+	       0xffffffffull;
+}
+
+static unsigned long long
+check_pair(long long a, long long b)
+{
+	return mix(mix(0x84222325cbf29ce4ull, a), b) & 0xffffffffull;
+}
+
+void
+cursor_encode_pair(long long a, long long b, char out[CURSOR_MAX])
+{
+	snprintf(out, CURSOR_MAX, "%llx-%llx.%08llx", (unsigned long long)a,
+	    (unsigned long long)b, check_pair(a, b));
+}
+
+int
+cursor_decode_pair(const char *s, long long *a, long long *b)
+{
+	char buf[CURSOR_MAX];
+	unsigned long long x, y;
+	char *end;
+
+	if (strlen(s) >= CURSOR_MAX ||
+	    strspn(s, "0123456789abcdef.-") != strlen(s))
+		return -1;
+	x = strtoull(s, &end, 16);
+	if (*end != '-' || end == s)
+		return -1;
+	y = strtoull(end + 1, &end, 16);
+	if (*end != '.' || x > 0x7fffffffffffffffull ||
+	    y > 0x7fffffffffffffffull)
+		return -1;
+	cursor_encode_pair((long long)x, (long long)y, buf);
+	if (strcmp(buf, s) != 0) /* the check, and one spelling */
+		return -1;
+	*a = (long long)x;
+	*b = (long long)y;
+	return 0;
 }
 
 void
@@ -56,23 +100,34 @@ cursor_decode(const char *s, long long *seq)
 }
 
 int
-cursor_params(struct api_req *a, long long *after, int *limit)
+cursor_limit(struct api_req *a, int *limit)
 {
 	char buf[64], *end;
 	long v;
 	int rc;
 
-	*after = 0;
 	*limit = 50;
-	if ((rc = input_query(a->http, "limit", buf, sizeof(buf))) != 0) {
-		v = rc > 0 ? strtol(buf, &end, 10) : 0;
-		if (rc < 0 || *end != '\0' || v < 1 || v > 500) {
-			api_problem(a, 400, "invalid-parameter",
-			    "limit must be a whole number from 1 to 500.");
-			return -1;
-		}
-		*limit = (int)v;
+	if ((rc = input_query(a->http, "limit", buf, sizeof(buf))) == 0)
+		return 0;
+	v = rc > 0 ? strtol(buf, &end, 10) : 0;
+	if (rc < 0 || *end != '\0' || v < 1 || v > 500) {
+		api_problem(a, 400, "invalid-parameter",
+		    "limit must be a whole number from 1 to 500.");
+		return -1;
 	}
+	*limit = (int)v;
+	return 0;
+}
+
+int
+cursor_params(struct api_req *a, long long *after, int *limit)
+{
+	char buf[64];
+	int rc;
+
+	*after = 0;
+	if (cursor_limit(a, limit) != 0)
+		return -1;
 	if ((rc = input_query(a->http, "cursor", buf, sizeof(buf))) != 0) {
 		if (rc < 0 || cursor_decode(buf, after) != 0) {
 			api_problem(a, 400, "invalid-cursor",

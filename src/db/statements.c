@@ -11,4 +11,5 @@ db_register_all(void)
 	db_register(db_batch_stmts, db_batch_nstmts);
 	db_register(db_idempotency_stmts, db_idempotency_nstmts);
 	db_register(db_report_stmts, db_report_nstmts);
+	db_register(db_change_stmts, db_change_nstmts);
 }

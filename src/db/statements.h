@@ -27,4 +27,7 @@ extern const size_t db_idempotency_nstmts;
 extern const struct db_stmt db_report_stmts[];
 extern const size_t db_report_nstmts;
 
+extern const struct db_stmt db_change_stmts[];
+extern const size_t db_change_nstmts;
+
 #endif

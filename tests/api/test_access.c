@@ -85,6 +85,8 @@ static const struct row {
     {"DELETE", "/api/v1/keys/{K}", "/api/v1/keys/{id}", NULL, BIT(R_ADMIN),
         204},
     {"GET", "/api/v1/audit", "/api/v1/audit", NULL, BIT(R_ADMIN), 200},
+    {"GET", "/api/v1/changes", "/api/v1/changes", NULL,
+        BIT(R_ADMIN) | BIT(R_RECONCILER), 200},
 };
 #define NMATRIX (sizeof(matrix) / sizeof(matrix[0]))
 

@@ -199,6 +199,78 @@ test_event_replay_writes_once(void **state)
 	tr_free(&r);
 }
 
+/* The change feed, paged 500 at a time, holds every change this test's
+ * editor made, once each, in order, and its cursor resists editing. */
+static void
+test_change_feed(void **state)
+{
+	const char *reconciler = make_key(&srv, "reconciler", NULL);
+	char path[256], cursor[128] = "", names[16][64];
+	int seen = 0, pages = 0, i, j;
+	struct tresp r;
+	json_t *e;
+	size_t k;
+
+	(void)state;
+	for (i = 0; i < 5; i++) {
+		char body[256];
+
+		snprintf(body, sizeof(body),
+		    "{\"name\":\"变更项目%d\",\"area\":\"140828\","
+		    "\"funding\":\"mixed\"}",
+		    i);
+		tr_do(&srv, "POST", "/api/v1/projects", other, body, NULL, &r);
+		assert_int_equal(r.status, 201);
+		tr_free(&r);
+	}
+	for (;;) {
+		snprintf(path, sizeof(path), "/api/v1/changes?limit=500%s%s",
+		    cursor[0] ? "&cursor=" : "", cursor);
+		tr_do(&srv, "GET", path, reconciler, NULL, NULL, &r);
+		assert_int_equal(r.status, 200);
+		json_array_foreach(json_object_get(r.json, "items"), k, e)
+		{
+			const char *name = json_string_value(json_object_get(
+			    json_object_get(e, "after"), "name"));
+
+			if (name == NULL || strncmp(name, "变更项目", 12) != 0)
+				continue;
+			for (j = 0; j < seen; j++)
+				assert_string_not_equal(names[j], name);
+			assert_true(seen < 16);
+			snprintf(names[seen++], 64, "%s", name);
+		}
+		snprintf(cursor, sizeof(cursor), "%s",
+		    json_string_value(json_object_get(r.json, "next_cursor")));
+		pages++;
+		if (!json_is_true(json_object_get(r.json, "more"))) {
+			tr_free(&r);
+			break;
+		}
+		tr_free(&r);
+		assert_true(pages < 500);
+	}
+	assert_int_equal(seen, 5);
+	for (i = 0; i < 5; i++) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "变更项目%d", i);
+		assert_string_equal(names[i], want);
+	}
+	/* Nothing new: the same cursor, no items. */
+	snprintf(path, sizeof(path), "/api/v1/changes?cursor=%s", cursor);
+	tr_do(&srv, "GET", path, reconciler, NULL, NULL, &r);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
+	assert_string_equal(
+	    json_string_value(json_object_get(r.json, "next_cursor")), cursor);
+	tr_free(&r);
+	cursor[0] = cursor[0] == '1' ? '2' : '1';
+	snprintf(path, sizeof(path), "/api/v1/changes?cursor=%s", cursor);
+	tr_do(&srv, "GET", path, reconciler, NULL, NULL, &r);
+	assert_int_equal(r.status, 400);
+	tr_free(&r);
+}
+
 int
 main(void)
 {
@@ -208,6 +280,7 @@ main(void)
 	    cmocka_unit_test(test_refused_request_frees_its_key),
 	    cmocka_unit_test(test_concurrent_duplicates_create_one),
 	    cmocka_unit_test(test_event_replay_writes_once),
+	    cmocka_unit_test(test_change_feed),
 	};
 
 	return cmocka_run_group_tests_name(

@@ -1,0 +1,76 @@
+/*
+ * changes.c: GET /api/v1/changes — every change, in an order that a
+ * reconciliation job can page through without ever missing one (see
+ * sql/009_changes.sql). The feed has no end: next_cursor is where to go
+ * on from, now or on the next night; "more" says whether to ask at once.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <event2/buffer.h>
+
+#include "cursor.h"
+#include "handlers.h"
+#include "input.h"
+
+static void
+paged(struct api_req *a, const db_result *res)
+{
+	int limit = (int)json_integer_value(json_array_get(a->state, 0));
+	long long xid = json_integer_value(json_array_get(a->state, 1));
+	long long id = json_integer_value(json_array_get(a->state, 2));
+	char cur[CURSOR_MAX];
+	struct evbuffer *b;
+	int i, n;
+
+	if (db_failed(res)) {
+		api_db_problem(a, res);
+		return;
+	}
+	if ((b = evbuffer_new()) == NULL) {
+		api_problem(a, 503, "overloaded", "Out of memory.");
+		return;
+	}
+	n = db_rows(res);
+	evbuffer_add(b, "{\"items\":[", 10);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			evbuffer_add(b, ",", 1);
+		evbuffer_add(b, db_value(res, i, 0), db_length(res, i, 0));
+		xid = atoll(db_value(res, i, 1));
+		id = atoll(db_value(res, i, 2));
+	}
+	cursor_encode_pair(xid, id, cur);
+	evbuffer_add_printf(b, "],\"next_cursor\":\"%s\",\"more\":%s}", cur,
+	    n == limit ? "true" : "false");
+	api_json(a, 200, (const char *)evbuffer_pullup(b, -1),
+	    evbuffer_get_length(b));
+	evbuffer_free(b);
+}
+
+void
+changes_list(struct api_req *a)
+{
+	static const char *const allowed[] = {"limit", "cursor", NULL};
+	char buf[64], xs[24], is[24], ls[16];
+	const char *p[3];
+	long long xid = 0, id = 0;
+	int limit, rc;
+
+	if (input_query_known(a, allowed) != 0 || cursor_limit(a, &limit) != 0)
+		return;
+	rc = input_query(a->http, "cursor", buf, sizeof(buf));
+	if (rc < 0 || (rc > 0 && cursor_decode_pair(buf, &xid, &id) != 0)) {
+		api_problem(a, 400, "invalid-cursor",
+		    "The cursor is not one this service issued.");
+		return;
+	}
+	snprintf(xs, sizeof(xs), "%lld", xid);
+	snprintf(is, sizeof(is), "%lld", id);
+	snprintf(ls, sizeof(ls), "%d", limit);
+	p[0] = xs;
+	p[1] = is;
+	p[2] = ls;
+	a->state = json_pack("[iII]", limit, (json_int_t)xid, (json_int_t)id);
+	api_query(a, "change_page", 3, p, paged);
+}
