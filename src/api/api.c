@@ -42,7 +42,8 @@ api_worker_init(struct event_base *base, void *arg)
 {
 	(void)arg;
 	api_pool = db_pool_new(base, db_conninfo(api_cfg->database_url),
-	    api_cfg->db_pool_size, api_cfg->db_reconnect_max_ms);
+	    api_cfg->db_pool_size, api_cfg->db_reconnect_max_ms,
+	    api_cfg->db_statement_timeout_ms, api_cfg->db_lock_timeout_ms);
 	return api_pool == NULL ? -1 : 0;
 }
 

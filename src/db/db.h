@@ -33,7 +33,8 @@ struct db_stmt {
 typedef void (*db_callback)(const db_result *res, void *arg);
 
 struct db_pool *db_pool_new(struct event_base *base, const char *conninfo,
-    int size, int reconnect_max_ms);
+    int size, int reconnect_max_ms, int statement_timeout_ms,
+    int lock_timeout_ms);
 void db_pool_free(struct db_pool *pool);
 
 /*

@@ -53,6 +53,7 @@ struct dbconn {
 struct db_pool {
 	struct event_base *base;
 	char *conninfo;
+	char options[96]; /* statement and lock timeouts */
 	int size, reconnect_max_ms;
 	struct dbconn *conns;
 	TAILQ_HEAD(, query) waiting;
@@ -251,7 +252,13 @@ connect_poll(struct dbconn *dc)
 static void
 conn_start(struct dbconn *dc)
 {
-	dc->pg = PQconnectStart(dc->pool->conninfo);
+	/* The configured string may be key=value or a URI: it goes in as
+	 * dbname with expand_dbname, and the options after it add limits so
+	 * that no query holds a request (and its connection) for ever. */
+	static const char *const keys[] = {"dbname", "options", NULL};
+	const char *values[] = {dc->pool->conninfo, dc->pool->options, NULL};
+
+	dc->pg = PQconnectStartParams(keys, values, 1);
 	if (dc->pg == NULL || PQstatus(dc->pg) == CONNECTION_BAD) {
 		dc->state = C_CONNECTING;
 		conn_down(dc);
@@ -466,7 +473,7 @@ db_query(struct db_pool *pool, const char *stmt, int nparams,
 
 struct db_pool *
 db_pool_new(struct event_base *base, const char *conninfo, int size,
-    int reconnect_max_ms)
+    int reconnect_max_ms, int statement_timeout_ms, int lock_timeout_ms)
 {
 	struct db_pool *pool;
 	int i;
@@ -476,6 +483,9 @@ db_pool_new(struct event_base *base, const char *conninfo, int size,
 	pool->base = base;
 	pool->size = size;
 	pool->reconnect_max_ms = reconnect_max_ms;
+	snprintf(pool->options, sizeof(pool->options),
+	    "-c statement_timeout=%d -c lock_timeout=%d", statement_timeout_ms,
+	    lock_timeout_ms);
 	pool->conninfo = strdup(conninfo);
 	pool->conns = calloc((size_t)size, sizeof(*pool->conns));
 	TAILQ_INIT(&pool->waiting);

@@ -45,6 +45,8 @@ static const struct option options[] = {
     STR_OPT(database_url, ""),
     INT_OPT(db_pool_size, "4", 1, 64),
     INT_OPT(db_reconnect_max_ms, "2000", 10, 60000),
+    INT_OPT(db_statement_timeout_ms, "30000", 100, 3600000),
+    INT_OPT(db_lock_timeout_ms, "10000", 100, 3600000),
     INT_OPT(max_header_size, "8192", 1024, 1048576),
     INT_OPT(max_body_size, "1048576", 1024, 268435456),
     INT_OPT(header_timeout, "10", 1, 3600),

@@ -21,6 +21,8 @@ struct config {
 	char database_url[CONFIG_STR_MAX];
 	int db_pool_size;
 	int db_reconnect_max_ms;
+	int db_statement_timeout_ms;
+	int db_lock_timeout_ms;
 	int max_header_size;
 	int max_body_size;
 	int header_timeout;

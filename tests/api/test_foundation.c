@@ -28,7 +28,7 @@ setup(void **state)
 {
 	(void)state;
 	ts_start(&srv, "max_body_size 4096\nmax_header_size 4096\n"
-	               "header_timeout 1\n");
+	               "header_timeout 1\ndb_lock_timeout_ms 500\n");
 	return 0;
 }
 
@@ -381,6 +381,37 @@ test_killed_worker_replaced(void **state)
 		assert_int_not_equal(after[i], before[0]);
 }
 
+/* A query that waits on a lock is cancelled after db_lock_timeout_ms and
+ * the request answered 503 with Retry-After, not held for ever. */
+static void
+test_lock_wait_bounded(void **state)
+{
+	struct timespec t0, t1;
+	char retry[16];
+	struct tresp r;
+
+	(void)state;
+	assert_int_equal(sh("psql \"$DATABASE_URL\" -qc \"BEGIN; LOCK TABLE "
+	                    "areas IN ACCESS EXCLUSIVE MODE; SELECT "
+	                    "pg_sleep(4); COMMIT;\" >/dev/null 2>&1 &"),
+	    0);
+	usleep(500000);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	tr_do(&srv, "GET", "/api/v1/areas", ts_env("TEST_ADMIN_KEY"), NULL,
+	    NULL, &r);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_int_equal(r.status, 503);
+	assert_string_equal(tr_problem_type(&r), "/problems/database-error");
+	assert_non_null(tr_header(&r, "Retry-After", retry, sizeof(retry)));
+	assert_true(t1.tv_sec - t0.tv_sec < 3);
+	tr_free(&r);
+	sleep(4); /* the lock is gone again */
+	tr_do(&srv, "GET", "/api/v1/areas", ts_env("TEST_ADMIN_KEY"), NULL,
+	    NULL, &r);
+	assert_int_equal(r.status, 200);
+	tr_free(&r);
+}
+
 /* The database goes away: /ready says 503 within a second and /health
  * stays 200; it comes back and /ready recovers without a restart. */
 static void
@@ -467,6 +498,7 @@ main(void)
 	    cmocka_unit_test(test_bad_config_refused),
 	    cmocka_unit_test(test_port_in_use_refused),
 	    cmocka_unit_test(test_killed_worker_replaced),
+	    cmocka_unit_test(test_lock_wait_bounded),
 	    cmocka_unit_test(test_database_outage),
 	    cmocka_unit_test(test_sigterm_drains),
 	};
