@@ -7,9 +7,9 @@
  * password hash would add latency to every request and no safety. The
  * stored and presented hashes are compared with CRYPTO_memcmp.
  *
- * The caches and counters here are per worker: the lookup cache is what
- * keeps the key query off the hot path, and its one-second lifetime is the
- * bound on how long a revoked key keeps working.
+ * The lookup cache is per worker: it keeps the key query off the hot path,
+ * and its one-second lifetime is the bound on how long a revoked key keeps
+ * working. The rate limits are shared by all workers (ratelimit.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
