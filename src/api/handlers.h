@@ -31,5 +31,6 @@ void reports_list(struct api_req *a);
 void reports_photo(struct api_req *a);
 
 void changes_list(struct api_req *a);
+void imports_create(struct api_req *a);
 
 #endif

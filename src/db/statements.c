@@ -12,4 +12,5 @@ db_register_all(void)
 	db_register(db_idempotency_stmts, db_idempotency_nstmts);
 	db_register(db_report_stmts, db_report_nstmts);
 	db_register(db_change_stmts, db_change_nstmts);
+	db_register(db_import_stmts, db_import_nstmts);
 }

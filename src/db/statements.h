@@ -30,4 +30,7 @@ extern const size_t db_report_nstmts;
 extern const struct db_stmt db_change_stmts[];
 extern const size_t db_change_nstmts;
 
+extern const struct db_stmt db_import_stmts[];
+extern const size_t db_import_nstmts;
+
 #endif

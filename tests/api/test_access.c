@@ -43,50 +43,62 @@ static const struct row {
 	const char *method, *path, *doc_path, *body;
 	unsigned allowed;
 	long success;
+	const char *ctype; /* when not JSON */
 } matrix[] = {
-    {"GET", "/api/v1/areas", "/api/v1/areas", NULL, ALL, 200},
-    {"GET", "/api/v1/projects", "/api/v1/projects", NULL, ALL, 200},
+    {"GET", "/api/v1/areas", "/api/v1/areas", NULL, ALL, 200, NULL},
+    {"GET", "/api/v1/projects", "/api/v1/projects", NULL, ALL, 200, NULL},
     {"POST", "/api/v1/projects", "/api/v1/projects",
         "{\"name\":\"矩阵项目\",\"area\":\"140821\",\"funding\":\"mixed\"}",
-        WRITERS, 201},
-    {"GET", "/api/v1/projects/{P}", "/api/v1/projects/{id}", NULL, ALL, 200},
+        WRITERS, 201, NULL},
+    {"GET", "/api/v1/projects/{P}", "/api/v1/projects/{id}", NULL, ALL, 200,
+        NULL},
     {"PATCH", "/api/v1/projects/{P}", "/api/v1/projects/{id}",
-        "{\"owner\":\"矩阵\"}", WRITERS, 200},
+        "{\"owner\":\"矩阵\"}", WRITERS, 200, NULL},
     {"GET", "/api/v1/projects/{P}/events", "/api/v1/projects/{id}/events", NULL,
-        ALL, 200},
+        ALL, 200, NULL},
     {"POST", "/api/v1/projects/{P}/events", "/api/v1/projects/{id}/events",
         "{\"type\":\"approval\",\"kind\":\"filing\","
         "\"effective_on\":\"2024-01-02\"}",
-        WRITERS, 201},
+        WRITERS, 201, NULL},
     {"POST", "/api/v1/projects/{P}/events/{E}/retraction",
         "/api/v1/projects/{id}/events/{event_id}/retraction",
-        "{\"reason\":\"matrix\"}", WRITERS, 201},
+        "{\"reason\":\"matrix\"}", WRITERS, 201, NULL},
     {"GET", "/api/v1/projects/{P}/reports", "/api/v1/projects/{id}/reports",
-        NULL, ALL, 200},
+        NULL, ALL, 200, NULL},
     {"POST", "/api/v1/projects/{P}/reports", "/api/v1/projects/{id}/reports",
         "{\"reported_on\":\"2024-06-01\",\"latitude\":35.02,"
         "\"longitude\":110.99,\"progress_percent\":20}",
-        WRITERS | BIT(R_REPORTER), 201},
+        WRITERS | BIT(R_REPORTER), 201, NULL},
     {"GET", "/api/v1/projects/{P}/reports/{R}/photos/1",
-        "/api/v1/projects/{id}/reports/{report_id}/photos/{n}", NULL, ALL, 200},
-    {"GET", "/api/v1/stats/pipeline", "/api/v1/stats/pipeline", NULL, ALL, 200},
-    {"GET", "/api/v1/stats/alerts", "/api/v1/stats/alerts", NULL, ALL, 200},
-    {"GET", "/api/v1/targets/2024", "/api/v1/targets/{year}", NULL, ALL, 200},
+        "/api/v1/projects/{id}/reports/{report_id}/photos/{n}", NULL, ALL, 200,
+        NULL},
+    {"GET", "/api/v1/stats/pipeline", "/api/v1/stats/pipeline", NULL, ALL, 200,
+        NULL},
+    {"GET", "/api/v1/stats/alerts", "/api/v1/stats/alerts", NULL, ALL, 200,
+        NULL},
+    {"GET", "/api/v1/targets/2024", "/api/v1/targets/{year}", NULL, ALL, 200,
+        NULL},
     {"PUT", "/api/v1/targets/2030", "/api/v1/targets/{year}",
-        "{\"signed_amount_yuan\":1,\"start_rate\":0.5}", BIT(R_ADMIN), 200},
-    {"GET", "/api/v1/batches", "/api/v1/batches", NULL, ALL, 200},
+        "{\"signed_amount_yuan\":1,\"start_rate\":0.5}", BIT(R_ADMIN), 200,
+        NULL},
+    {"GET", "/api/v1/batches", "/api/v1/batches", NULL, ALL, 200, NULL},
     {"POST", "/api/v1/batches", "/api/v1/batches",
         "{\"kind\":\"sign\",\"held_on\":\"2024-03-28\",\"name\":\"矩阵批次\","
         "\"area\":\"140821\",\"projects\":[\"{P}\"]}",
-        BIT(R_ADMIN) | BIT(R_EDITOR), 201},
-    {"GET", "/api/v1/keys", "/api/v1/keys", NULL, BIT(R_ADMIN), 200},
+        BIT(R_ADMIN) | BIT(R_EDITOR), 201, NULL},
+    {"GET", "/api/v1/keys", "/api/v1/keys", NULL, BIT(R_ADMIN), 200, NULL},
     {"POST", "/api/v1/keys", "/api/v1/keys",
-        "{\"name\":\"m\",\"role\":\"viewer\"}", BIT(R_ADMIN), 201},
-    {"DELETE", "/api/v1/keys/{K}", "/api/v1/keys/{id}", NULL, BIT(R_ADMIN),
-        204},
-    {"GET", "/api/v1/audit", "/api/v1/audit", NULL, BIT(R_ADMIN), 200},
+        "{\"name\":\"m\",\"role\":\"viewer\"}", BIT(R_ADMIN), 201, NULL},
+    {"DELETE", "/api/v1/keys/{K}", "/api/v1/keys/{id}", NULL, BIT(R_ADMIN), 204,
+        NULL},
+    {"GET", "/api/v1/audit", "/api/v1/audit", NULL, BIT(R_ADMIN), 200, NULL},
     {"GET", "/api/v1/changes", "/api/v1/changes", NULL,
-        BIT(R_ADMIN) | BIT(R_RECONCILER), 200},
+        BIT(R_ADMIN) | BIT(R_RECONCILER), 200, NULL},
+    {"POST", "/api/v1/imports?dry_run=true", "/api/v1/imports",
+        "{\"code\":\"2024-140821-44-01-000777\",\"name\":\"矩阵导入\","
+        "\"area\":\"140821\",\"funding\":\"mixed\"}\n",
+        BIT(R_ADMIN) | BIT(R_RECONCILER), 200,
+        "Content-Type: application/x-ndjson"},
 };
 #define NMATRIX (sizeof(matrix) / sizeof(matrix[0]))
 
@@ -260,7 +272,7 @@ test_matrix(void **state)
 	for (i = 0; i < NMATRIX; i++) {
 		for (role = 0; role < NROLES; role++) {
 			expand(matrix[i].path, path, sizeof(path));
-			hdrs[0] = NULL;
+			hdrs[0] = matrix[i].ctype;
 			if (strcmp(matrix[i].method, "PATCH") == 0) {
 				current_etag(if_match);
 				hdrs[0] = if_match;

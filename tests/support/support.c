@@ -209,8 +209,13 @@ tr_do(struct tserver *s, const char *method, const char *path, const char *key,
 		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", key);
 		h = curl_slist_append(h, auth);
 	}
+	for (i = 0; headers != NULL && headers[i] != NULL; i++)
+		if (strncasecmp(headers[i], "Content-Type:", 13) == 0)
+			break;
 	if (body != NULL) {
-		h = curl_slist_append(h, "Content-Type: application/json");
+		if (headers == NULL || headers[i] == NULL)
+			h = curl_slist_append(
+			    h, "Content-Type: application/json");
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
 	}
