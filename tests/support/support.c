@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -104,6 +105,9 @@ ts_start(struct tserver *s, const char *extra)
 	fclose(fp);
 	if ((s->pid = fork()) == 0) {
 		int fd = open(s->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+
+		/* A test that dies must not leave its server behind. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 
 		dup2(fd, 1);
 		dup2(fd, 2);
