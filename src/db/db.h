@@ -66,7 +66,6 @@ int db_rows(const db_result *res);
 const char *db_value(const db_result *res, int row, int col);
 size_t db_length(const db_result *res, int row, int col);
 int db_is_null(const db_result *res, int row, int col);
-long long db_affected(const db_result *res);
 
 /* The migrations compiled into the binary (sql/NNN_*.sql). */
 int db_schema_version_expected(void);

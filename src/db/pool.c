@@ -582,12 +582,6 @@ db_is_null(const db_result *res, int row, int col)
 	return PQgetisnull((const PGresult *)res, row, col);
 }
 
-long long
-db_affected(const db_result *res)
-{
-	return atoll(PQcmdTuples((PGresult *)res));
-}
-
 const char *
 db_conninfo(const char *configured)
 {

@@ -853,12 +853,6 @@ http_header(const struct http_request *r, const char *name)
 	return NULL;
 }
 
-int
-http_request_gone(const struct http_request *r)
-{
-	return r->conn == NULL;
-}
-
 void
 http_request_release(struct http_request *r)
 {

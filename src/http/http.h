@@ -4,7 +4,7 @@
  * A handler receives a parsed request and must, sooner or later, call
  * http_respond() or http_problem() exactly once. It may do so after
  * asynchronous work: if the client goes away meanwhile, the request is
- * orphaned (http_request_gone() is true) and the reply is discarded.
+ * orphaned (r->conn is NULL) and the reply is discarded.
  */
 #ifndef PIPELINED_HTTP_H
 #define PIPELINED_HTTP_H
@@ -84,9 +84,6 @@ void http_problem(struct http_request *r, int status, const char *type,
 
 /* Frees a request whose client has gone (used by response.c). */
 void http_request_release(struct http_request *r);
-
-/* True when the client went away and the reply will be discarded. */
-int http_request_gone(const struct http_request *r);
 
 /* "GET" for HTTP_M_GET, and so on. */
 const char *http_method_name(enum http_verb m);
