@@ -1,4 +1,8 @@
-/* statements.h: the prepared statements of each resource's file. */
+/*
+ * statements.h: the prepared statements of each resource's file. Every
+ * src/db/<resource>.c defines db_<resource>_stmts and its count; the list
+ * below is the one place that names them all.
+ */
 #ifndef PIPELINED_STATEMENTS_H
 #define PIPELINED_STATEMENTS_H
 
@@ -6,31 +10,21 @@
 
 #include "db.h"
 
-extern const struct db_stmt db_principal_stmts[];
-extern const size_t db_principal_nstmts;
+#define DB_RESOURCES(X)                                                        \
+	X(principal)                                                           \
+	X(project)                                                             \
+	X(audit)                                                               \
+	X(figures)                                                             \
+	X(batch)                                                               \
+	X(idempotency)                                                         \
+	X(report)                                                              \
+	X(change)                                                              \
+	X(import)
 
-extern const struct db_stmt db_project_stmts[];
-extern const size_t db_project_nstmts;
+#define DB_DECLARE_STMTS(r)                                                    \
+	extern const struct db_stmt db_##r##_stmts[];                          \
+	extern const size_t db_##r##_nstmts;
 
-extern const struct db_stmt db_audit_stmts[];
-extern const size_t db_audit_nstmts;
-
-extern const struct db_stmt db_figures_stmts[];
-extern const size_t db_figures_nstmts;
-
-extern const struct db_stmt db_batch_stmts[];
-extern const size_t db_batch_nstmts;
-
-extern const struct db_stmt db_idempotency_stmts[];
-extern const size_t db_idempotency_nstmts;
-
-extern const struct db_stmt db_report_stmts[];
-extern const size_t db_report_nstmts;
-
-extern const struct db_stmt db_change_stmts[];
-extern const size_t db_change_nstmts;
-
-extern const struct db_stmt db_import_stmts[];
-extern const size_t db_import_nstmts;
+DB_RESOURCES(DB_DECLARE_STMTS)
 
 #endif
