@@ -116,7 +116,7 @@ setup(void **state)
 	struct tresp r;
 	int i;
 
-	(void)state;
+	*state = &srv; /* for ts_group_teardown */
 	ts_start(&srv, "");
 	for (i = 0; i < NROLES; i++)
 		keys[i] = make_key(&srv, role_names[i],
@@ -130,14 +130,6 @@ setup(void **state)
 	snprintf(project, sizeof(project), "%s",
 	    json_string_value(json_object_get(r.json, "id")));
 	tr_free(&r);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	assert_int_equal(ts_stop(&srv), 0);
 	return 0;
 }
 
@@ -613,5 +605,6 @@ main(void)
 	    cmocka_unit_test(test_no_key_material_in_logs),
 	};
 
-	return cmocka_run_group_tests_name("access", tests, setup, teardown);
+	return cmocka_run_group_tests_name(
+	    "access", tests, setup, ts_group_teardown);
 }

@@ -209,7 +209,7 @@ correct_some(void)
 static int
 setup(void **state)
 {
-	(void)state;
+	*state = &srv; /* for ts_group_teardown */
 	ts_start(&srv, "rate_limit_per_second 100000\nrate_limit_burst "
 	               "100000\n");
 	editor = make_key(&srv, "editor", NULL);
@@ -220,14 +220,6 @@ setup(void **state)
 	              "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"));
 	usleep(20000);
 	correct_some();
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	assert_int_equal(ts_stop(&srv), 0);
 	return 0;
 }
 
@@ -610,5 +602,6 @@ main(void)
 	    cmocka_unit_test(test_batches),
 	};
 
-	return cmocka_run_group_tests_name("figures", tests, setup, teardown);
+	return cmocka_run_group_tests_name(
+	    "figures", tests, setup, ts_group_teardown);
 }

@@ -23,18 +23,10 @@ static const char *editor, *other;
 static int
 setup(void **state)
 {
-	(void)state;
+	*state = &srv; /* for ts_group_teardown */
 	ts_start(&srv, "");
 	editor = make_key(&srv, "editor", NULL);
 	other = make_key(&srv, "editor", NULL);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	assert_int_equal(ts_stop(&srv), 0);
 	return 0;
 }
 
@@ -284,5 +276,5 @@ main(void)
 	};
 
 	return cmocka_run_group_tests_name(
-	    "idempotency", tests, setup, teardown);
+	    "idempotency", tests, setup, ts_group_teardown);
 }

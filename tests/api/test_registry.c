@@ -23,17 +23,9 @@ static const char *editor;
 static int
 setup(void **state)
 {
-	(void)state;
+	*state = &srv; /* for ts_group_teardown */
 	ts_start(&srv, "");
 	editor = make_key(&srv, "editor", NULL);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	assert_int_equal(ts_stop(&srv), 0);
 	return 0;
 }
 
@@ -776,5 +768,6 @@ main(void)
 	    cmocka_unit_test(test_name_search_uses_index),
 	};
 
-	return cmocka_run_group_tests_name("registry", tests, setup, teardown);
+	return cmocka_run_group_tests_name(
+	    "registry", tests, setup, ts_group_teardown);
 }

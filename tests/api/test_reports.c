@@ -30,7 +30,7 @@ setup(void **state)
 {
 	struct tresp r;
 
-	(void)state;
+	*state = &srv; /* for ts_group_teardown */
 	ts_start(&srv, "");
 	reporter = make_key(&srv, "reporter", "\"140823\"");
 	editor = make_key(&srv, "editor", NULL);
@@ -43,14 +43,6 @@ setup(void **state)
 	snprintf(pid, sizeof(pid), "%s",
 	    json_string_value(json_object_get(r.json, "id")));
 	tr_free(&r);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	assert_int_equal(ts_stop(&srv), 0);
 	return 0;
 }
 
@@ -222,5 +214,6 @@ main(void)
 	    cmocka_unit_test(test_retried_report_filed_once),
 	};
 
-	return cmocka_run_group_tests_name("reports", tests, setup, teardown);
+	return cmocka_run_group_tests_name(
+	    "reports", tests, setup, ts_group_teardown);
 }

@@ -21,6 +21,11 @@
 #include <pthread.h>
 #include <openssl/err.h>
 
+#include <setjmp.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
 #include "support.h"
 
 static void
@@ -146,6 +151,13 @@ ts_stop(struct tserver *s)
 	waitpid(s->pid, &st, 0);
 	s->pid = 0;
 	return -1;
+}
+
+int
+ts_group_teardown(void **state)
+{
+	assert_int_equal(ts_stop(*state), 0);
+	return 0;
 }
 
 static size_t

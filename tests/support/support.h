@@ -38,6 +38,9 @@ struct tresp {
 void ts_start(struct tserver *s, const char *extra_conf);
 /* SIGTERM and wait; returns the exit status. */
 int ts_stop(struct tserver *s);
+/* A cmocka group teardown: stops the server in *state, which must exit
+ * 0 (a sanitizer report or a leak makes it fail). */
+int ts_group_teardown(void **state);
 const char *ts_env(const char *name);
 
 /* One request. key may be NULL; body may be NULL. headers is a
