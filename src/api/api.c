@@ -27,7 +27,7 @@ void
 api_init(const struct config *cfg)
 {
 	static const struct db_observer obs = {
-	    observe_gauges, metrics_db_error};
+	    observe_gauges, metrics_db_error, metrics_db_batch};
 
 	api_cfg = cfg;
 	db_set_observer(&obs);

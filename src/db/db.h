@@ -17,9 +17,19 @@
 
 struct event_base;
 struct db_pool;
-typedef struct pg_result db_result;
+typedef struct db_result db_result;
 
-/* A prepared statement: its name is what the logs and EXPLAIN show. */
+/*
+ * A prepared statement: its name is what the logs and EXPLAIN show.
+ *
+ * A statement named "<name>_batch", registered after <name>, is the same
+ * query for many keys at once, so that under load the lookups waiting for
+ * a connection cost the database one statement instead of one each. Its
+ * $1 is a text[] of <name>'s $1 values; its first column is the key a row
+ * answers, as given, with each key's rows together (ORDER BY it); its
+ * other columns are <name>'s. Each query sees only its own rows, as if it
+ * had run alone.
+ */
 struct db_stmt {
 	const char *name;
 	const char *sql;
@@ -28,7 +38,9 @@ struct db_stmt {
 /*
  * Called once per query. res is NULL when the database could not be
  * reached; otherwise it holds the result, freed after the callback
- * returns. A statement error is a result too: see db_failed().
+ * returns. A statement error is a result too: see db_failed(). A query
+ * that went in a batch gets its own rows, and the columns of its own
+ * statement; if the batch failed, each of its queries ran alone.
  */
 typedef void (*db_callback)(const db_result *res, void *arg);
 
@@ -49,6 +61,7 @@ int db_query(struct db_pool *pool, const char *stmt, int nparams,
 struct db_observer {
 	void (*gauges)(int in_use, int waiting, int connected);
 	void (*error)(void);
+	void (*batch)(int queries); /* one statement answered these */
 };
 void db_set_observer(const struct db_observer *o);
 

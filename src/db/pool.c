@@ -10,6 +10,13 @@
  * Queries that find no idle connection wait in a FIFO queue as long as at
  * least one connection is up or connecting; with none they fail at once,
  * so a request never hangs on a database that is gone.
+ *
+ * When a connection comes free and the query at the head of the queue has
+ * a batch form (db_stmt.batch_sql), the waiting queries of the same
+ * statement go with it as one: under load the database then parses,
+ * plans, snapshots and answers once for many lookups, and the queue
+ * drains faster the longer it is. With a connection idle nothing waits,
+ * so a quiet server answers each query at once, alone.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +31,8 @@
 #define MAX_PARAMS  32
 #define MAX_WAITING 4096
 #define MAX_STMTS   128
+#define MAX_FORMS   8
+#define BATCH_MAX   64
 
 enum cstate { C_DOWN, C_CONNECTING, C_PREPARING, C_IDLE, C_BUSY };
 
@@ -31,10 +40,25 @@ struct query {
 	TAILQ_ENTRY(query) entry;
 	const char *stmt;
 	int nparams;
+	int alone; /* never batched: its batch failed, so it runs by itself */
 	const char *params[MAX_PARAMS];
 	db_callback cb;
 	void *arg;
 	char data[]; /* the parameters' bytes */
+};
+TAILQ_HEAD(queryq, query);
+
+/* A statement with a batch form (see db.h). */
+struct batch_form {
+	const char *single;
+	const char *batch;
+};
+
+/* What a callback reads: a result, or the rows of it that one query of a
+ * batch asked for, without the key column. */
+struct db_result {
+	const PGresult *pg;
+	int row0, rows, col0;
 };
 
 struct dbconn {
@@ -46,7 +70,8 @@ struct dbconn {
 	struct event *retry;
 	int backoff_ms;
 	size_t preparing; /* index of the statement being prepared */
-	struct query *q;
+	struct queryq sent; /* the queries the statement in flight answers */
+	const struct batch_form *batch; /* how they were sent; NULL: alone */
 	PGresult *res; /* a result waiting for the end of its statement */
 };
 
@@ -56,12 +81,14 @@ struct db_pool {
 	char options[96]; /* statement and lock timeouts */
 	int size, reconnect_max_ms;
 	struct dbconn *conns;
-	TAILQ_HEAD(, query) waiting;
+	struct queryq waiting;
 	int nwaiting;
 };
 
 static const struct db_stmt *stmts[MAX_STMTS];
 static size_t nstmts;
+static struct batch_form forms[MAX_FORMS];
+static size_t nforms;
 static struct db_observer observer;
 
 void
@@ -82,13 +109,37 @@ static void want_flush(struct dbconn *dc);
 static void conn_start(struct dbconn *dc);
 static void conn_next(struct dbconn *dc);
 
+/* Is b named "<a's name>_batch"? */
+static int
+is_batch_of(const struct db_stmt *b, const struct db_stmt *a)
+{
+	size_t len = strlen(a->name);
+
+	return strncmp(b->name, a->name, len) == 0 &&
+	       strcmp(b->name + len, "_batch") == 0;
+}
+
 void
 db_register(const struct db_stmt *list, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n && nstmts < MAX_STMTS; i++)
-		stmts[nstmts++] = &list[i];
+	for (i = 0; i < n && nstmts < MAX_STMTS; i++) {
+		stmts[nstmts] = &list[i];
+		if (i > 0 && nforms < MAX_FORMS &&
+		    is_batch_of(&list[i], &list[i - 1])) {
+			forms[nforms].single = list[i - 1].name;
+			forms[nforms++].batch = list[i].name;
+		}
+		nstmts++;
+	}
+}
+
+static void
+metrics_db_batch(int queries)
+{
+	if (observer.batch != NULL)
+		observer.batch(queries);
 }
 
 static void
@@ -117,23 +168,43 @@ pool_up(struct db_pool *pool)
 	return 0;
 }
 
+/* Calls back with a view of res (NULL: the database is unreachable). */
 static void
-finish_query(struct query *q, PGresult *res)
+finish_query(struct query *q, const PGresult *res, int row0, int rows, int col0)
 {
-	q->cb((const db_result *)res, q->arg);
+	struct db_result view = {res, row0, rows, col0};
+
+	q->cb(res != NULL ? &view : NULL, q->arg);
 	free(q);
+}
+
+static void
+finish_whole(struct query *q, const PGresult *res)
+{
+	finish_query(q, res, 0, res != NULL ? PQntuples(res) : 0, 0);
+}
+
+/* Fails every query of a list that has been taken off the pool. */
+static void
+fail_all(struct queryq *list)
+{
+	struct query *q;
+
+	while ((q = TAILQ_FIRST(list)) != NULL) {
+		TAILQ_REMOVE(list, q, entry);
+		finish_whole(q, NULL);
+	}
 }
 
 static void
 fail_waiting(struct db_pool *pool)
 {
-	struct query *q;
+	struct queryq list;
 
-	while ((q = TAILQ_FIRST(&pool->waiting)) != NULL) {
-		TAILQ_REMOVE(&pool->waiting, q, entry);
-		pool->nwaiting--;
-		finish_query(q, NULL);
-	}
+	TAILQ_INIT(&list);
+	TAILQ_CONCAT(&list, &pool->waiting, entry);
+	pool->nwaiting = 0;
+	fail_all(&list);
 }
 
 /* While connecting: wait once for what PQconnectPoll asked. */
@@ -151,7 +222,7 @@ static void
 conn_down(struct dbconn *dc)
 {
 	struct timeval tv;
-	struct query *q = dc->q;
+	struct queryq lost;
 
 	event_del(dc->wev);
 	if (dc->backoff_ms == 0) {
@@ -167,7 +238,9 @@ conn_down(struct dbconn *dc)
 		dc->pg = NULL;
 	}
 	dc->state = C_DOWN;
-	dc->q = NULL;
+	TAILQ_INIT(&lost);
+	TAILQ_CONCAT(&lost, &dc->sent, entry);
+	dc->batch = NULL;
 	PQclear(dc->res);
 	dc->res = NULL;
 	dc->backoff_ms = dc->backoff_ms == 0 ? 50 : dc->backoff_ms * 2;
@@ -176,8 +249,7 @@ conn_down(struct dbconn *dc)
 	tv.tv_sec = dc->backoff_ms / 1000;
 	tv.tv_usec = (dc->backoff_ms % 1000) * 1000;
 	evtimer_add(dc->retry, &tv);
-	if (q != NULL)
-		finish_query(q, NULL);
+	fail_all(&lost);
 	if (!pool_up(dc->pool))
 		fail_waiting(dc->pool);
 	update_gauges(dc->pool);
@@ -324,11 +396,63 @@ on_prepared(struct dbconn *dc)
 	prepare_next(dc);
 }
 
+/* The rows of a batch's result whose key (column 0) is key: together,
+ * as the batch form promises. */
+static void
+rows_of(const PGresult *res, const char *key, int *row0, int *rows)
+{
+	int r, n = PQntuples(res);
+
+	*rows = 0;
+	for (r = 0; r < n; r++) {
+		if (strcmp(PQgetvalue(res, r, 0), key) != 0) {
+			if (*rows > 0)
+				return;
+			continue;
+		}
+		if ((*rows)++ == 0)
+			*row0 = r;
+	}
+}
+
+/*
+ * Answers each query of a batch with its own rows. A batch that failed
+ * says nothing of which query it failed for (one key may be bad, or the
+ * error may have nothing to do with any), so each runs again alone and
+ * gets its own answer, first in the queue.
+ */
+static void
+answer_batch(struct db_pool *pool, struct queryq *batch, const PGresult *res)
+{
+	struct query *q;
+	int row0 = 0, rows, n;
+
+	if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
+		while ((q = TAILQ_LAST(batch, queryq)) != NULL) {
+			TAILQ_REMOVE(batch, q, entry);
+			q->alone = 1;
+			TAILQ_INSERT_HEAD(&pool->waiting, q, entry);
+			pool->nwaiting++;
+		}
+		return;
+	}
+	n = 0;
+	TAILQ_FOREACH(q, batch, entry)
+	n++;
+	metrics_db_batch(n);
+	while ((q = TAILQ_FIRST(batch)) != NULL) {
+		TAILQ_REMOVE(batch, q, entry);
+		rows_of(res, q->params[0], &row0, &rows);
+		finish_query(q, res, row0, rows, 1);
+	}
+}
+
 static void
 on_result(struct dbconn *dc)
 {
 	PGresult *res = NULL;
-	struct query *q;
+	struct queryq done;
+	const struct batch_form *batch = dc->batch;
 	int rc = read_result(dc, &res);
 
 	if (rc < 0) {
@@ -337,12 +461,22 @@ on_result(struct dbconn *dc)
 	}
 	if (rc == 0)
 		return;
-	q = dc->q;
-	dc->q = NULL;
+	/* Off the connection before any callback, which may send its next
+	 * query on it. */
+	TAILQ_INIT(&done);
+	TAILQ_CONCAT(&done, &dc->sent, entry);
+	dc->batch = NULL;
 	dc->state = C_IDLE;
-	if (res != NULL && PQresultStatus(res) == PGRES_FATAL_ERROR)
-		metrics_db_error();
-	finish_query(q, res);
+	if (batch != NULL) {
+		answer_batch(dc->pool, &done, res);
+	} else {
+		if (res != NULL && PQresultStatus(res) == PGRES_FATAL_ERROR)
+			metrics_db_error();
+		struct query *q = TAILQ_FIRST(&done);
+
+		TAILQ_REMOVE(&done, q, entry);
+		finish_whole(q, res);
+	}
 	PQclear(res);
 	/* The callback may have sent its next query on this connection. */
 	if (dc->state == C_IDLE)
@@ -390,7 +524,8 @@ conn_io(evutil_socket_t fd, short what, void *arg)
 static void
 send_query(struct dbconn *dc, struct query *q)
 {
-	dc->q = q;
+	TAILQ_INSERT_TAIL(&dc->sent, q, entry);
+	dc->batch = NULL;
 	dc->state = C_BUSY;
 	if (!PQsendQueryPrepared(
 	        dc->pg, q->stmt, q->nparams, q->params, NULL, NULL, 0)) {
@@ -400,17 +535,133 @@ send_query(struct dbconn *dc, struct query *q)
 	want_flush(dc);
 }
 
-/* An idle connection takes the next waiting query, or waits itself. */
+static const struct batch_form *
+batch_form_of(const struct query *q)
+{
+	size_t i;
+
+	if (q->alone || q->nparams != 1 || q->params[0] == NULL)
+		return NULL;
+	for (i = 0; i < nforms; i++)
+		if (strcmp(q->stmt, forms[i].single) == 0)
+			return &forms[i];
+	return NULL;
+}
+
+/* Appends s to the array literal at *p as a quoted element. */
+static char *
+array_element(char *p, const char *s)
+{
+	*p++ = '"';
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			*p++ = '\\';
+		*p++ = *s;
+	}
+	*p++ = '"';
+	return p;
+}
+
+/* Is key the $1 of a query already in the batch? */
+static int
+in_batch(const struct queryq *batch, const struct query *upto, const char *key)
+{
+	const struct query *q;
+
+	TAILQ_FOREACH(q, batch, entry)
+	{
+		if (q == upto)
+			return 0;
+		if (strcmp(q->params[0], key) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Sends q and the queries gather() put on dc->sent as their statement's
+ * batch form: $1 is the array of their distinct keys.
+ */
+static void
+send_batch(struct dbconn *dc, struct query *q, const struct batch_form *form)
+{
+	const char *param[1];
+	size_t size = 3;
+	char *keys, *p;
+	int ok;
+
+	TAILQ_INSERT_HEAD(&dc->sent, q, entry);
+	TAILQ_FOREACH(q, &dc->sent, entry)
+	size += 2 * strlen(q->params[0]) + 3;
+	if ((keys = malloc(size)) == NULL) {
+		/* No batch then: each goes alone, from the queue's head. */
+		answer_batch(dc->pool, &dc->sent, NULL);
+		conn_next(dc);
+		return;
+	}
+	p = keys;
+	*p++ = '{';
+	TAILQ_FOREACH(q, &dc->sent, entry)
+	{
+		if (in_batch(&dc->sent, q, q->params[0]))
+			continue;
+		if (p != keys + 1)
+			*p++ = ',';
+		p = array_element(p, q->params[0]);
+	}
+	*p++ = '}';
+	*p = '\0';
+	param[0] = keys;
+	dc->batch = form;
+	dc->state = C_BUSY;
+	ok = PQsendQueryPrepared(dc->pg, form->batch, 1, param, NULL, NULL, 0);
+	free(keys);
+	if (!ok)
+		conn_down(dc);
+	else
+		want_flush(dc);
+}
+
+/* Moves the waiting queries that can share q's batch onto dc->sent, in
+ * their order, up to BATCH_MAX with q. Returns how many went. */
+static int
+gather(struct dbconn *dc, const struct query *q)
+{
+	struct db_pool *pool = dc->pool;
+	struct query *w, *next;
+	int n = 0;
+
+	for (w = TAILQ_FIRST(&pool->waiting); w != NULL && n + 1 < BATCH_MAX;
+	     w = next) {
+		next = TAILQ_NEXT(w, entry);
+		if (w->alone || w->nparams != 1 || w->params[0] == NULL ||
+		    strcmp(w->stmt, q->stmt) != 0)
+			continue;
+		TAILQ_REMOVE(&pool->waiting, w, entry);
+		pool->nwaiting--;
+		TAILQ_INSERT_TAIL(&dc->sent, w, entry);
+		n++;
+	}
+	return n;
+}
+
+/* An idle connection takes the next waiting query, with those that can
+ * go in one batch with it, or waits itself. */
 static void
 conn_next(struct dbconn *dc)
 {
 	struct db_pool *pool = dc->pool;
+	const struct batch_form *form;
 	struct query *q;
 
 	if ((q = TAILQ_FIRST(&pool->waiting)) != NULL) {
 		TAILQ_REMOVE(&pool->waiting, q, entry);
 		pool->nwaiting--;
-		send_query(dc, q);
+		form = batch_form_of(q);
+		if (form != NULL && gather(dc, q) > 0)
+			send_batch(dc, q, form);
+		else
+			send_query(dc, q);
 	}
 	update_gauges(pool);
 }
@@ -432,6 +683,7 @@ query_new(const char *stmt, int nparams, const char *const *params,
 		return NULL;
 	q->stmt = stmt;
 	q->nparams = nparams;
+	q->alone = 0;
 	q->cb = cb;
 	q->arg = arg;
 	for (i = 0; i < nparams; i++) {
@@ -499,6 +751,7 @@ db_pool_new(struct event_base *base, const char *conninfo, int size,
 		struct dbconn *dc = &pool->conns[i];
 
 		dc->pool = pool;
+		TAILQ_INIT(&dc->sent);
 		dc->ev = event_new(base, -1, 0, conn_io, dc);
 		dc->wev = event_new(base, -1, 0, conn_io, dc);
 		dc->retry = evtimer_new(base, retry_cb, dc);
@@ -517,8 +770,7 @@ db_pool_free(struct db_pool *pool)
 	for (i = 0; i < pool->size; i++) {
 		struct dbconn *dc = &pool->conns[i];
 
-		if (dc->q != NULL)
-			finish_query(dc->q, NULL);
+		fail_all(&dc->sent);
 		PQclear(dc->res);
 		if (dc->pg != NULL)
 			PQfinish(dc->pg);
@@ -535,9 +787,8 @@ db_pool_free(struct db_pool *pool)
 int
 db_failed(const db_result *res)
 {
-	return res == NULL ||
-	       (PQresultStatus((const PGresult *)res) != PGRES_TUPLES_OK &&
-	           PQresultStatus((const PGresult *)res) != PGRES_COMMAND_OK);
+	return res == NULL || (PQresultStatus(res->pg) != PGRES_TUPLES_OK &&
+	                          PQresultStatus(res->pg) != PGRES_COMMAND_OK);
 }
 
 const char *
@@ -547,39 +798,38 @@ db_sqlstate(const db_result *res)
 
 	if (res == NULL)
 		return "08006";
-	s = PQresultErrorField((const PGresult *)res, PG_DIAG_SQLSTATE);
+	s = PQresultErrorField(res->pg, PG_DIAG_SQLSTATE);
 	return s != NULL ? s : "00000";
 }
 
 const char *
 db_error_message(const db_result *res)
 {
-	return res == NULL ? "connection lost"
-	                   : PQresultErrorMessage((const PGresult *)res);
+	return res == NULL ? "connection lost" : PQresultErrorMessage(res->pg);
 }
 
 int
 db_rows(const db_result *res)
 {
-	return PQntuples((const PGresult *)res);
+	return res->rows;
 }
 
 const char *
 db_value(const db_result *res, int row, int col)
 {
-	return PQgetvalue((const PGresult *)res, row, col);
+	return PQgetvalue(res->pg, res->row0 + row, res->col0 + col);
 }
 
 size_t
 db_length(const db_result *res, int row, int col)
 {
-	return (size_t)PQgetlength((const PGresult *)res, row, col);
+	return (size_t)PQgetlength(res->pg, res->row0 + row, res->col0 + col);
 }
 
 int
 db_is_null(const db_result *res, int row, int col)
 {
-	return PQgetisnull((const PGresult *)res, row, col);
+	return PQgetisnull(res->pg, res->row0 + row, res->col0 + col);
 }
 
 const char *

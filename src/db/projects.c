@@ -14,6 +14,11 @@
 const struct db_stmt db_project_stmts[] = {
     {"project_get", "SELECT project_json(p), p.version, p.area FROM projects p"
                     " WHERE p.id = $1"},
+    /* Under load, the waiting lookups as one statement (db.h). */
+    {"project_get_batch",
+        "SELECT k, project_json(p), p.version, p.area"
+        " FROM unnest($1::text[]) k JOIN projects p ON p.id = k::uuid"
+        " ORDER BY k"},
     /* The project and its whole history, for the rules. */
     {"project_history", "SELECT project_json(p), p.version, p.area, " EVENTS_OF(
                             "p") " FROM projects p WHERE p.id = $1"},

@@ -27,6 +27,7 @@ struct shared {
 	uint64_t duration_us_sum;
 	uint64_t count;
 	uint64_t db_errors;
+	uint64_t db_batches, db_batched;
 	struct worker_gauges workers[METRICS_MAX_WORKERS];
 };
 
@@ -85,6 +86,16 @@ metrics_db_error(void)
 {
 	if (shm != NULL)
 		__atomic_add_fetch(&shm->db_errors, 1, __ATOMIC_RELAXED);
+}
+
+void
+metrics_db_batch(int queries)
+{
+	if (shm == NULL)
+		return;
+	__atomic_add_fetch(&shm->db_batches, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(
+	    &shm->db_batched, (uint64_t)queries, __ATOMIC_RELAXED);
 }
 
 void
@@ -184,11 +195,23 @@ render_pool(struct evbuffer *buf)
 	    "pipelined_db_connections_up %llu\n"
 	    "# HELP pipelined_db_errors_total Failed queries and lost "
 	    "connections.\n# TYPE pipelined_db_errors_total counter\n"
-	    "pipelined_db_errors_total %llu\n",
+	    "pipelined_db_errors_total %llu\n"
+	    "# HELP pipelined_db_batches_total Statements that answered "
+	    "several waiting lookups at once.\n"
+	    "# TYPE pipelined_db_batches_total counter\n"
+	    "pipelined_db_batches_total %llu\n"
+	    "# HELP pipelined_db_batched_queries_total Lookups answered in "
+	    "those batches.\n"
+	    "# TYPE pipelined_db_batched_queries_total counter\n"
+	    "pipelined_db_batched_queries_total %llu\n",
 	    (unsigned long long)in_use, (unsigned long long)waiting,
 	    (unsigned long long)connected,
 	    (unsigned long long)__atomic_load_n(
-	        &shm->db_errors, __ATOMIC_RELAXED));
+	        &shm->db_errors, __ATOMIC_RELAXED),
+	    (unsigned long long)__atomic_load_n(
+	        &shm->db_batches, __ATOMIC_RELAXED),
+	    (unsigned long long)__atomic_load_n(
+	        &shm->db_batched, __ATOMIC_RELAXED));
 }
 
 void

@@ -251,19 +251,12 @@ test_slow_headers_cut_off(void **state)
 static long long
 metric(const char *route, const char *status)
 {
-	char needle[160], *p;
-	struct tresp r;
-	long long v = 0;
+	char series[160];
 
-	snprintf(needle, sizeof(needle),
-	    "pipelined_http_requests_total{route=\"%s\",status=\"%s\"} ", route,
+	snprintf(series, sizeof(series),
+	    "pipelined_http_requests_total{route=\"%s\",status=\"%s\"}", route,
 	    status);
-	tr_do(&srv, "GET", "/metrics", NULL, NULL, NULL, &r);
-	assert_int_equal(r.status, 200);
-	if ((p = strstr(r.body, needle)) != NULL)
-		v = atoll(p + strlen(needle));
-	tr_free(&r);
-	return v;
+	return tr_metric(&srv, series);
 }
 
 static void

@@ -443,3 +443,20 @@ tr_parallel(struct tserver *s, struct tparallel *reqs, int n)
 		pthread_join(th[i], NULL);
 	pthread_barrier_destroy(&barrier);
 }
+
+long long
+tr_metric(struct tserver *s, const char *series)
+{
+	char needle[256], *p;
+	struct tresp r;
+	long long v = 0;
+
+	snprintf(needle, sizeof(needle), "\n%s ", series);
+	tr_do(s, "GET", "/metrics", NULL, NULL, NULL, &r);
+	if (r.status != 200)
+		die("support: /metrics answered %ld", r.status);
+	if ((p = strstr(r.body, needle)) != NULL)
+		v = atoll(p + strlen(needle));
+	tr_free(&r);
+	return v;
+}

@@ -75,6 +75,10 @@ const char *make_key_ex(struct tserver *s, const char *role, const char *areas,
 /* Every key the tests were given, to look for them in logs. */
 int made_keys(const char *const **keys);
 
+/* The value of one series of /metrics, named with its labels, e.g.
+ * "pipelined_db_errors_total"; 0 when absent. */
+long long tr_metric(struct tserver *s, const char *series);
+
 /* A client certificate for the requests that follow (NULL: none). */
 void tr_client_cert(const char *cert, const char *key);
 

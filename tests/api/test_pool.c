@@ -1,0 +1,205 @@
+/*
+ * test_pool.c: the database pool under load, on one worker with one
+ * connection so that queries must wait. A lock taken from outside holds
+ * the connection's first lookup; the lookups behind it go to PostgreSQL
+ * as one batch, and each request still gets its own project, its own
+ * 404, or, when the batch fails, its own answer from running alone.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "support.h"
+
+/* One connection, so that a held query makes the others wait. */
+#define QUEUED    "workers 1\ndb_pool_size 1\n"
+#define NPROJECTS 6
+#define NREQ      12
+
+static struct tserver srv;
+static const char *editor;
+static char ids[NPROJECTS][64];
+static char paths[NREQ][128];
+
+static int
+setup(void **state)
+{
+	struct tresp r;
+	char body[256];
+	int i;
+
+	*state = &srv; /* for ts_group_teardown */
+	ts_start(&srv, QUEUED);
+	editor = make_key(&srv, "editor", NULL);
+	for (i = 0; i < NPROJECTS; i++) {
+		snprintf(body, sizeof(body),
+		    "{\"name\":\"排队项目%d\",\"area\":\"140802\","
+		    "\"funding\":\"enterprise\"}",
+		    i);
+		tr_do(&srv, "POST", "/api/v1/projects", editor, body, NULL, &r);
+		assert_int_equal(r.status, 201);
+		snprintf(ids[i], sizeof(ids[i]), "%s",
+		    json_string_value(json_object_get(r.json, "id")));
+		tr_free(&r);
+	}
+	return 0;
+}
+
+/* Holds an exclusive lock on projects for the given seconds, from a
+ * session of its own; returns once the lock is held. */
+static void
+lock_projects(int seconds)
+{
+	int i;
+
+	sh("psql \"$DATABASE_URL\" -qc 'BEGIN; LOCK TABLE projects IN "
+	   "ACCESS EXCLUSIVE MODE; SELECT pg_sleep(%d); COMMIT' "
+	   ">/dev/null 2>&1 &",
+	    seconds);
+	for (i = 0; i < 200; i++) {
+		if (strcmp(
+		        db_scalar("SELECT count(*) FROM pg_locks WHERE "
+		                  "relation = 'projects'::regclass AND "
+		                  "mode = 'AccessExclusiveLock' AND granted"),
+		        "1") == 0)
+			return;
+		usleep(10000);
+	}
+	fail_msg("the lock on projects was never taken");
+}
+
+static void
+unlocked(void)
+{
+	int i;
+
+	for (i = 0; i < 2000; i++) {
+		if (strcmp(db_scalar("SELECT count(*) FROM pg_locks WHERE "
+		                     "relation = 'projects'::regclass"),
+		        "0") == 0)
+			return;
+		usleep(10000);
+	}
+	fail_msg("the lock on projects was never released");
+}
+
+/*
+ * NREQ lookups: every project, one twice, and ids no project has. Request
+ * i asks for ids[i] (i < NPROJECTS), the first project again, or a
+ * missing one.
+ */
+static void
+lookups(struct tparallel *req)
+{
+	int i;
+
+	memset(req, 0, sizeof(*req) * NREQ);
+	for (i = 0; i < NREQ; i++) {
+		if (i < NPROJECTS)
+			snprintf(paths[i], sizeof(paths[i]),
+			    "/api/v1/projects/%s", ids[i]);
+		else if (i < NPROJECTS + 2)
+			snprintf(paths[i], sizeof(paths[i]),
+			    "/api/v1/projects/%s", ids[0]);
+		else
+			snprintf(paths[i], sizeof(paths[i]),
+			    "/api/v1/projects/00000000-0000-4000-8000-%012d",
+			    i);
+		req[i].method = "GET";
+		req[i].path = paths[i];
+		req[i].key = editor;
+	}
+}
+
+static void
+test_waiting_lookups_batched_each_their_own(void **state)
+{
+	struct tparallel req[NREQ];
+	long long batched =
+	    tr_metric(&srv, "pipelined_db_batched_queries_total");
+	const char *want;
+	struct tresp r;
+	int i;
+
+	(void)state;
+	lookups(req);
+	/* Warm the key cache, so that the lookups are what waits. */
+	tr_do(&srv, "GET", paths[0], editor, NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	tr_free(&r);
+	lock_projects(1);
+	tr_parallel(&srv, req, NREQ);
+	for (i = 0; i < NREQ; i++) {
+		if (i < NPROJECTS + 2) {
+			want = ids[i < NPROJECTS ? i : 0];
+			assert_int_equal(req[i].resp.status, 200);
+			assert_string_equal(json_string_value(json_object_get(
+			                        req[i].resp.json, "id")),
+			    want);
+		} else {
+			assert_int_equal(req[i].resp.status, 404);
+		}
+		tr_free(&req[i].resp);
+	}
+	/* All but the one that held the connection waited; all of those
+	 * that arrived while it was held went in batches. */
+	assert_true(
+	    tr_metric(&srv, "pipelined_db_batched_queries_total") - batched >=
+	    2);
+	unlocked();
+}
+
+static void
+test_failed_batch_each_answered_alone(void **state)
+{
+	struct tparallel req[NREQ];
+	long long errors;
+	struct tresp r;
+	char after[16];
+	int i;
+
+	(void)state;
+	assert_int_equal(ts_stop(&srv), 0);
+	ts_start(&srv, QUEUED "db_lock_timeout_ms 300\n");
+	errors = tr_metric(&srv, "pipelined_db_errors_total");
+	snprintf(after, sizeof(after), "%s",
+	    db_scalar("SELECT count(*) FROM projects"));
+	lookups(req);
+	tr_do(&srv, "GET", paths[0], editor, NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	tr_free(&r);
+	/* Longer than every lookup's lock timeout put end to end: the
+	 * batch fails, and then each of its lookups fails alone. */
+	lock_projects(3 + NREQ * 4 / 10);
+	tr_parallel(&srv, req, NREQ);
+	for (i = 0; i < NREQ; i++) {
+		assert_int_equal(req[i].resp.status, 503);
+		assert_string_equal(
+		    tr_problem_type(&req[i].resp), "/problems/database-error");
+		tr_free(&req[i].resp);
+	}
+	/* Each failed on its own statement, not once for the batch. */
+	assert_true(
+	    tr_metric(&srv, "pipelined_db_errors_total") - errors >= NREQ);
+	unlocked();
+	assert_string_equal(db_scalar("SELECT count(*) FROM projects"), after);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_waiting_lookups_batched_each_their_own),
+	    cmocka_unit_test(test_failed_batch_each_answered_alone),
+	};
+
+	return cmocka_run_group_tests(tests, setup, ts_group_teardown);
+}
