@@ -202,6 +202,25 @@ response_log(struct server *srv, const struct http_request *r, size_t bytes)
 		server_flush_log(srv);
 }
 
+/* "Date: <IMF-fixdate>\r\n" (RFC 9110 6.6.1), made once a second. */
+static const char *
+date_line(void)
+{
+	static time_t last;
+	static char line[48];
+	struct timespec now;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME_COARSE, &now);
+	if (now.tv_sec != last) {
+		gmtime_r(&now.tv_sec, &tm);
+		strftime(line, sizeof(line),
+		    "Date: %a, %d %b %Y %H:%M:%S GMT\r\n", &tm);
+		last = now.tv_sec;
+	}
+	return line;
+}
+
 /* "HTTP/1.1 200 OK\r\nContent-Length: 15\r\n" into head; its length. */
 static size_t
 head_line(char *head, int status, size_t len)
@@ -271,6 +290,7 @@ http_respond(struct http_request *r, int status, const char *ctype,
 	/* The head is assembled by hand: printf was the largest user-space
 	 * cost of a small response. */
 	hl = head_line(head, status, len);
+	hl = append(head, hl, date_line(), "", "");
 	hl = append(head, hl, "X-Request-Id: ", r->request_id, "\r\n");
 	if (ctype != NULL)
 		hl = append(head, hl, "Content-Type: ", ctype, "\r\n");

@@ -75,12 +75,22 @@ test_health_and_request_id(void **state)
 {
 	const char *mine[] = {"X-Request-Id: test-abc.123", NULL};
 	const char *bad[] = {"X-Request-Id: has spaces and {braces}", NULL};
-	char id[128], server[64];
+	char id[128], server[64], date[64];
+	struct tm tm;
+	time_t now = time(NULL), sent;
 	struct tresp r;
 
 	(void)state;
 	tr_do(&srv, "GET", "/health", NULL, NULL, mine, &r);
 	assert_int_equal(r.status, 200);
+	/* RFC 9110 6.6.1: an origin server with a clock sends Date, as an
+	 * IMF-fixdate. */
+	assert_non_null(tr_header(&r, "Date", date, sizeof(date)));
+	memset(&tm, 0, sizeof(tm));
+	assert_non_null(strptime(date, "%a, %d %b %Y %H:%M:%S GMT", &tm));
+	assert_int_equal(strlen(date), 29);
+	sent = timegm(&tm);
+	assert_true(sent >= now - 2 && sent <= now + 2);
 	assert_string_equal(
 	    tr_header(&r, "X-Request-Id", id, sizeof(id)), "test-abc.123");
 	assert_null(tr_header(&r, "Server", server, sizeof(server)));
