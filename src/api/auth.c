@@ -20,6 +20,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "../domain/hex.h"
 #include "auth.h"
 #include "ratelimit.h"
 
@@ -84,15 +85,6 @@ auth_area_allowed(const struct principal *p, const char *area)
 	return 0;
 }
 
-static void
-hex(const unsigned char *in, size_t n, char *out)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		snprintf(out + 2 * i, 3, "%02x", in[i]);
-}
-
 void
 auth_key_hash(const char *key, char hash_hex[65])
 {
@@ -100,7 +92,7 @@ auth_key_hash(const char *key, char hash_hex[65])
 	unsigned int len = 0;
 
 	EVP_Digest(key, strlen(key), md, &len, EVP_sha256(), NULL);
-	hex(md, 32, hash_hex);
+	hex_encode(md, 32, hash_hex);
 }
 
 int

@@ -45,6 +45,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "../domain/hex.h"
 #include "server.h"
 
 enum phase {
@@ -590,14 +591,13 @@ static void
 remember_peer_certificate(struct conn *c)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
+	unsigned int mdlen = 0;
 	X509 *cert;
 
 	if ((cert = SSL_get1_peer_certificate(c->ssl)) == NULL)
 		return;
 	if (X509_digest(cert, EVP_sha256(), md, &mdlen) == 1 && mdlen == 32) {
-		for (i = 0; i < mdlen; i++)
-			snprintf(c->peer_fp + 2 * i, 3, "%02x", md[i]);
+		hex_encode(md, mdlen, c->peer_fp);
 		c->has_peer_fp = 1;
 	}
 	X509_free(cert);

@@ -15,6 +15,7 @@
 #include <event2/event.h>
 #include <openssl/rand.h>
 
+#include "../domain/hex.h"
 #include "master.h"
 #include "metrics.h"
 #include "server.h"
@@ -75,12 +76,10 @@ static void
 make_id_prefix(struct server *srv)
 {
 	unsigned char rnd[8];
-	int i;
 
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
 		memset(rnd, 0, sizeof(rnd));
-	for (i = 0; i < 8; i++)
-		snprintf(srv->id_prefix + 2 * i, 3, "%02x", rnd[i]);
+	hex_encode(rnd, sizeof(rnd), srv->id_prefix);
 }
 
 /* After binding: a worker started as root continues as cfg->user. */

@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "../../src/domain/hex.h"
 #include "../../src/domain/validate.h"
 
 static void
@@ -92,6 +93,20 @@ test_project_code(void **s)
 	assert_false(validate_project_code("2024_140821-44-01-000123", areas));
 }
 
+static void
+test_hex(void **state)
+{
+	static const unsigned char bytes[] = {0x00, 0x0f, 0xa5, 0xff, 0x10};
+	char out[11];
+
+	(void)state;
+	memset(out, 'x', sizeof(out));
+	hex_encode(bytes, sizeof(bytes), out);
+	assert_string_equal(out, "000fa5ff10");
+	hex_encode(bytes, 0, out);
+	assert_string_equal(out, "");
+}
+
 int
 main(void)
 {
@@ -101,6 +116,7 @@ main(void)
 	    cmocka_unit_test(test_dates),
 	    cmocka_unit_test(test_uuid),
 	    cmocka_unit_test(test_project_code),
+	    cmocka_unit_test(test_hex),
 	};
 
 	return cmocka_run_group_tests_name("validate", tests, NULL, NULL);
