@@ -108,6 +108,7 @@ static void conn_io(evutil_socket_t fd, short what, void *arg);
 static void want_flush(struct dbconn *dc);
 static void conn_start(struct dbconn *dc);
 static void conn_next(struct dbconn *dc);
+static void pool_dispatch(struct db_pool *pool);
 
 /* Is b named "<a's name>_batch"? */
 static int
@@ -252,6 +253,8 @@ conn_down(struct dbconn *dc)
 	fail_all(&lost);
 	if (!pool_up(dc->pool))
 		fail_waiting(dc->pool);
+	else
+		pool_dispatch(dc->pool); /* what held back for it */
 	update_gauges(dc->pool);
 }
 
@@ -478,9 +481,9 @@ on_result(struct dbconn *dc)
 		finish_whole(q, res);
 	}
 	PQclear(res);
-	/* The callback may have sent its next query on this connection. */
-	if (dc->state == C_IDLE)
-		conn_next(dc);
+	/* The callbacks may have sent their next queries on this
+	 * connection; whatever waits goes to those still idle. */
+	pool_dispatch(dc->pool);
 }
 
 static void
@@ -592,7 +595,9 @@ send_batch(struct dbconn *dc, struct query *q, const struct batch_form *form)
 
 	TAILQ_INSERT_HEAD(&dc->sent, q, entry);
 	TAILQ_FOREACH(q, &dc->sent, entry)
-	size += 2 * strlen(q->params[0]) + 3;
+	{
+		size += 2 * strlen(q->params[0]) + 3;
+	}
 	if ((keys = malloc(size)) == NULL) {
 		/* No batch then: each goes alone, from the queue's head. */
 		answer_batch(dc->pool, &dc->sent, NULL);
@@ -699,6 +704,42 @@ query_new(const char *stmt, int nparams, const char *const *params,
 	return q;
 }
 
+/* Idle connections take what waits. */
+static void
+pool_dispatch(struct db_pool *pool)
+{
+	int i;
+
+	for (i = 0; i < pool->size && pool->nwaiting > 0; i++)
+		if (pool->conns[i].state == C_IDLE)
+			conn_next(&pool->conns[i]);
+}
+
+/*
+ * Should q wait although a connection is idle? Yes when it can go in a
+ * batch and its statement is already running: it then goes, with those
+ * that come after it, as soon as that statement answers, and the
+ * database runs one statement for them all instead of one each. The
+ * wait is at most one lookup's round trip, and a full batch's worth of
+ * waiting lookups no longer waits.
+ */
+static int
+holds_back(const struct db_pool *pool, const struct query *q)
+{
+	const struct dbconn *dc;
+	int i;
+
+	if (pool->nwaiting >= BATCH_MAX || batch_form_of(q) == NULL)
+		return 0;
+	for (i = 0; i < pool->size; i++) {
+		dc = &pool->conns[i];
+		if (dc->state == C_BUSY && !TAILQ_EMPTY(&dc->sent) &&
+		    strcmp(TAILQ_FIRST(&dc->sent)->stmt, q->stmt) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 int
 db_query(struct db_pool *pool, const char *stmt, int nparams,
     const char *const *params, db_callback cb, void *arg)
@@ -710,11 +751,13 @@ db_query(struct db_pool *pool, const char *stmt, int nparams,
 		return -1;
 	if ((q = query_new(stmt, nparams, params, cb, arg)) == NULL)
 		return -1;
-	for (i = 0; i < pool->size; i++) {
-		if (pool->conns[i].state == C_IDLE) {
-			send_query(&pool->conns[i], q);
-			update_gauges(pool);
-			return 0;
+	if (!holds_back(pool, q)) {
+		for (i = 0; i < pool->size; i++) {
+			if (pool->conns[i].state == C_IDLE) {
+				send_query(&pool->conns[i], q);
+				update_gauges(pool);
+				return 0;
+			}
 		}
 	}
 	TAILQ_INSERT_TAIL(&pool->waiting, q, entry);

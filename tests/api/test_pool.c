@@ -157,6 +157,40 @@ test_waiting_lookups_batched_each_their_own(void **state)
 	unlocked();
 }
 
+/* With connections idle, a lookup whose statement is already running
+ * waits for it and goes with the others in one batch, instead of taking
+ * a connection (and a statement) of its own. */
+static void
+test_lookups_wait_for_their_batch(void **state)
+{
+	struct tparallel req[NREQ];
+	long long batched;
+	struct tresp r;
+	int i;
+
+	(void)state;
+	assert_int_equal(ts_stop(&srv), 0);
+	ts_start(&srv, "workers 1\ndb_pool_size 4\n");
+	batched = tr_metric(&srv, "pipelined_db_batched_queries_total");
+	lookups(req);
+	tr_do(&srv, "GET", paths[0], editor, NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	tr_free(&r);
+	lock_projects(2);
+	tr_parallel(&srv, req, NREQ);
+	for (i = 0; i < NREQ; i++) {
+		assert_int_equal(
+		    req[i].resp.status, i < NPROJECTS + 2 ? 200 : 404);
+		tr_free(&req[i].resp);
+	}
+	/* One ran first, alone; had the others taken the three idle
+	 * connections, no more than NREQ - 4 could have been batched. */
+	assert_true(
+	    tr_metric(&srv, "pipelined_db_batched_queries_total") - batched >=
+	    NREQ - 2);
+	unlocked();
+}
+
 static void
 test_failed_batch_each_answered_alone(void **state)
 {
@@ -198,6 +232,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_waiting_lookups_batched_each_their_own),
+	    cmocka_unit_test(test_lookups_wait_for_their_batch),
 	    cmocka_unit_test(test_failed_batch_each_answered_alone),
 	};
 
