@@ -34,9 +34,19 @@ bench_serve() {
 		echo "rate_limit_burst 1000000"
 		for opt in "$@"; do echo "$opt"; done
 	} >"$dir/pipelined.conf"
+	# Whatever answers must be this run's server: another one left on
+	# the port would be measured instead (pipelined refuses a port in
+	# use and exits).
+	if curl -sk -o /dev/null "https://127.0.0.1:$port/health" 2>/dev/null; then
+		echo "bench: port $port is in use; set BENCH_PORT" >&2
+		return 1
+	fi
 	$BIN -c "$dir/pipelined.conf" 2>"$dir/pipelined.err" &
 	SRV_PID=$!
 	for i in $(seq 100); do
+		if ! kill -0 "$SRV_PID" 2>/dev/null; then
+			break
+		fi
 		curl -sk "https://127.0.0.1:$port/ready" 2>/dev/null | grep -q ready && return 0
 		sleep 0.1
 	done
