@@ -55,16 +55,16 @@ http {
 CONF
 nginx -c "$DIR/nginx.conf" -p "$DIR"
 
-# CPU seconds (user + system) of pipelined's master and workers.
-server_cpu() {
-	for p in $SRV_PID $(cat /proc/$SRV_PID/task/$SRV_PID/children); do
+# CPU seconds (user + system) of a master and its workers.
+server_cpu() { # master pid
+	for p in $1 $(cat /proc/$1/task/$1/children); do
 		awk '{ print $14 + $15 }' /proc/$p/stat
 	done | awk -v hz="$(getconf CLK_TCK)" '{ s += $1 } END { printf "%.2f", s / hz }'
 }
 
 # The largest worker's resident set, in MB, now.
-worker_rss() {
-	for p in $(cat /proc/$SRV_PID/task/$SRV_PID/children); do
+worker_rss() { # master pid
+	for p in $(cat /proc/$1/task/$1/children); do
 		awk '/^VmRSS/ { print $2 }' /proc/$p/status
 	done | sort -n | tail -1 | awk '{ printf "%.1f", $1 / 1024 }'
 }
@@ -81,17 +81,22 @@ run_wrk() { # url [script]
 
 RESULTS="$DIR/results.txt"
 : >"$RESULTS"
+# Prints "rps p50_ms p99_ms errors requests cpu0 cpu1 rss_mb" for one run
+# against the server whose master is pid.
+measure() { # pid url [script]
+	cpu0=$(server_cpu "$1")
+	row=$(run_wrk "$2" "${3:-}")
+	echo "$row $cpu0 $(server_cpu "$1") $(worker_rss "$1")"
+}
+
 bench_one() { # name url script
-	cpu0=$(server_cpu)
-	set -- "$1" "$(run_wrk "$2" "${3:-}")"
-	cpu1=$(server_cpu)
-	echo "$1 $2 $cpu0 $cpu1 $(worker_rss)" >>"$RESULTS"
+	echo "$1 $(measure $SRV_PID "$2" "${3:-}")" >>"$RESULTS"
 	echo "bench: $1 done"
 }
 
 echo "bench: ceilings..."
 cp bench/pgbench_get.sql "$DIR/"
-NGX=$(run_wrk "https://127.0.0.1:$NGX_PORT/health")
+NGX=$(measure "$(cat "$DIR/nginx.pid")" "https://127.0.0.1:$NGX_PORT/health")
 runuser -u postgres -- pgbench -h "$DIR/pg" -n -M prepared -c $CONNS -j 2 \
 	-T "$DUR" -f "$DIR/pgbench_get.sql" bench >"$DIR/pgbench.out" 2>&1
 
@@ -116,9 +121,10 @@ BEGIN {
 	split(ngx, n, " ");
 	printf "\n%d projects, %d events; %d connections, %d workers, %ds per run\n\n", projects, events, conns, workers, dur;
 	printf "%-14s %9s %8s %8s %12s %9s %7s %s\n", "route", "req/s", "p50 ms", "p99 ms", "cpu s/1000", "rss MB", "errors", "ratio to ceiling";
-	printf "%-14s %9d %8.2f %8.2f %12s %9s %7d %s\n", "nginx static", n[1], n[2], n[3], "-", "-", n[4], "(HTTP ceiling)";
+	nper = n[5] > 0 ? (n[7] - n[6]) / n[5] * 1000 : 0;
+	printf "%-14s %9d %8.2f %8.2f %12.4f %9.1f %7d %s\n", "nginx static", n[1], n[2], n[3], nper, n[8], n[4], "(HTTP ceiling)";
 	printf "%-14s %9d %8s %8s %12s %9s %7s %s\n", "pgbench", pgb, pgl, "-", "-", "-", "-", "(database ceiling)";
-	json = sprintf("{\"projects\":%d,\"events\":%d,\"connections\":%d,\"workers\":%d,\"seconds\":%d,\"nginx\":{\"rps\":%d,\"p50_ms\":%s,\"p99_ms\":%s,\"errors\":%d},\"pgbench\":{\"tps\":%d},\"routes\":{", projects, events, conns, workers, dur, n[1], n[2], n[3], n[4], pgb);
+	json = sprintf("{\"projects\":%d,\"events\":%d,\"connections\":%d,\"workers\":%d,\"seconds\":%d,\"nginx\":{\"rps\":%d,\"p50_ms\":%s,\"p99_ms\":%s,\"cpu_s_per_1000\":%.4f,\"worker_rss_mb\":%s,\"errors\":%d},\"pgbench\":{\"tps\":%d},\"routes\":{", projects, events, conns, workers, dur, n[1], n[2], n[3], nper, n[8], n[4], pgb);
 }
 {
 	name = $1; rps = $2; p50 = $3; p99 = $4; err = $5; reqs = $6; cpu = $8 - $7; rss = $9;
@@ -126,7 +132,7 @@ BEGIN {
 	if (name == "health") ratio = sprintf("%.2fx nginx", rps / n[1]);
 	else if (name == "get_project") ratio = sprintf("%.0f%% of pgbench", 100 * rps / pgb);
 	else ratio = "";
-	printf "%-14s %9d %8.2f %8.2f %12.3f %9.1f %7d %s\n", name, rps, p50, p99, per, rss, err, ratio;
+	printf "%-14s %9d %8.2f %8.2f %12.4f %9.1f %7d %s\n", name, rps, p50, p99, per, rss, err, ratio;
 	json = json sprintf("%s\"%s\":{\"rps\":%d,\"p50_ms\":%s,\"p99_ms\":%s,\"cpu_s_per_1000\":%.4f,\"worker_rss_mb\":%s,\"errors\":%d}", sep, name, rps, p50, p99, per, rss, err);
 	sep = ",";
 }
