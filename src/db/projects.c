@@ -22,6 +22,10 @@ const struct db_stmt db_project_stmts[] = {
     /* The project and its whole history, for the rules. */
     {"project_history", "SELECT project_json(p), p.version, p.area, " EVENTS_OF(
                             "p") " FROM projects p WHERE p.id = $1"},
+    {"project_history_batch",
+        "SELECT k, project_json(p), p.version, p.area, " EVENTS_OF(
+            "p") " FROM unnest($1::text[]) k"
+                 " JOIN projects p ON p.id = k::uuid ORDER BY k"},
     {"project_create",
         "SELECT project_create($1::json, $2::json, $3::json, $4::json)"},
     {"project_update",

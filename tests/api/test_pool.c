@@ -191,6 +191,46 @@ test_lookups_wait_for_their_batch(void **state)
 	unlocked();
 }
 
+/* Writes read their project's history first; under load those reads
+ * go together too, and every write still lands once, on its project. */
+static void
+test_writes_read_history_in_a_batch(void **state)
+{
+	struct tparallel req[NPROJECTS];
+	char path[NPROJECTS][160];
+	long long batched;
+	int i;
+
+	(void)state;
+	batched = tr_metric(&srv, "pipelined_db_batched_queries_total");
+	memset(req, 0, sizeof(req));
+	for (i = 0; i < NPROJECTS; i++) {
+		snprintf(path[i], sizeof(path[i]), "/api/v1/projects/%s/events",
+		    ids[i]);
+		req[i].method = "POST";
+		req[i].path = path[i];
+		req[i].key = editor;
+		req[i].body = "{\"type\":\"approval\",\"kind\":\"land\","
+		              "\"effective_on\":\"2024-02-01\"}";
+	}
+	lock_projects(2);
+	tr_parallel(&srv, req, NPROJECTS);
+	for (i = 0; i < NPROJECTS; i++) {
+		assert_int_equal(req[i].resp.status, 201);
+		tr_free(&req[i].resp);
+		assert_string_equal(
+		    db_scalar("SELECT count(*) FROM project_events"
+		              " WHERE project_id = '%s' AND "
+		              "kind = 'land'",
+		        ids[i]),
+		    "1");
+	}
+	assert_true(
+	    tr_metric(&srv, "pipelined_db_batched_queries_total") - batched >=
+	    NPROJECTS - 2);
+	unlocked();
+}
+
 static void
 test_failed_batch_each_answered_alone(void **state)
 {
@@ -233,6 +273,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_waiting_lookups_batched_each_their_own),
 	    cmocka_unit_test(test_lookups_wait_for_their_batch),
+	    cmocka_unit_test(test_writes_read_history_in_a_batch),
 	    cmocka_unit_test(test_failed_batch_each_answered_alone),
 	};
 
