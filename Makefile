@@ -45,11 +45,13 @@ build/asan/pipelined: $(SRC) $(GEN) $(wildcard src/*/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_CFLAGS) -Isrc/db -o $@ $(SRC) $(GEN) $(LIBS)
 
-# Unit tests link the pure layers only: domain, plus the config parser.
+# Unit tests link the pure code only: the domain, the config parser and
+# the pool's batch helpers.
 UNIT_TESTS = $(patsubst tests/unit/%.c,build/asan/%,$(wildcard tests/unit/test_*.c))
-build/asan/test_%: tests/unit/test_%.c $(DOMAIN) src/http/config.c src/api/cursor.c $(wildcard src/*/*.h)
+UNIT_SRC   = $(DOMAIN) src/http/config.c src/db/batch.c
+build/asan/test_%: tests/unit/test_%.c $(UNIT_SRC) $(wildcard src/*/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(ASAN_CFLAGS) -o $@ $< $(DOMAIN) src/http/config.c $(TESTLIBS) $(LIBS)
+	$(CC) $(ASAN_CFLAGS) -Isrc/db -o $@ $< $(UNIT_SRC) $(TESTLIBS) $(LIBS)
 
 API_SUPPORT = $(wildcard tests/support/*.c)
 API_TESTS   = $(patsubst tests/api/%.c,build/asan/api_%,$(wildcard tests/api/test_*.c))

@@ -26,13 +26,13 @@
 #include <event2/event.h>
 #include <libpq-fe.h>
 
+#include "batch.h"
 #include "db.h"
+#include "result.h"
 
 #define MAX_PARAMS  32
 #define MAX_WAITING 4096
 #define MAX_STMTS   128
-#define MAX_FORMS   8
-#define BATCH_MAX   64
 
 enum cstate { C_DOWN, C_CONNECTING, C_PREPARING, C_IDLE, C_BUSY };
 
@@ -48,19 +48,6 @@ struct query {
 };
 TAILQ_HEAD(queryq, query);
 
-/* A statement with a batch form (see db.h). */
-struct batch_form {
-	const char *single;
-	const char *batch;
-};
-
-/* What a callback reads: a result, or the rows of it that one query of a
- * batch asked for, without the key column. */
-struct db_result {
-	const PGresult *pg;
-	int row0, rows, col0;
-};
-
 struct dbconn {
 	struct db_pool *pool;
 	PGconn *pg;
@@ -71,7 +58,7 @@ struct dbconn {
 	int backoff_ms;
 	size_t preparing; /* index of the statement being prepared */
 	struct queryq sent; /* the queries the statement in flight answers */
-	const struct batch_form *batch; /* how they were sent; NULL: alone */
+	const char *batch; /* the batch form they went as; NULL: alone */
 	PGresult *res; /* a result waiting for the end of its statement */
 };
 
@@ -87,8 +74,6 @@ struct db_pool {
 
 static const struct db_stmt *stmts[MAX_STMTS];
 static size_t nstmts;
-static struct batch_form forms[MAX_FORMS];
-static size_t nforms;
 static struct db_observer observer;
 
 void
@@ -110,30 +95,14 @@ static void conn_start(struct dbconn *dc);
 static void conn_next(struct dbconn *dc);
 static void pool_dispatch(struct db_pool *pool);
 
-/* Is b named "<a's name>_batch"? */
-static int
-is_batch_of(const struct db_stmt *b, const struct db_stmt *a)
-{
-	size_t len = strlen(a->name);
-
-	return strncmp(b->name, a->name, len) == 0 &&
-	       strcmp(b->name + len, "_batch") == 0;
-}
-
 void
 db_register(const struct db_stmt *list, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n && nstmts < MAX_STMTS; i++) {
-		stmts[nstmts] = &list[i];
-		if (i > 0 && nforms < MAX_FORMS &&
-		    is_batch_of(&list[i], &list[i - 1])) {
-			forms[nforms].single = list[i - 1].name;
-			forms[nforms++].batch = list[i].name;
-		}
-		nstmts++;
-	}
+	for (i = 0; i < n && nstmts < MAX_STMTS; i++)
+		stmts[nstmts++] = &list[i];
+	batch_register(list, n);
 }
 
 static void
@@ -399,25 +368,6 @@ on_prepared(struct dbconn *dc)
 	prepare_next(dc);
 }
 
-/* The rows of a batch's result whose key (column 0) is key: together,
- * as the batch form promises. */
-static void
-rows_of(const PGresult *res, const char *key, int *row0, int *rows)
-{
-	int r, n = PQntuples(res);
-
-	*rows = 0;
-	for (r = 0; r < n; r++) {
-		if (strcmp(PQgetvalue(res, r, 0), key) != 0) {
-			if (*rows > 0)
-				return;
-			continue;
-		}
-		if ((*rows)++ == 0)
-			*row0 = r;
-	}
-}
-
 /*
  * Answers each query of a batch with its own rows. A batch that failed
  * says nothing of which query it failed for (one key may be bad, or the
@@ -428,7 +378,7 @@ static void
 answer_batch(struct db_pool *pool, struct queryq *batch, const PGresult *res)
 {
 	struct query *q;
-	int row0 = 0, rows, n;
+	int row0, rows, n;
 
 	if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
 		while ((q = TAILQ_LAST(batch, queryq)) != NULL) {
@@ -445,7 +395,7 @@ answer_batch(struct db_pool *pool, struct queryq *batch, const PGresult *res)
 	metrics_db_batch(n);
 	while ((q = TAILQ_FIRST(batch)) != NULL) {
 		TAILQ_REMOVE(batch, q, entry);
-		rows_of(res, q->params[0], &row0, &rows);
+		batch_rows_of(res, q->params[0], &row0, &rows);
 		finish_query(q, res, row0, rows, 1);
 	}
 }
@@ -455,7 +405,7 @@ on_result(struct dbconn *dc)
 {
 	PGresult *res = NULL;
 	struct queryq done;
-	const struct batch_form *batch = dc->batch;
+	const char *batch = dc->batch;
 	int rc = read_result(dc, &res);
 
 	if (rc < 0) {
@@ -538,89 +488,43 @@ send_query(struct dbconn *dc, struct query *q)
 	want_flush(dc);
 }
 
-static const struct batch_form *
+/* The batch form q may go as, or NULL. */
+static const char *
 batch_form_of(const struct query *q)
 {
-	size_t i;
-
 	if (q->alone || q->nparams != 1 || q->params[0] == NULL)
 		return NULL;
-	for (i = 0; i < nforms; i++)
-		if (strcmp(q->stmt, forms[i].single) == 0)
-			return &forms[i];
-	return NULL;
-}
-
-/* Appends s to the array literal at *p as a quoted element. */
-static char *
-array_element(char *p, const char *s)
-{
-	*p++ = '"';
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			*p++ = '\\';
-		*p++ = *s;
-	}
-	*p++ = '"';
-	return p;
-}
-
-/* Is key the $1 of a query already in the batch? */
-static int
-in_batch(const struct queryq *batch, const struct query *upto, const char *key)
-{
-	const struct query *q;
-
-	TAILQ_FOREACH(q, batch, entry)
-	{
-		if (q == upto)
-			return 0;
-		if (strcmp(q->params[0], key) == 0)
-			return 1;
-	}
-	return 0;
+	return batch_form(q->stmt);
 }
 
 /*
- * Sends q and the queries gather() put on dc->sent as their statement's
- * batch form: $1 is the array of their distinct keys.
+ * Sends q and the queries gather() put on dc->sent as one statement,
+ * their batch form, with the array of their keys as $1.
  */
 static void
-send_batch(struct dbconn *dc, struct query *q, const struct batch_form *form)
+send_batch(struct dbconn *dc, struct query *q, const char *form)
 {
-	const char *param[1];
-	size_t size = 3;
-	char *keys, *p;
+	const char *keys[BATCH_MAX], *param[1];
+	size_t n = 0;
+	char *lit;
 	int ok;
 
 	TAILQ_INSERT_HEAD(&dc->sent, q, entry);
 	TAILQ_FOREACH(q, &dc->sent, entry)
 	{
-		size += 2 * strlen(q->params[0]) + 3;
+		keys[n++] = q->params[0];
 	}
-	if ((keys = malloc(size)) == NULL) {
+	if ((lit = batch_keys(keys, n)) == NULL) {
 		/* No batch then: each goes alone, from the queue's head. */
 		answer_batch(dc->pool, &dc->sent, NULL);
 		conn_next(dc);
 		return;
 	}
-	p = keys;
-	*p++ = '{';
-	TAILQ_FOREACH(q, &dc->sent, entry)
-	{
-		if (in_batch(&dc->sent, q, q->params[0]))
-			continue;
-		if (p != keys + 1)
-			*p++ = ',';
-		p = array_element(p, q->params[0]);
-	}
-	*p++ = '}';
-	*p = '\0';
-	param[0] = keys;
+	param[0] = lit;
 	dc->batch = form;
 	dc->state = C_BUSY;
-	ok = PQsendQueryPrepared(dc->pg, form->batch, 1, param, NULL, NULL, 0);
-	free(keys);
+	ok = PQsendQueryPrepared(dc->pg, form, 1, param, NULL, NULL, 0);
+	free(lit);
 	if (!ok)
 		conn_down(dc);
 	else
@@ -656,7 +560,7 @@ static void
 conn_next(struct dbconn *dc)
 {
 	struct db_pool *pool = dc->pool;
-	const struct batch_form *form;
+	const char *form;
 	struct query *q;
 
 	if ((q = TAILQ_FIRST(&pool->waiting)) != NULL) {
@@ -825,54 +729,6 @@ db_pool_free(struct db_pool *pool)
 	free(pool->conns);
 	free(pool->conninfo);
 	free(pool);
-}
-
-int
-db_failed(const db_result *res)
-{
-	return res == NULL || (PQresultStatus(res->pg) != PGRES_TUPLES_OK &&
-	                          PQresultStatus(res->pg) != PGRES_COMMAND_OK);
-}
-
-const char *
-db_sqlstate(const db_result *res)
-{
-	const char *s;
-
-	if (res == NULL)
-		return "08006";
-	s = PQresultErrorField(res->pg, PG_DIAG_SQLSTATE);
-	return s != NULL ? s : "00000";
-}
-
-const char *
-db_error_message(const db_result *res)
-{
-	return res == NULL ? "connection lost" : PQresultErrorMessage(res->pg);
-}
-
-int
-db_rows(const db_result *res)
-{
-	return res->rows;
-}
-
-const char *
-db_value(const db_result *res, int row, int col)
-{
-	return PQgetvalue(res->pg, res->row0 + row, res->col0 + col);
-}
-
-size_t
-db_length(const db_result *res, int row, int col)
-{
-	return (size_t)PQgetlength(res->pg, res->row0 + row, res->col0 + col);
-}
-
-int
-db_is_null(const db_result *res, int row, int col)
-{
-	return PQgetisnull(res->pg, res->row0 + row, res->col0 + col);
 }
 
 const char *
