@@ -369,35 +369,48 @@ on_prepared(struct dbconn *dc)
 }
 
 /*
- * Answers each query of a batch with its own rows. A batch that failed
- * says nothing of which query it failed for (one key may be bad, or the
- * error may have nothing to do with any), so each runs again alone and
- * gets its own answer, first in the queue.
+ * Puts the queries of a failed batch back at the head of the queue, each
+ * to run alone: the error says nothing of which query it was for (one key
+ * may be bad, or the error may concern none of them), so each gets an
+ * answer of its own.
  */
 static void
-answer_batch(struct db_pool *pool, struct queryq *batch, const PGresult *res)
+requeue_alone(struct db_pool *pool, struct queryq *batch)
 {
 	struct query *q;
-	int row0, rows, n;
 
-	if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
-		while ((q = TAILQ_LAST(batch, queryq)) != NULL) {
-			TAILQ_REMOVE(batch, q, entry);
-			q->alone = 1;
-			TAILQ_INSERT_HEAD(&pool->waiting, q, entry);
-			pool->nwaiting++;
-		}
-		return;
+	while ((q = TAILQ_LAST(batch, queryq)) != NULL) {
+		TAILQ_REMOVE(batch, q, entry);
+		q->alone = 1;
+		TAILQ_INSERT_HEAD(&pool->waiting, q, entry);
+		pool->nwaiting++;
 	}
-	n = 0;
+}
+
+/* Answers each query of a batch with its own rows. */
+static void
+answer_batch(struct queryq *batch, const PGresult *res)
+{
+	struct query *q;
+	int row0, rows, n = 0;
+
 	TAILQ_FOREACH(q, batch, entry)
-	n++;
-	metrics_db_batch(n);
+		n++;
+	if (n > 0)
+		metrics_db_batch(n);
 	while ((q = TAILQ_FIRST(batch)) != NULL) {
 		TAILQ_REMOVE(batch, q, entry);
 		batch_rows_of(res, q->params[0], &row0, &rows);
 		finish_query(q, res, row0, rows, 1);
 	}
+}
+
+static void
+answer_alone(struct query *q, const PGresult *res)
+{
+	if (res != NULL && PQresultStatus(res) == PGRES_FATAL_ERROR)
+		metrics_db_error();
+	finish_whole(q, res);
 }
 
 static void
@@ -414,25 +427,21 @@ on_result(struct dbconn *dc)
 	}
 	if (rc == 0)
 		return;
-	/* Off the connection before any callback, which may send its next
-	 * query on it. */
 	TAILQ_INIT(&done);
 	TAILQ_CONCAT(&done, &dc->sent, entry);
 	dc->batch = NULL;
 	dc->state = C_IDLE;
-	if (batch != NULL) {
-		answer_batch(dc->pool, &done, res);
-	} else {
-		if (res != NULL && PQresultStatus(res) == PGRES_FATAL_ERROR)
-			metrics_db_error();
-		struct query *q = TAILQ_FIRST(&done);
-
-		TAILQ_REMOVE(&done, q, entry);
-		finish_whole(q, res);
-	}
+	if (batch != NULL &&
+	    (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK))
+		requeue_alone(dc->pool, &done);
+	/* What waited goes before anything the callbacks ask: a lookup held
+	 * back for this statement is not overtaken by the next one. */
+	pool_dispatch(dc->pool);
+	if (batch != NULL)
+		answer_batch(&done, res);
+	else
+		answer_alone(TAILQ_FIRST(&done), res);
 	PQclear(res);
-	/* The callbacks may have sent their next queries on this
-	 * connection; whatever waits goes to those still idle. */
 	pool_dispatch(dc->pool);
 }
 
@@ -511,12 +520,10 @@ send_batch(struct dbconn *dc, struct query *q, const char *form)
 
 	TAILQ_INSERT_HEAD(&dc->sent, q, entry);
 	TAILQ_FOREACH(q, &dc->sent, entry)
-	{
 		keys[n++] = q->params[0];
-	}
 	if ((lit = batch_keys(keys, n)) == NULL) {
 		/* No batch then: each goes alone, from the queue's head. */
-		answer_batch(dc->pool, &dc->sent, NULL);
+		requeue_alone(dc->pool, &dc->sent);
 		conn_next(dc);
 		return;
 	}
@@ -554,8 +561,34 @@ gather(struct dbconn *dc, const struct query *q)
 	return n;
 }
 
-/* An idle connection takes the next waiting query, with those that can
- * go in one batch with it, or waits itself. */
+/*
+ * Should q wait although a connection is idle? Yes when it can go in a
+ * batch and its statement is already running: it then goes, with those
+ * that come after it, as soon as that statement answers, and the
+ * database runs one statement for them all instead of one each. The
+ * wait is at most one lookup's round trip, and a full batch's worth of
+ * waiting lookups no longer waits.
+ */
+static int
+holds_back(const struct db_pool *pool, const struct query *q)
+{
+	const struct dbconn *dc;
+	int i;
+
+	if (pool->nwaiting >= BATCH_MAX || batch_form_of(q) == NULL)
+		return 0;
+	for (i = 0; i < pool->size; i++) {
+		dc = &pool->conns[i];
+		if (dc->state == C_BUSY && !TAILQ_EMPTY(&dc->sent) &&
+		    strcmp(TAILQ_FIRST(&dc->sent)->stmt, q->stmt) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* An idle connection takes the first waiting query that need not wait
+ * for its statement to answer, with those that can go in one batch with
+ * it, or waits itself. */
 static void
 conn_next(struct dbconn *dc)
 {
@@ -563,7 +596,10 @@ conn_next(struct dbconn *dc)
 	const char *form;
 	struct query *q;
 
-	if ((q = TAILQ_FIRST(&pool->waiting)) != NULL) {
+	TAILQ_FOREACH(q, &pool->waiting, entry)
+		if (!holds_back(pool, q))
+			break;
+	if (q != NULL) {
 		TAILQ_REMOVE(&pool->waiting, q, entry);
 		pool->nwaiting--;
 		form = batch_form_of(q);
@@ -617,31 +653,6 @@ pool_dispatch(struct db_pool *pool)
 	for (i = 0; i < pool->size && pool->nwaiting > 0; i++)
 		if (pool->conns[i].state == C_IDLE)
 			conn_next(&pool->conns[i]);
-}
-
-/*
- * Should q wait although a connection is idle? Yes when it can go in a
- * batch and its statement is already running: it then goes, with those
- * that come after it, as soon as that statement answers, and the
- * database runs one statement for them all instead of one each. The
- * wait is at most one lookup's round trip, and a full batch's worth of
- * waiting lookups no longer waits.
- */
-static int
-holds_back(const struct db_pool *pool, const struct query *q)
-{
-	const struct dbconn *dc;
-	int i;
-
-	if (pool->nwaiting >= BATCH_MAX || batch_form_of(q) == NULL)
-		return 0;
-	for (i = 0; i < pool->size; i++) {
-		dc = &pool->conns[i];
-		if (dc->state == C_BUSY && !TAILQ_EMPTY(&dc->sent) &&
-		    strcmp(TAILQ_FIRST(&dc->sent)->stmt, q->stmt) == 0)
-			return 1;
-	}
-	return 0;
 }
 
 int
