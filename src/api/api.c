@@ -26,8 +26,8 @@ observe_gauges(int in_use, int waiting, int connected)
 void
 api_init(const struct config *cfg)
 {
-	static const struct db_observer obs = {
-	    observe_gauges, metrics_db_error, metrics_db_batch};
+	static const struct db_observer obs = {observe_gauges, metrics_db_error,
+	    metrics_db_batch, metrics_db_shared};
 
 	api_cfg = cfg;
 	db_set_observer(&obs);
@@ -121,16 +121,35 @@ query_done(const db_result *res, void *arg)
 	a->next(a, res);
 }
 
-int
-api_query(struct api_req *a, const char *stmt, int nparams,
+static int
+run_query(struct api_req *a, int shared, const char *stmt, int nparams,
     const char *const *params, void (*cb)(struct api_req *, const db_result *))
 {
+	int rc;
+
 	a->next = cb;
-	if (db_query(api_pool, stmt, nparams, params, query_done, a) != 0) {
+	rc = shared ? db_query_shared(
+	                  api_pool, stmt, nparams, params, query_done, a)
+	            : db_query(api_pool, stmt, nparams, params, query_done, a);
+	if (rc != 0) {
 		api_db_problem(a, NULL);
 		return -1;
 	}
 	return 0;
+}
+
+int
+api_query(struct api_req *a, const char *stmt, int nparams,
+    const char *const *params, void (*cb)(struct api_req *, const db_result *))
+{
+	return run_query(a, 0, stmt, nparams, params, cb);
+}
+
+int
+api_query_shared(struct api_req *a, const char *stmt, int nparams,
+    const char *const *params, void (*cb)(struct api_req *, const db_result *))
+{
+	return run_query(a, 1, stmt, nparams, params, cb);
 }
 
 void

@@ -89,6 +89,12 @@ extern struct db_pool *api_pool;
 int api_query(struct api_req *a, const char *stmt, int nparams,
     const char *const *params, void (*cb)(struct api_req *, const db_result *));
 
+/* The same for a read whose answer depends on nothing but the statement,
+ * its parameters and the data, never on who asks: identical ones waiting
+ * together run once (db_query_shared). */
+int api_query_shared(struct api_req *a, const char *stmt, int nparams,
+    const char *const *params, void (*cb)(struct api_req *, const db_result *));
+
 void api_json(struct api_req *a, int status, const char *json, size_t len);
 void api_json_t(struct api_req *a, int status, json_t *doc);
 void api_problem(

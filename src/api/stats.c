@@ -153,7 +153,7 @@ stats_pipeline(struct api_req *a)
 		return;
 	p[0] = year;
 	p[1] = as_of;
-	api_query(a, "stats_pipeline", 5, p, passthrough);
+	api_query_shared(a, "stats_pipeline", 5, p, passthrough);
 }
 
 void
@@ -190,7 +190,7 @@ stats_alerts(struct api_req *a)
 	for (i = 0; i < 5; i++)
 		p[3 + i] = th[i];
 	p[8] = lim;
-	api_query(a, "stats_alerts", 9, p, passthrough);
+	api_query_shared(a, "stats_alerts", 9, p, passthrough);
 }
 
 static int
@@ -212,7 +212,7 @@ targets_get(struct api_req *a)
 	const char *p[1] = {a->caps.value[0]};
 
 	if (path_year(a) == 0)
-		api_query(a, "targets_get", 1, p, passthrough);
+		api_query_shared(a, "targets_get", 1, p, passthrough);
 }
 
 static void

@@ -57,11 +57,22 @@ void db_pool_free(struct db_pool *pool);
 int db_query(struct db_pool *pool, const char *stmt, int nparams,
     const char *const *params, db_callback cb, void *arg);
 
+/*
+ * The same, for a read whose answer depends only on its statement, its
+ * parameters and the data: identical shared reads that wait together run
+ * once, and each gets the one result. One that arrives while an identical
+ * read is running waits for it to finish and runs after, so no answer
+ * comes from a snapshot taken before its request arrived.
+ */
+int db_query_shared(struct db_pool *pool, const char *stmt, int nparams,
+    const char *const *params, db_callback cb, void *arg);
+
 /* Who hears of the pool's state: the metrics, wired up by main. */
 struct db_observer {
 	void (*gauges)(int in_use, int waiting, int connected);
 	void (*error)(void);
 	void (*batch)(int queries); /* one statement answered these */
+	void (*shared)(int queries); /* one read answered these alike */
 };
 void db_set_observer(const struct db_observer *o);
 

@@ -41,6 +41,7 @@ struct query {
 	const char *stmt;
 	int nparams;
 	int alone; /* never batched: its batch failed, so it runs by itself */
+	int shared; /* db_query_shared: identical ones may share a result */
 	const char *params[MAX_PARAMS];
 	db_callback cb;
 	void *arg;
@@ -110,6 +111,13 @@ metrics_db_batch(int queries)
 {
 	if (observer.batch != NULL)
 		observer.batch(queries);
+}
+
+static void
+metrics_db_shared(int queries)
+{
+	if (observer.shared != NULL)
+		observer.shared(queries);
 }
 
 static void
@@ -405,12 +413,23 @@ answer_batch(struct queryq *batch, const PGresult *res)
 	}
 }
 
+/* Answers a query, or identical shared reads, with the whole result. */
 static void
-answer_alone(struct query *q, const PGresult *res)
+answer_alike(struct queryq *done, const PGresult *res)
 {
+	struct query *q;
+	int n = 0;
+
 	if (res != NULL && PQresultStatus(res) == PGRES_FATAL_ERROR)
 		metrics_db_error();
-	finish_whole(q, res);
+	TAILQ_FOREACH(q, done, entry)
+		n++;
+	if (n > 1)
+		metrics_db_shared(n);
+	while ((q = TAILQ_FIRST(done)) != NULL) {
+		TAILQ_REMOVE(done, q, entry);
+		finish_whole(q, res);
+	}
 }
 
 static void
@@ -440,7 +459,7 @@ on_result(struct dbconn *dc)
 	if (batch != NULL)
 		answer_batch(&done, res);
 	else
-		answer_alone(TAILQ_FIRST(&done), res);
+		answer_alike(&done, res);
 	PQclear(res);
 	pool_dispatch(dc->pool);
 }
@@ -538,8 +557,36 @@ send_batch(struct dbconn *dc, struct query *q, const char *form)
 		want_flush(dc);
 }
 
-/* Moves the waiting queries that can share q's batch onto dc->sent, in
- * their order, up to BATCH_MAX with q. Returns how many went. */
+/* Are a and b the same shared read: statement and parameters alike? */
+static int
+same_read(const struct query *a, const struct query *b)
+{
+	int i;
+
+	if (!a->shared || !b->shared || a->nparams != b->nparams ||
+	    strcmp(a->stmt, b->stmt) != 0)
+		return 0;
+	for (i = 0; i < a->nparams; i++) {
+		if ((a->params[i] == NULL) != (b->params[i] == NULL))
+			return 0;
+		if (a->params[i] != NULL && strcmp(a->params[i], b->params[i]))
+			return 0;
+	}
+	return 1;
+}
+
+/* Can w go with q: as the same shared read, or in q's batch? */
+static int
+goes_with(const struct query *w, const struct query *q)
+{
+	if (q->shared)
+		return same_read(w, q);
+	return !w->alone && w->nparams == 1 && w->params[0] != NULL &&
+	       strcmp(w->stmt, q->stmt) == 0;
+}
+
+/* Moves the waiting queries that can go with q onto dc->sent, in their
+ * order, up to BATCH_MAX with q. Returns how many went. */
 static int
 gather(struct dbconn *dc, const struct query *q)
 {
@@ -550,8 +597,7 @@ gather(struct dbconn *dc, const struct query *q)
 	for (w = TAILQ_FIRST(&pool->waiting); w != NULL && n + 1 < BATCH_MAX;
 	     w = next) {
 		next = TAILQ_NEXT(w, entry);
-		if (w->alone || w->nparams != 1 || w->params[0] == NULL ||
-		    strcmp(w->stmt, q->stmt) != 0)
+		if (!goes_with(w, q))
 			continue;
 		TAILQ_REMOVE(&pool->waiting, w, entry);
 		pool->nwaiting--;
@@ -561,40 +607,54 @@ gather(struct dbconn *dc, const struct query *q)
 	return n;
 }
 
-/*
- * Should q wait although a connection is idle? Yes when it can go in a
- * batch and its statement is already running: it then goes, with those
- * that come after it, as soon as that statement answers, and the
- * database runs one statement for them all instead of one each. The
- * wait is at most one lookup's round trip, and a full batch's worth of
- * waiting lookups no longer waits.
- */
+/* Is a statement like q running: the same shared read, or a statement
+ * q could have gone in a batch with? */
 static int
-holds_back(const struct db_pool *pool, const struct query *q)
+running_like(const struct db_pool *pool, const struct query *q)
 {
 	const struct dbconn *dc;
+	const struct query *head;
 	int i;
 
-	if (pool->nwaiting >= BATCH_MAX || batch_form_of(q) == NULL)
-		return 0;
 	for (i = 0; i < pool->size; i++) {
 		dc = &pool->conns[i];
-		if (dc->state == C_BUSY && !TAILQ_EMPTY(&dc->sent) &&
-		    strcmp(TAILQ_FIRST(&dc->sent)->stmt, q->stmt) == 0)
+		if (dc->state != C_BUSY || TAILQ_EMPTY(&dc->sent))
+			continue;
+		head = TAILQ_FIRST(&dc->sent);
+		if (q->shared ? same_read(head, q)
+		              : strcmp(head->stmt, q->stmt) == 0)
 			return 1;
 	}
 	return 0;
 }
 
+/*
+ * Should q wait although a connection is idle? Yes when a statement like
+ * it is running: it then goes, with those that come after it, as soon as
+ * that statement answers, and the database runs one statement for them
+ * all. For a lookup with a batch form the wait is at most one round trip,
+ * and a full batch's worth of waiting lookups no longer waits; a shared
+ * read waits out the identical read it must not join, since that one
+ * started before its request arrived.
+ */
+static int
+holds_back(const struct db_pool *pool, const struct query *q)
+{
+	if (!q->shared &&
+	    (pool->nwaiting >= BATCH_MAX || batch_form_of(q) == NULL))
+		return 0;
+	return running_like(pool, q);
+}
+
 /* An idle connection takes the first waiting query that need not wait
- * for its statement to answer, with those that can go in one batch with
- * it, or waits itself. */
+ * for a statement like it, with those that can go with it, or waits. */
 static void
 conn_next(struct dbconn *dc)
 {
 	struct db_pool *pool = dc->pool;
 	const char *form;
 	struct query *q;
+	int n;
 
 	TAILQ_FOREACH(q, &pool->waiting, entry)
 		if (!holds_back(pool, q))
@@ -603,7 +663,8 @@ conn_next(struct dbconn *dc)
 		TAILQ_REMOVE(&pool->waiting, q, entry);
 		pool->nwaiting--;
 		form = batch_form_of(q);
-		if (form != NULL && gather(dc, q) > 0)
+		n = form != NULL || q->shared ? gather(dc, q) : 0;
+		if (form != NULL && n > 0)
 			send_batch(dc, q, form);
 		else
 			send_query(dc, q);
@@ -629,6 +690,7 @@ query_new(const char *stmt, int nparams, const char *const *params,
 	q->stmt = stmt;
 	q->nparams = nparams;
 	q->alone = 0;
+	q->shared = 0;
 	q->cb = cb;
 	q->arg = arg;
 	for (i = 0; i < nparams; i++) {
@@ -655,9 +717,11 @@ pool_dispatch(struct db_pool *pool)
 			conn_next(&pool->conns[i]);
 }
 
-int
-db_query(struct db_pool *pool, const char *stmt, int nparams,
-    const char *const *params, db_callback cb, void *arg)
+/* Sends a new query on an idle connection unless it should wait, else
+ * queues it. */
+static int
+submit(struct db_pool *pool, const char *stmt, int nparams,
+    const char *const *params, db_callback cb, void *arg, int shared)
 {
 	struct query *q;
 	int i;
@@ -666,6 +730,7 @@ db_query(struct db_pool *pool, const char *stmt, int nparams,
 		return -1;
 	if ((q = query_new(stmt, nparams, params, cb, arg)) == NULL)
 		return -1;
+	q->shared = shared;
 	if (!holds_back(pool, q)) {
 		for (i = 0; i < pool->size; i++) {
 			if (pool->conns[i].state == C_IDLE) {
@@ -679,6 +744,20 @@ db_query(struct db_pool *pool, const char *stmt, int nparams,
 	pool->nwaiting++;
 	update_gauges(pool);
 	return 0;
+}
+
+int
+db_query(struct db_pool *pool, const char *stmt, int nparams,
+    const char *const *params, db_callback cb, void *arg)
+{
+	return submit(pool, stmt, nparams, params, cb, arg, 0);
+}
+
+int
+db_query_shared(struct db_pool *pool, const char *stmt, int nparams,
+    const char *const *params, db_callback cb, void *arg)
+{
+	return submit(pool, stmt, nparams, params, cb, arg, 1);
 }
 
 struct db_pool *

@@ -27,7 +27,7 @@ struct shared {
 	uint64_t duration_us_sum;
 	uint64_t count;
 	uint64_t db_errors;
-	uint64_t db_batches, db_batched;
+	uint64_t db_batches, db_batched, db_shared;
 	struct worker_gauges workers[METRICS_MAX_WORKERS];
 };
 
@@ -96,6 +96,14 @@ metrics_db_batch(int queries)
 	__atomic_add_fetch(&shm->db_batches, 1, __ATOMIC_RELAXED);
 	__atomic_add_fetch(
 	    &shm->db_batched, (uint64_t)queries, __ATOMIC_RELAXED);
+}
+
+void
+metrics_db_shared(int queries)
+{
+	if (shm != NULL)
+		__atomic_add_fetch(
+		    &shm->db_shared, (uint64_t)queries, __ATOMIC_RELAXED);
 }
 
 void
@@ -203,7 +211,11 @@ render_pool(struct evbuffer *buf)
 	    "# HELP pipelined_db_batched_queries_total Lookups answered in "
 	    "those batches.\n"
 	    "# TYPE pipelined_db_batched_queries_total counter\n"
-	    "pipelined_db_batched_queries_total %llu\n",
+	    "pipelined_db_batched_queries_total %llu\n"
+	    "# HELP pipelined_db_shared_reads_total Identical reads answered "
+	    "by one statement they waited for together.\n"
+	    "# TYPE pipelined_db_shared_reads_total counter\n"
+	    "pipelined_db_shared_reads_total %llu\n",
 	    (unsigned long long)in_use, (unsigned long long)waiting,
 	    (unsigned long long)connected,
 	    (unsigned long long)__atomic_load_n(
@@ -211,7 +223,9 @@ render_pool(struct evbuffer *buf)
 	    (unsigned long long)__atomic_load_n(
 	        &shm->db_batches, __ATOMIC_RELAXED),
 	    (unsigned long long)__atomic_load_n(
-	        &shm->db_batched, __ATOMIC_RELAXED));
+	        &shm->db_batched, __ATOMIC_RELAXED),
+	    (unsigned long long)__atomic_load_n(
+	        &shm->db_shared, __ATOMIC_RELAXED));
 }
 
 void

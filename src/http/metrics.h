@@ -27,6 +27,7 @@ void metrics_set_worker(int slot);
 void metrics_record_request(int route, int status, uint64_t duration_us);
 void metrics_db_error(void);
 void metrics_db_batch(int queries);
+void metrics_db_shared(int queries);
 void metrics_pool_gauges(int in_use, int waiting, int connected);
 
 /* Appends the Prometheus text exposition to buf. */

@@ -14,6 +14,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -231,6 +232,77 @@ test_writes_read_history_in_a_batch(void **state)
 	unlocked();
 }
 
+#define FIGURES "/api/v1/stats/pipeline?year=2024&by=area"
+
+static void *
+first_read(void *arg)
+{
+	tr_do(&srv, "GET", FIGURES, editor, NULL, NULL, arg);
+	return NULL;
+}
+
+/* Waits until n statements calling fn are waiting for a lock. */
+static void
+statements_waiting(const char *fn, int n)
+{
+	char want[16];
+	int i;
+
+	snprintf(want, sizeof(want), "%d", n);
+	for (i = 0; i < 500; i++) {
+		if (strcmp(db_scalar("SELECT count(*) FROM pg_stat_activity "
+		                     "WHERE wait_event_type = 'Lock' AND "
+		                     "query LIKE 'SELECT %s(%%'",
+		               fn),
+		        want) == 0)
+			return;
+		usleep(10000);
+	}
+	fail_msg("%d statements of %s never waited", n, fn);
+}
+
+/*
+ * Identical figure requests that wait together are one statement, and
+ * each gets the whole answer. One that arrives while an identical read
+ * is already running does not join it (that read's snapshot may predate
+ * the request): it waits, and runs with the others after it.
+ */
+static void
+test_identical_reads_shared(void **state)
+{
+	struct tparallel req[NREQ];
+	struct tresp first;
+	pthread_t th;
+	long long shared;
+	int i;
+
+	(void)state;
+	shared = tr_metric(&srv, "pipelined_db_shared_reads_total");
+	memset(req, 0, sizeof(req));
+	for (i = 0; i < NREQ; i++) {
+		req[i].method = "GET";
+		req[i].path = FIGURES;
+		req[i].key = editor;
+	}
+	lock_projects(2);
+	assert_int_equal(pthread_create(&th, NULL, first_read, &first), 0);
+	statements_waiting("stats_pipeline", 1);
+	tr_parallel(&srv, req, NREQ);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(first.status, 200);
+	for (i = 0; i < NREQ; i++) {
+		assert_int_equal(req[i].resp.status, 200);
+		assert_true(json_equal(req[i].resp.json, first.json));
+		tr_free(&req[i].resp);
+	}
+	tr_free(&first);
+	/* The NREQ that came while the first ran shared one statement; the
+	 * first answered itself alone. */
+	assert_int_equal(
+	    tr_metric(&srv, "pipelined_db_shared_reads_total") - shared, NREQ);
+	unlocked();
+}
+
 static void
 test_failed_batch_each_answered_alone(void **state)
 {
@@ -274,6 +346,7 @@ main(void)
 	    cmocka_unit_test(test_waiting_lookups_batched_each_their_own),
 	    cmocka_unit_test(test_lookups_wait_for_their_batch),
 	    cmocka_unit_test(test_writes_read_history_in_a_batch),
+	    cmocka_unit_test(test_identical_reads_shared),
 	    cmocka_unit_test(test_failed_batch_each_answered_alone),
 	};
 
