@@ -395,15 +395,24 @@ requeue_alone(struct db_pool *pool, struct queryq *batch)
 	}
 }
 
+static int
+count(const struct queryq *list)
+{
+	const struct query *q;
+	int n = 0;
+
+	TAILQ_FOREACH(q, list, entry)
+		n++;
+	return n;
+}
+
 /* Answers each query of a batch with its own rows. */
 static void
 answer_batch(struct queryq *batch, const PGresult *res)
 {
 	struct query *q;
-	int row0, rows, n = 0;
+	int row0, rows, n = count(batch);
 
-	TAILQ_FOREACH(q, batch, entry)
-		n++;
 	if (n > 0)
 		metrics_db_batch(n);
 	while ((q = TAILQ_FIRST(batch)) != NULL) {
@@ -418,12 +427,10 @@ static void
 answer_alike(struct queryq *done, const PGresult *res)
 {
 	struct query *q;
-	int n = 0;
+	int n = count(done);
 
 	if (res != NULL && PQresultStatus(res) == PGRES_FATAL_ERROR)
 		metrics_db_error();
-	TAILQ_FOREACH(q, done, entry)
-		n++;
 	if (n > 1)
 		metrics_db_shared(n);
 	while ((q = TAILQ_FIRST(done)) != NULL) {

@@ -120,6 +120,22 @@ lookups(struct tparallel *req)
 	}
 }
 
+/* Sends the lookups all at once while projects is locked for the given
+ * seconds, after warming the key cache so that the lookups are what
+ * waits. */
+static void
+send_waiting_lookups(struct tparallel *req, int lock_seconds)
+{
+	struct tresp r;
+
+	lookups(req);
+	tr_do(&srv, "GET", paths[0], editor, NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	tr_free(&r);
+	lock_projects(lock_seconds);
+	tr_parallel(&srv, req, NREQ);
+}
+
 static void
 test_waiting_lookups_batched_each_their_own(void **state)
 {
@@ -127,17 +143,10 @@ test_waiting_lookups_batched_each_their_own(void **state)
 	long long batched =
 	    tr_metric(&srv, "pipelined_db_batched_queries_total");
 	const char *want;
-	struct tresp r;
 	int i;
 
 	(void)state;
-	lookups(req);
-	/* Warm the key cache, so that the lookups are what waits. */
-	tr_do(&srv, "GET", paths[0], editor, NULL, NULL, &r);
-	assert_int_equal(r.status, 200);
-	tr_free(&r);
-	lock_projects(1);
-	tr_parallel(&srv, req, NREQ);
+	send_waiting_lookups(req, 1);
 	for (i = 0; i < NREQ; i++) {
 		if (i < NPROJECTS + 2) {
 			want = ids[i < NPROJECTS ? i : 0];
@@ -166,19 +175,13 @@ test_lookups_wait_for_their_batch(void **state)
 {
 	struct tparallel req[NREQ];
 	long long batched;
-	struct tresp r;
 	int i;
 
 	(void)state;
 	assert_int_equal(ts_stop(&srv), 0);
 	ts_start(&srv, "workers 1\ndb_pool_size 4\n");
 	batched = tr_metric(&srv, "pipelined_db_batched_queries_total");
-	lookups(req);
-	tr_do(&srv, "GET", paths[0], editor, NULL, NULL, &r);
-	assert_int_equal(r.status, 200);
-	tr_free(&r);
-	lock_projects(2);
-	tr_parallel(&srv, req, NREQ);
+	send_waiting_lookups(req, 2);
 	for (i = 0; i < NREQ; i++) {
 		assert_int_equal(
 		    req[i].resp.status, i < NPROJECTS + 2 ? 200 : 404);
@@ -308,7 +311,6 @@ test_failed_batch_each_answered_alone(void **state)
 {
 	struct tparallel req[NREQ];
 	long long errors;
-	struct tresp r;
 	char after[16];
 	int i;
 
@@ -318,14 +320,9 @@ test_failed_batch_each_answered_alone(void **state)
 	errors = tr_metric(&srv, "pipelined_db_errors_total");
 	snprintf(after, sizeof(after), "%s",
 	    db_scalar("SELECT count(*) FROM projects"));
-	lookups(req);
-	tr_do(&srv, "GET", paths[0], editor, NULL, NULL, &r);
-	assert_int_equal(r.status, 200);
-	tr_free(&r);
 	/* Longer than every lookup's lock timeout put end to end: the
 	 * batch fails, and then each of its lookups fails alone. */
-	lock_projects(3 + NREQ * 4 / 10);
-	tr_parallel(&srv, req, NREQ);
+	send_waiting_lookups(req, 3 + NREQ * 4 / 10);
 	for (i = 0; i < NREQ; i++) {
 		assert_int_equal(req[i].resp.status, 503);
 		assert_string_equal(
