@@ -11,12 +11,14 @@
  * least one connection is up or connecting; with none they fail at once,
  * so a request never hangs on a database that is gone.
  *
- * When a connection comes free and the query at the head of the queue has
- * a batch form (db_stmt.batch_sql), the waiting queries of the same
- * statement go with it as one: under load the database then parses,
- * plans, snapshots and answers once for many lookups, and the queue
- * drains faster the longer it is. With a connection idle nothing waits,
- * so a quiet server answers each query at once, alone.
+ * Under load, statements are shared. A lookup whose statement has a
+ * batch form ("<name>_batch", db.h) waits while one like it runs, and the
+ * lookups that waited then go as one statement; identical shared reads
+ * (db_query_shared) that waited together run once. The database then
+ * parses, plans, snapshots and answers once for many requests, and the
+ * queue drains faster the longer it is. A query never joins a statement
+ * already sent, whose snapshot may predate it. With nothing like it
+ * running, a query goes at once, so a quiet server answers each alone.
  */
 #include <stdio.h>
 #include <stdlib.h>
