@@ -110,6 +110,7 @@ bench_one get_project "$U/" bench/get_project.lua
 bench_one list_projects "$U/" bench/list_projects.lua
 bench_one post_event "$U/" bench/post_event.lua
 BENCH_PATH="/api/v1/stats/pipeline?year=2024&by=area" bench_one pipeline "$U/" bench/auth_get.lua
+bench_one pipeline_days "$U/" bench/pipeline_days.lua
 
 mkdir -p bench/results
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
