@@ -306,6 +306,60 @@ test_identical_reads_shared(void **state)
 	unlocked();
 }
 
+struct lookups_run {
+	struct tparallel *req;
+	int n;
+};
+
+static void *
+run_lookups(void *arg)
+{
+	struct lookups_run *run = arg;
+
+	tr_parallel(&srv, run->req, run->n);
+	return NULL;
+}
+
+/*
+ * The connection of the running lookup dies (its backend is terminated)
+ * while lookups are held back behind it: its own request fails, and the
+ * held-back ones are still answered, each its own, neither failed with it
+ * nor left waiting.
+ */
+static void
+test_lost_connection_releases_held_back(void **state)
+{
+	struct tparallel req[NREQ];
+	struct lookups_run first = {req, 1}, rest = {req + 1, NREQ - 1};
+	pthread_t t1, t2;
+	int i;
+
+	(void)state;
+	lookups(req);
+	lock_projects(3);
+	assert_int_equal(pthread_create(&t1, NULL, run_lookups, &first), 0);
+	statements_waiting("project_json", 1);
+	assert_int_equal(pthread_create(&t2, NULL, run_lookups, &rest), 0);
+	usleep(500000);
+	/* Held back: still the one statement at the database. */
+	statements_waiting("project_json", 1);
+	assert_string_equal(db_scalar("SELECT count(pg_terminate_backend(pid)) "
+	                              "FROM pg_stat_activity WHERE "
+	                              "wait_event_type = 'Lock' AND query "
+	                              "LIKE 'SELECT project_json(%%'"),
+	    "1");
+	assert_int_equal(pthread_join(t1, NULL), 0);
+	assert_int_equal(pthread_join(t2, NULL), 0);
+	assert_int_equal(req[0].resp.status, 503);
+	for (i = 1; i < NREQ; i++) {
+		assert_int_equal(
+		    req[i].resp.status, i < NPROJECTS + 2 ? 200 : 404);
+		tr_free(&req[i].resp);
+	}
+	tr_free(&req[0].resp);
+	unlocked();
+}
+
 static void
 test_failed_batch_each_answered_alone(void **state)
 {
@@ -344,6 +398,7 @@ main(void)
 	    cmocka_unit_test(test_lookups_wait_for_their_batch),
 	    cmocka_unit_test(test_writes_read_history_in_a_batch),
 	    cmocka_unit_test(test_identical_reads_shared),
+	    cmocka_unit_test(test_lost_connection_releases_held_back),
 	    cmocka_unit_test(test_failed_batch_each_answered_alone),
 	};
 
