@@ -455,6 +455,13 @@ on_result(struct dbconn *dc)
 	}
 	if (rc == 0)
 		return;
+	if (PQstatus(dc->pg) != CONNECTION_OK) {
+		/* The statement ended with its connection (a FATAL error
+		 * came with the close): nothing more may go on it. */
+		PQclear(res);
+		conn_down(dc);
+		return;
+	}
 	TAILQ_INIT(&done);
 	TAILQ_CONCAT(&done, &dc->sent, entry);
 	dc->batch = NULL;
