@@ -195,6 +195,27 @@ api_list(struct api_req *a, const db_result *res, int limit)
 	evbuffer_free(b);
 }
 
+int
+api_query_page(struct api_req *a, const char *stmt, int nparams,
+    const char *const *params, int at, long long after, int limit,
+    void (*cb)(struct api_req *, const db_result *))
+{
+	const char *p[16];
+	char after_s[24], limit_s[16];
+
+	if (nparams > 16 || at + 1 >= nparams) {
+		api_problem(a, 500, "internal", "A page query is malformed.");
+		return -1;
+	}
+	memcpy(p, params, sizeof(*p) * (size_t)nparams);
+	snprintf(after_s, sizeof(after_s), "%lld", after);
+	snprintf(limit_s, sizeof(limit_s), "%d", limit + 1);
+	p[at] = after_s;
+	p[at + 1] = limit_s;
+	a->state = json_integer(limit);
+	return api_query(a, stmt, nparams, p, cb);
+}
+
 void
 api_listed(struct api_req *a, const db_result *res)
 {

@@ -89,6 +89,16 @@ extern struct db_pool *api_pool;
 int api_query(struct api_req *a, const char *stmt, int nparams,
     const char *const *params, void (*cb)(struct api_req *, const db_result *));
 
+/*
+ * Runs a page statement: params[at] and params[at + 1] (whatever the
+ * caller left there) become the cursor's seq and the page size plus one,
+ * the extra row saying whether a next page exists. The limit is kept in
+ * a->state for cb; api_listed answers with the page.
+ */
+int api_query_page(struct api_req *a, const char *stmt, int nparams,
+    const char *const *params, int at, long long after, int limit,
+    void (*cb)(struct api_req *, const db_result *));
+
 /* The same for a read whose answer depends on nothing but the statement,
  * its parameters and the data, never on who asks: identical ones waiting
  * together run once (db_query_shared). */

@@ -29,8 +29,8 @@ audit_list(struct api_req *a)
 	    "limit", "cursor", "principal", "resource", "from", "to", NULL};
 	static const char *const names[] = {
 	    "principal", "resource", "from", "to"};
-	char buf[4][128], after_s[24], limit_s[16];
-	const char *p[6];
+	char buf[4][128];
+	const char *p[6] = {NULL};
 	long long after;
 	int limit, i, rc;
 
@@ -46,10 +46,5 @@ audit_list(struct api_req *a)
 		}
 		p[2 + i] = rc > 0 ? buf[i] : NULL;
 	}
-	snprintf(after_s, sizeof(after_s), "%lld", after);
-	snprintf(limit_s, sizeof(limit_s), "%d", limit + 1);
-	p[0] = after_s;
-	p[1] = limit_s;
-	a->state = json_integer(limit);
-	api_query(a, "audit_page", 6, p, listed);
+	api_query_page(a, "audit_page", 6, p, 0, after, limit, listed);
 }

@@ -120,8 +120,8 @@ batches_list(struct api_req *a)
 	static const char *const kinds[] = {
 	    "sign", "start", "production", NULL};
 	static const char *const names[] = {"kind", "area", "year"};
-	char buf[3][64], after_s[24], limit_s[16];
-	const char *p[5];
+	char buf[3][64];
+	const char *p[5] = {NULL};
 	long long after;
 	int limit, i, rc, bad;
 
@@ -144,10 +144,5 @@ batches_list(struct api_req *a)
 			return;
 		}
 	}
-	snprintf(after_s, sizeof(after_s), "%lld", after);
-	snprintf(limit_s, sizeof(limit_s), "%d", limit + 1);
-	p[0] = after_s;
-	p[1] = limit_s;
-	a->state = json_integer(limit);
-	api_query(a, "batch_page", 5, p, api_listed);
+	api_query_page(a, "batch_page", 5, p, 0, after, limit, api_listed);
 }

@@ -134,18 +134,15 @@ void
 keys_list(struct api_req *a)
 {
 	static const char *const allowed[] = {"limit", "cursor", NULL};
-	char after_s[24], limit_s[16];
-	const char *params[2] = {after_s, limit_s};
+	const char *params[2] = {NULL, NULL};
 	long long after;
 	int limit;
 
 	if (input_query_known(a, allowed) != 0 ||
 	    cursor_params(a, &after, &limit) != 0)
 		return;
-	snprintf(after_s, sizeof(after_s), "%lld", after);
-	snprintf(limit_s, sizeof(limit_s), "%d", limit + 1);
-	a->state = json_integer(limit);
-	api_query(a, "principal_list", 2, params, api_listed);
+	api_query_page(
+	    a, "principal_list", 2, params, 0, after, limit, api_listed);
 }
 
 static void

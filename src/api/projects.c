@@ -364,8 +364,8 @@ projects_list(struct api_req *a)
 	    "cancelled", NULL};
 	static const char *const levels[] = {
 	    "provincial", "municipal", "county", NULL};
-	char f[8][128], after_s[24], limit_s[16];
-	const char *p[10];
+	char f[8][128];
+	const char *p[10] = {NULL};
 	long long after;
 	int limit, year;
 
@@ -392,10 +392,5 @@ projects_list(struct api_req *a)
 		    "signed_year is a four-digit year.");
 		return;
 	}
-	snprintf(after_s, sizeof(after_s), "%lld", after);
-	snprintf(limit_s, sizeof(limit_s), "%d", limit + 1);
-	p[0] = after_s;
-	p[1] = limit_s;
-	a->state = json_integer(limit);
-	api_query(a, "project_page", 10, p, api_listed);
+	api_query_page(a, "project_page", 10, p, 0, after, limit, api_listed);
 }

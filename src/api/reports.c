@@ -159,21 +159,15 @@ void
 reports_list(struct api_req *a)
 {
 	static const char *const allowed[] = {"limit", "cursor", NULL};
-	char after_s[24], limit_s[16];
-	const char *p[3];
+	const char *p[3] = {NULL};
 	long long after;
 	int limit;
 
 	if (api_project_id(a) != 0 || input_query_known(a, allowed) != 0 ||
 	    cursor_params(a, &after, &limit) != 0)
 		return;
-	snprintf(after_s, sizeof(after_s), "%lld", after);
-	snprintf(limit_s, sizeof(limit_s), "%d", limit + 1);
 	p[0] = a->caps.value[0];
-	p[1] = after_s;
-	p[2] = limit_s;
-	a->state = json_integer(limit);
-	api_query(a, "report_page", 3, p, api_listed);
+	api_query_page(a, "report_page", 3, p, 1, after, limit, api_listed);
 }
 
 static int
