@@ -514,6 +514,24 @@ in_reserve(struct conn *c, size_t more)
 }
 
 /*
+ * What an SSL call that did not succeed means: 0 when it waits for the
+ * socket (retried on the next edge), -1 when the connection is over (EOF,
+ * a reset, a TLS error, a refused handshake), its error queue cleared.
+ */
+static int
+ssl_wait_or_fail(SSL *ssl, int n)
+{
+	switch (SSL_get_error(ssl, n)) {
+	case SSL_ERROR_WANT_READ:
+	case SSL_ERROR_WANT_WRITE:
+		return 0;
+	default:
+		ERR_clear_error();
+		return -1;
+	}
+}
+
+/*
  * Reads until OpenSSL wants more from the socket (edge-triggered: the
  * next edge comes only after that), or until READ_HIGH_WATERMARK is
  * buffered. Returns 0 in the first case, 1 in the second (more may wait
@@ -538,14 +556,7 @@ conn_read(struct conn *c)
 			c->in_len += (size_t)n;
 			continue;
 		}
-		switch (SSL_get_error(c->ssl, n)) {
-		case SSL_ERROR_WANT_READ:
-		case SSL_ERROR_WANT_WRITE:
-			return 0;
-		default:
-			ERR_clear_error();
-			return -1; /* EOF, reset or a TLS error */
-		}
+		return ssl_wait_or_fail(c->ssl, n);
 	}
 }
 
@@ -566,15 +577,11 @@ conn_flush(struct conn *c)
 			evbuffer_drain(c->out, (size_t)n);
 			continue;
 		}
-		switch (SSL_get_error(c->ssl, n)) {
-		case SSL_ERROR_WANT_READ:
-		case SSL_ERROR_WANT_WRITE:
-			return 0;
-		default:
-			ERR_clear_error();
+		if (ssl_wait_or_fail(c->ssl, n) < 0) {
 			conn_close(c);
 			return -1;
 		}
+		return 0;
 	}
 	if (c->phase == P_CLOSING) {
 		/* All sent: say so, and read what the client still sends
@@ -613,14 +620,7 @@ conn_handshake(struct conn *c)
 		remember_peer_certificate(c);
 		return 0;
 	}
-	switch (SSL_get_error(c->ssl, n)) {
-	case SSL_ERROR_WANT_READ:
-	case SSL_ERROR_WANT_WRITE:
-		return 0;
-	default:
-		ERR_clear_error();
-		return -1; /* refused version, unknown CA, garbage */
-	}
+	return ssl_wait_or_fail(c->ssl, n);
 }
 
 static void
