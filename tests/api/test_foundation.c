@@ -394,11 +394,7 @@ test_lock_wait_bounded(void **state)
 	struct tresp r;
 
 	(void)state;
-	assert_int_equal(sh("psql \"$DATABASE_URL\" -qc \"BEGIN; LOCK TABLE "
-	                    "areas IN ACCESS EXCLUSIVE MODE; SELECT "
-	                    "pg_sleep(4); COMMIT;\" >/dev/null 2>&1 &"),
-	    0);
-	usleep(500000);
+	db_lock_table("areas", 4);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	tr_do(&srv, "GET", "/api/v1/areas", ts_env("TEST_ADMIN_KEY"), NULL,
 	    NULL, &r);
@@ -408,7 +404,7 @@ test_lock_wait_bounded(void **state)
 	assert_non_null(tr_header(&r, "Retry-After", retry, sizeof(retry)));
 	assert_true(t1.tv_sec - t0.tv_sec < 3);
 	tr_free(&r);
-	sleep(4); /* the lock is gone again */
+	db_wait_unlocked("areas");
 	tr_do(&srv, "GET", "/api/v1/areas", ts_env("TEST_ADMIN_KEY"), NULL,
 	    NULL, &r);
 	assert_int_equal(r.status, 200);

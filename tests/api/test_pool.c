@@ -54,44 +54,6 @@ setup(void **state)
 	return 0;
 }
 
-/* Holds an exclusive lock on projects for the given seconds, from a
- * session of its own; returns once the lock is held. */
-static void
-lock_projects(int seconds)
-{
-	int i;
-
-	sh("psql \"$DATABASE_URL\" -qc 'BEGIN; LOCK TABLE projects IN "
-	   "ACCESS EXCLUSIVE MODE; SELECT pg_sleep(%d); COMMIT' "
-	   ">/dev/null 2>&1 &",
-	    seconds);
-	for (i = 0; i < 200; i++) {
-		if (strcmp(
-		        db_scalar("SELECT count(*) FROM pg_locks WHERE "
-		                  "relation = 'projects'::regclass AND "
-		                  "mode = 'AccessExclusiveLock' AND granted"),
-		        "1") == 0)
-			return;
-		usleep(10000);
-	}
-	fail_msg("the lock on projects was never taken");
-}
-
-static void
-unlocked(void)
-{
-	int i;
-
-	for (i = 0; i < 2000; i++) {
-		if (strcmp(db_scalar("SELECT count(*) FROM pg_locks WHERE "
-		                     "relation = 'projects'::regclass"),
-		        "0") == 0)
-			return;
-		usleep(10000);
-	}
-	fail_msg("the lock on projects was never released");
-}
-
 /*
  * NREQ lookups: every project, one twice, and ids no project has. Request
  * i asks for ids[i] (i < NPROJECTS), the first project again, or a
@@ -132,7 +94,7 @@ send_waiting_lookups(struct tparallel *req, int lock_seconds)
 	tr_do(&srv, "GET", paths[0], editor, NULL, NULL, &r);
 	assert_int_equal(r.status, 200);
 	tr_free(&r);
-	lock_projects(lock_seconds);
+	db_lock_table("projects", lock_seconds);
 	tr_parallel(&srv, req, NREQ);
 }
 
@@ -164,7 +126,7 @@ test_waiting_lookups_batched_each_their_own(void **state)
 	assert_true(
 	    tr_metric(&srv, "pipelined_db_batched_queries_total") - batched >=
 	    2);
-	unlocked();
+	db_wait_unlocked("projects");
 }
 
 /* With connections idle, a lookup whose statement is already running
@@ -192,7 +154,7 @@ test_lookups_wait_for_their_batch(void **state)
 	assert_true(
 	    tr_metric(&srv, "pipelined_db_batched_queries_total") - batched >=
 	    NREQ - 2);
-	unlocked();
+	db_wait_unlocked("projects");
 }
 
 /* Writes read their project's history first; under load those reads
@@ -217,7 +179,7 @@ test_writes_read_history_in_a_batch(void **state)
 		req[i].body = "{\"type\":\"approval\",\"kind\":\"land\","
 		              "\"effective_on\":\"2024-02-01\"}";
 	}
-	lock_projects(2);
+	db_lock_table("projects", 2);
 	tr_parallel(&srv, req, NPROJECTS);
 	for (i = 0; i < NPROJECTS; i++) {
 		assert_int_equal(req[i].resp.status, 201);
@@ -232,7 +194,7 @@ test_writes_read_history_in_a_batch(void **state)
 	assert_true(
 	    tr_metric(&srv, "pipelined_db_batched_queries_total") - batched >=
 	    NPROJECTS - 2);
-	unlocked();
+	db_wait_unlocked("projects");
 }
 
 #define FIGURES "/api/v1/stats/pipeline?year=2024&by=area"
@@ -248,20 +210,14 @@ first_read(void *arg)
 static void
 statements_waiting(const char *fn, int n)
 {
-	char want[16];
-	int i;
+	char sql[192], want[16];
 
+	snprintf(sql, sizeof(sql),
+	    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = "
+	    "'Lock' AND query LIKE 'SELECT %s(%%'",
+	    fn);
 	snprintf(want, sizeof(want), "%d", n);
-	for (i = 0; i < 500; i++) {
-		if (strcmp(db_scalar("SELECT count(*) FROM pg_stat_activity "
-		                     "WHERE wait_event_type = 'Lock' AND "
-		                     "query LIKE 'SELECT %s(%%'",
-		               fn),
-		        want) == 0)
-			return;
-		usleep(10000);
-	}
-	fail_msg("%d statements of %s never waited", n, fn);
+	db_wait_scalar(sql, want, 5000, "statements waiting for the lock");
 }
 
 /*
@@ -287,7 +243,7 @@ test_identical_reads_shared(void **state)
 		req[i].path = FIGURES;
 		req[i].key = editor;
 	}
-	lock_projects(2);
+	db_lock_table("projects", 2);
 	assert_int_equal(pthread_create(&th, NULL, first_read, &first), 0);
 	statements_waiting("stats_pipeline", 1);
 	tr_parallel(&srv, req, NREQ);
@@ -303,7 +259,7 @@ test_identical_reads_shared(void **state)
 	 * first answered itself alone. */
 	assert_int_equal(
 	    tr_metric(&srv, "pipelined_db_shared_reads_total") - shared, NREQ);
-	unlocked();
+	db_wait_unlocked("projects");
 }
 
 struct lookups_run {
@@ -336,7 +292,7 @@ test_lost_connection_releases_held_back(void **state)
 
 	(void)state;
 	lookups(req);
-	lock_projects(3);
+	db_lock_table("projects", 3);
 	assert_int_equal(pthread_create(&t1, NULL, run_lookups, &first), 0);
 	statements_waiting("project_json", 1);
 	assert_int_equal(pthread_create(&t2, NULL, run_lookups, &rest), 0);
@@ -357,7 +313,7 @@ test_lost_connection_releases_held_back(void **state)
 		tr_free(&req[i].resp);
 	}
 	tr_free(&req[0].resp);
-	unlocked();
+	db_wait_unlocked("projects");
 }
 
 static void
@@ -386,7 +342,7 @@ test_failed_batch_each_answered_alone(void **state)
 	/* Each failed on its own statement, not once for the batch. */
 	assert_true(
 	    tr_metric(&srv, "pipelined_db_errors_total") - errors >= NREQ);
-	unlocked();
+	db_wait_unlocked("projects");
 	assert_string_equal(db_scalar("SELECT count(*) FROM projects"), after);
 }
 

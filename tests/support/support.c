@@ -460,3 +460,42 @@ tr_metric(struct tserver *s, const char *series)
 	tr_free(&r);
 	return v;
 }
+
+void
+db_wait_scalar(const char *sql, const char *want, int ms, const char *what)
+{
+	int i;
+
+	for (i = 0; i < ms / 10; i++) {
+		if (strcmp(db_scalar("%s", sql), want) == 0)
+			return;
+		usleep(10000);
+	}
+	die("support: %s", what);
+}
+
+void
+db_lock_table(const char *table, int seconds)
+{
+	char sql[256];
+
+	sh("psql \"$DATABASE_URL\" -qc 'BEGIN; LOCK TABLE %s IN ACCESS "
+	   "EXCLUSIVE MODE; SELECT pg_sleep(%d); COMMIT' >/dev/null 2>&1 &",
+	    table, seconds);
+	snprintf(sql, sizeof(sql),
+	    "SELECT count(*) FROM pg_locks WHERE relation = '%s'::regclass "
+	    "AND mode = 'AccessExclusiveLock' AND granted",
+	    table);
+	db_wait_scalar(sql, "1", 2000, "the lock was never taken");
+}
+
+void
+db_wait_unlocked(const char *table)
+{
+	char sql[160];
+
+	snprintf(sql, sizeof(sql),
+	    "SELECT count(*) FROM pg_locks WHERE relation = '%s'::regclass",
+	    table);
+	db_wait_scalar(sql, "0", 20000, "the lock was never released");
+}

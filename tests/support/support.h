@@ -86,6 +86,17 @@ void tr_client_cert(const char *cert, const char *key);
  * as a string (static buffer; "" when no row). */
 const char *db_scalar(const char *fmt, ...);
 
+/* Polls sql (one value) every 10 ms until it is want; past ms, the test
+ * binary dies saying what it waited for. */
+void db_wait_scalar(
+    const char *sql, const char *want, int ms, const char *what);
+
+/* Holds an ACCESS EXCLUSIVE lock on table for the given seconds, from a
+ * session of its own; returns once the lock is granted. */
+void db_lock_table(const char *table, int seconds);
+/* Returns once no session holds or waits for a lock on table. */
+void db_wait_unlocked(const char *table);
+
 /* Runs n requests at once, one thread each, and stores their results. */
 struct tparallel {
 	const char *method, *path, *key, *body;
