@@ -61,17 +61,6 @@ auth_role_parse(const char *name)
 	return 0;
 }
 
-const char *
-auth_role_name(enum role role)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(role_names) / sizeof(role_names[0]); i++)
-		if (role == (enum role)(1u << i))
-			return role_names[i];
-	return "unknown";
-}
-
 int
 auth_area_allowed(const struct principal *p, const char *area)
 {

@@ -18,7 +18,6 @@ int auth_area_allowed(const struct principal *p, const char *area);
 
 /* "admin" -> ROLE_ADMIN; 0 when unknown. */
 enum role auth_role_parse(const char *name);
-const char *auth_role_name(enum role role);
 
 /*
  * A new API key: "pk_<prefix>_<secret>". Writes the whole key, its public

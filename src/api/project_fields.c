@@ -20,12 +20,6 @@ static const char *const levels[] = {"provincial", "municipal", "county", NULL};
 static const char *const fundings[] = {
     "government", "enterprise", "mixed", NULL};
 
-int
-project_field_editable(const char *name)
-{
-	return validate_enum(name, editable);
-}
-
 /* Names the fields that are unknown or derived; extra lists what else the
  * request may carry (e.g. "events" on creation). */
 void

@@ -8,7 +8,6 @@
 
 #define NO_DAYS (-2147483647 - 1)
 
-int project_field_editable(const char *name);
 void project_fields_known(
     json_t *doc, const char *const *extra, struct verrors *v);
 /* Checks every field's value; required ones must be present. */
