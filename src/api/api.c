@@ -195,6 +195,48 @@ api_list(struct api_req *a, const db_result *res, int limit)
 	evbuffer_free(b);
 }
 
+/* The audit document every write function takes last, as text. */
+static char *
+audit_text(struct api_req *a)
+{
+	json_t *doc = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s?}", "principal_id",
+	    a->who.id, "principal", a->who.name, "request_id",
+	    a->http->request_id, "method", a->http->method_name, "path",
+	    a->http->path, "idempotency_key", a->idem_key);
+	char *text = json_dumps(doc, JSON_COMPACT);
+
+	json_decref(doc);
+	return text;
+}
+
+int
+api_write(struct api_req *a, const char *stmt, const char *const *lead,
+    int nlead, json_t *const *docs, int ndocs,
+    void (*cb)(struct api_req *, const db_result *))
+{
+	const char *params[8];
+	char *texts[8];
+	int i, made = 0, rc = -1;
+
+	for (i = 0; i < nlead; i++)
+		params[i] = lead[i];
+	for (made = 0; made <= ndocs; made++) {
+		texts[made] = made < ndocs ? json_dumps(docs[made],
+		                                 JSON_COMPACT | JSON_ENCODE_ANY)
+		                           : audit_text(a);
+		if (texts[made] == NULL)
+			break;
+		params[nlead + made] = texts[made];
+	}
+	if (made > ndocs)
+		rc = api_query(a, stmt, nlead + made, params, cb);
+	else
+		api_problem(a, 503, "overloaded", "Out of memory.");
+	for (i = 0; i < made; i++)
+		free(texts[i]);
+	return rc;
+}
+
 int
 api_query_page(struct api_req *a, const char *stmt, int nparams,
     const char *const *params, int at, long long after, int limit,

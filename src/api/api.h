@@ -119,12 +119,16 @@ void api_audit_params(struct api_req *a, const char **params);
  * limit + 1 rows so that a next page can be told. */
 void api_list(struct api_req *a, const db_result *res, int limit);
 
-/* projects.c: shared by the project and event handlers. */
-json_t *api_audit_json(struct api_req *a);
-/* Runs stmt with nlead text parameters, then the JSON documents. */
-int api_query_json(struct api_req *a, const char *stmt, const char *const *lead,
-    int nlead, json_t **docs, int ndocs,
+/*
+ * Runs a write function: nlead text parameters, the JSON documents, and
+ * last the audit document (principal, request id, method, path,
+ * Idempotency-Key) that every write function records in its transaction.
+ */
+int api_write(struct api_req *a, const char *stmt, const char *const *lead,
+    int nlead, json_t *const *docs, int ndocs,
     void (*cb)(struct api_req *, const db_result *));
+
+/* projects.c: shared by the project and event handlers. */
 /* Answers a refused write: duplicate code 409, unknown area 422, ... */
 void api_write_refused(struct api_req *a, const db_result *res);
 void api_etag_of(struct api_req *a, const char *version);

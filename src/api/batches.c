@@ -84,7 +84,6 @@ batches_create(struct api_req *a)
 	    "sign", "start", "production", NULL};
 	const char *s = NULL;
 	struct verrors v;
-	json_t *docs[2];
 	int days;
 
 	if (input_body(a) != 0)
@@ -106,10 +105,7 @@ batches_create(struct api_req *a)
 	check_projects(json_object_get(a->body, "projects"), &v);
 	if (verrors_finish(a, &v) != 0)
 		return;
-	docs[0] = a->body;
-	docs[1] = api_audit_json(a);
-	api_query_json(a, "batch_create", NULL, 0, docs, 2, created);
-	json_decref(docs[1]);
+	api_write(a, "batch_create", NULL, 0, &a->body, 1, created);
 }
 
 void

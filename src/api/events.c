@@ -79,7 +79,7 @@ history_read(struct api_req *a, const db_result *res)
 	struct violation viol;
 	struct derived d;
 	struct event *h;
-	json_t *docs[3];
+	json_t *docs[2];
 	const char *lead[2];
 	size_t n;
 
@@ -99,12 +99,10 @@ history_read(struct api_req *a, const db_result *res)
 	free(h);
 	docs[0] = p->doc;
 	docs[1] = history_derived_json(&d);
-	docs[2] = api_audit_json(a);
 	lead[0] = a->caps.value[0];
 	lead[1] = db_value(res, 0, 1);
-	api_query_json(a, "event_append", lead, 2, docs, 3, appended);
+	api_write(a, "event_append", lead, 2, docs, 2, appended);
 	json_decref(docs[1]);
-	json_decref(docs[2]);
 }
 
 static void

@@ -221,7 +221,7 @@ imports_create(struct api_req *a)
 	const char *ctype = http_header(a->http, "Content-Type");
 	char dry[8];
 	const char *lead[1];
-	json_t *records, *codes, *docs[2];
+	json_t *records, *codes;
 	struct verrors v;
 	int rc;
 
@@ -258,9 +258,6 @@ imports_create(struct api_req *a)
 		json_decref(records);
 		return;
 	}
-	docs[0] = records;
-	docs[1] = api_audit_json(a);
-	api_query_json(a, "import_projects", lead, 1, docs, 2, imported);
-	json_decref(docs[0]);
-	json_decref(docs[1]);
+	api_write(a, "import_projects", lead, 1, &records, 1, imported);
+	json_decref(records);
 }

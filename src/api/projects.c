@@ -13,37 +13,6 @@
 #include "input.h"
 #include "project_fields.h"
 
-json_t *
-api_audit_json(struct api_req *a)
-{
-	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s?}", "principal_id",
-	    a->who.id, "principal", a->who.name, "request_id",
-	    a->http->request_id, "method", a->http->method_name, "path",
-	    a->http->path, "idempotency_key", a->idem_key);
-}
-
-/* Runs stmt with parameters given as JSON values dumped to text. */
-int
-api_query_json(struct api_req *a, const char *stmt, const char *const *lead,
-    int nlead, json_t **docs, int ndocs,
-    void (*cb)(struct api_req *, const db_result *))
-{
-	const char *params[8];
-	char *texts[8];
-	int i, n = 0, rc;
-
-	for (i = 0; i < nlead; i++)
-		params[n++] = lead[i];
-	for (i = 0; i < ndocs; i++) {
-		texts[i] = json_dumps(docs[i], JSON_COMPACT | JSON_ENCODE_ANY);
-		params[n++] = texts[i];
-	}
-	rc = api_query(a, stmt, n, params, cb);
-	for (i = 0; i < ndocs; i++)
-		free(texts[i]);
-	return rc;
-}
-
 void
 api_write_refused(struct api_req *a, const db_result *res)
 {
@@ -155,7 +124,7 @@ projects_create(struct api_req *a)
 	static const char *const extra[] = {"events", NULL};
 	struct derived d;
 	struct verrors v;
-	json_t *docs[4];
+	json_t *docs[3];
 	const char *area;
 
 	if (input_body(a) != 0)
@@ -181,12 +150,10 @@ projects_create(struct api_req *a)
 		docs[2] = json_array();
 	else
 		json_incref(docs[2]);
-	docs[3] = api_audit_json(a);
-	api_query_json(a, "project_create", NULL, 0, docs, 4, created);
+	api_write(a, "project_create", NULL, 0, docs, 3, created);
 	json_decref(docs[0]);
 	json_decref(docs[1]);
 	json_decref(docs[2]);
-	json_decref(docs[3]);
 }
 
 /* ---- GET /api/v1/projects/{id} ----------------------------------------- */
@@ -260,7 +227,7 @@ patched(struct api_req *a, const db_result *res)
 static void
 patch_current(struct api_req *a, const db_result *res)
 {
-	json_t *merged, *docs[2], *val;
+	json_t *merged, *doc, *val;
 	const char *key, *area, *lead[2];
 	struct verrors v;
 
@@ -295,14 +262,12 @@ patch_current(struct api_req *a, const db_result *res)
 		    "A project cannot be moved outside your areas.");
 		return;
 	}
-	docs[0] = project_fields_editable_only(merged);
-	docs[1] = api_audit_json(a);
+	doc = project_fields_editable_only(merged);
 	json_decref(merged);
 	lead[0] = a->caps.value[0];
 	lead[1] = db_value(res, 0, 1);
-	api_query_json(a, "project_update", lead, 2, docs, 2, patched);
-	json_decref(docs[0]);
-	json_decref(docs[1]);
+	api_write(a, "project_update", lead, 2, &doc, 1, patched);
+	json_decref(doc);
 }
 
 void

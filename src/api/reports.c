@@ -129,15 +129,11 @@ filed(struct api_req *a, const db_result *res)
 static void
 scope_checked(struct api_req *a, const db_result *res)
 {
-	json_t *docs[2];
 	const char *lead[1] = {a->caps.value[0]};
 
 	if (api_project_in_scope(a, res, 0) != 0)
 		return;
-	docs[0] = a->body;
-	docs[1] = api_audit_json(a);
-	api_query_json(a, "report_create", lead, 1, docs, 2, filed);
-	json_decref(docs[1]);
+	api_write(a, "report_create", lead, 1, &a->body, 1, filed);
 }
 
 void

@@ -250,7 +250,7 @@ targets_put(struct api_req *a)
 	static const char *const area_fields[] = {
 	    "area", "signed_amount_yuan", "start_rate", NULL};
 	const char *lead[1] = {a->caps.value[0]}, *code;
-	json_t *areas, *e, *docs[2];
+	json_t *areas, *e;
 	struct verrors v;
 	size_t i;
 
@@ -277,8 +277,5 @@ targets_put(struct api_req *a)
 	}
 	if (verrors_finish(a, &v) != 0)
 		return;
-	docs[0] = a->body;
-	docs[1] = api_audit_json(a);
-	api_query_json(a, "targets_put", lead, 1, docs, 2, targets_written);
-	json_decref(docs[1]);
+	api_write(a, "targets_put", lead, 1, &a->body, 1, targets_written);
 }
