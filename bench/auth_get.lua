@@ -1,11 +1,8 @@
 -- A GET of one fixed path (BENCH_PATH) with the key, built once.
-local req
+local r = require "bench.requests"
+local reqs = {}
+request = r.cycle(reqs)
 
 function init(args)
-	req = wrk.format("GET", os.getenv("BENCH_PATH"),
-		{ ["Authorization"] = "Bearer " .. os.getenv("BENCH_KEY") })
-end
-
-function request()
-	return req
+	reqs[1] = wrk.format("GET", os.getenv("BENCH_PATH"), r.headers())
 end
