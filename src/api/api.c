@@ -284,6 +284,25 @@ api_project_in_scope(struct api_req *a, const db_result *res, int area_col)
 }
 
 static void
+body_read(struct http_request *r)
+{
+	struct api_req *a = r->ctx;
+
+	a->after_body(a);
+}
+
+void
+api_read_body(struct api_req *a, void (*next)(struct api_req *))
+{
+	if (a->http->body_state != HTTP_BODY_PENDING) {
+		next(a);
+		return;
+	}
+	a->after_body = next;
+	http_read_body(a->http, body_read);
+}
+
+static void
 method_not_allowed(struct http_request *r, const char *path)
 {
 	struct route_captures caps;
@@ -337,7 +356,7 @@ api_handle(struct http_request *r)
 	r->ctx = a;
 	r->ctx_free = api_req_free;
 	if (a->route->roles == ROLES_PUBLIC)
-		a->route->handler(a);
+		api_read_body(a, a->route->handler);
 	else
 		auth_begin(a);
 }

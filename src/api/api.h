@@ -65,6 +65,7 @@ struct api_req {
 	void (*data_free)(void *);
 	char etag[32];
 	void (*next)(struct api_req *, const db_result *); /* see api_query */
+	void (*after_body)(struct api_req *); /* see api_read_body */
 };
 
 /* Process-wide, set before the workers fork. */
@@ -75,6 +76,10 @@ void api_worker_fini(void *arg);
 
 /* The http_handler: routes, authenticates, authorizes, dispatches. */
 void api_handle(struct http_request *r);
+
+/* Reads the request's body if one is pending (only now: nothing is read
+ * for a request that is refused), then calls next. */
+void api_read_body(struct api_req *a, void (*next)(struct api_req *));
 
 /* routes.c */
 extern const struct route api_routes[];

@@ -20,7 +20,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include "../domain/hex.h"
+#include "../util/hex.h"
 #include "auth.h"
 #include "ratelimit.h"
 
@@ -188,7 +188,7 @@ authorized(struct api_req *a)
 		    "Too many requests for this principal; slow down.");
 		return;
 	}
-	idem_run(a);
+	api_read_body(a, idem_run);
 }
 
 /* Reads "{140821,140882}" into the principal's areas. */

@@ -52,6 +52,9 @@ static const struct option options[] = {
     INT_OPT(header_timeout, "10", 1, 3600),
     INT_OPT(body_timeout, "30", 1, 3600),
     INT_OPT(keepalive_timeout, "60", 1, 3600),
+    INT_OPT(write_timeout, "30", 1, 3600),
+    INT_OPT(output_high_watermark, "1048576", 16384, 268435456),
+    INT_OPT(output_low_watermark, "262144", 0, 268435456),
     INT_OPT(max_connections, "2048", 1, 1000000),
     INT_OPT(shutdown_timeout, "10", 1, 3600),
     STR_OPT(access_log, "stdout"),
@@ -157,6 +160,22 @@ split_line(char *line, char **name, char **value)
 	return 1;
 }
 
+/* Rules between options, checked once all of them are read. */
+static int
+check_relations(
+    const struct config *cfg, const char *path, char *err, size_t errlen)
+{
+	if (cfg->output_low_watermark >= cfg->output_high_watermark) {
+		snprintf(err, errlen,
+		    "%s: output_low_watermark (%d) must be below "
+		    "output_high_watermark (%d)",
+		    path, cfg->output_low_watermark,
+		    cfg->output_high_watermark);
+		return -1;
+	}
+	return 0;
+}
+
 int
 config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 {
@@ -198,5 +217,7 @@ config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 		}
 	}
 	fclose(fp);
+	if (rc == 0)
+		rc = check_relations(cfg, path, err, errlen);
 	return rc;
 }

@@ -28,6 +28,9 @@ struct config {
 	int header_timeout;
 	int body_timeout;
 	int keepalive_timeout;
+	int write_timeout;
+	int output_high_watermark;
+	int output_low_watermark;
 	int max_connections;
 	int shutdown_timeout;
 	char access_log[CONFIG_STR_MAX];

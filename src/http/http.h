@@ -1,10 +1,19 @@
 /*
  * http.h: what a request handler sees of the HTTP layer.
  *
- * A handler receives a parsed request and must, sooner or later, call
- * http_respond() or http_problem() exactly once. It may do so after
- * asynchronous work: if the client goes away meanwhile, the request is
- * orphaned (r->conn is NULL) and the reply is discarded.
+ * The handler is called once per request, as soon as the request's head
+ * is complete and valid. It must, sooner or later, call http_respond() or
+ * http_problem() exactly once. It may do so after asynchronous work: if
+ * the client goes away meanwhile, the request is orphaned (r->conn is
+ * NULL) and the reply is discarded.
+ *
+ * A body is read only when the handler asks for it. While
+ * r->body_state is HTTP_BODY_PENDING, the handler either answers at once
+ * (the body is never read, and the connection closes after the answer)
+ * or calls http_read_body(r, cb): "100 Continue" goes out if the client
+ * asked for it, the body is read, and cb(r) runs once it is complete. If
+ * the body fails (too large, too slow, malformed), the HTTP layer answers
+ * through r and cb never runs; r->ctx_free cleans up the handler's state.
  */
 #ifndef PIPELINED_HTTP_H
 #define PIPELINED_HTTP_H
@@ -28,6 +37,13 @@ enum http_verb {
 	HTTP_M_OTHER,
 };
 
+enum http_body_state {
+	HTTP_BODY_NONE, /* the request has no body */
+	HTTP_BODY_PENDING, /* announced, not read: the handler decides */
+	HTTP_BODY_READING, /* the handler asked for it; arriving */
+	HTTP_BODY_COMPLETE,
+};
+
 struct conn;
 
 struct http_request {
@@ -36,12 +52,16 @@ struct http_request {
 	const char *method_name;
 	const char *path; /* raw path, without the query */
 	const char *query; /* raw query string, or NULL */
+	int version_minor; /* HTTP/1.0: 0, HTTP/1.1: 1 */
+	int keep_alive; /* what the client's message allows */
 	struct {
 		const char *name, *value;
 	} headers[HTTP_MAX_HEADERS];
 	int nheaders;
 	char *body; /* NUL-terminated; body_len excludes the NUL */
-	size_t body_len;
+	size_t body_len, body_cap;
+	enum http_body_state body_state;
+	void (*on_body)(struct http_request *r);
 	char request_id[HTTP_REQUEST_ID_MAX + 1];
 	struct timespec started;
 	char client_addr[64];
@@ -65,6 +85,9 @@ typedef void (*http_handler)(struct http_request *r);
 
 /* Case-insensitive header lookup; NULL when absent. */
 const char *http_header(const struct http_request *r, const char *name);
+
+/* Reads the pending body, then calls cb(r); see the top of this file. */
+void http_read_body(struct http_request *r, http_handler cb);
 
 /* Adds a response header; returns -1 if it does not fit. */
 int http_add_header(

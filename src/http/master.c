@@ -1,12 +1,24 @@
 /*
  * master.c: process supervision. The master does no HTTP: it forks one
  * worker per slot, waits for signals, and replaces a worker that exits
- * while the service runs. A worker that dies within a second of its start
- * is replaced only after a second, so a crash at start-up cannot turn into
- * a fork loop.
+ * while the service runs.
+ *
+ * The rules for a worker that dies:
+ *   - one that had started serving (it said so in the shared metrics) is
+ *     replaced, always: a client that can crash a worker must not be able
+ *     to stop the service. The replacement waits RESTART_MIN_MS, doubled
+ *     at each death in a row up to RESTART_MAX_MS, so that a crash loop
+ *     costs little; a worker that lived RESTART_RESET_S resets the delay.
+ *   - one that exits with an error before it serves (bad configuration,
+ *     a port it cannot bind, a user that does not exist) is tried again
+ *     MAX_START_FAILURES times; then the service stops with status 1,
+ *     because no replacement will do better.
+ * Every death is logged with the signal's name or the exit status, and
+ * counted in pipelined_worker_restarts_total when replaced.
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,29 +29,47 @@
 #include "master.h"
 #include "metrics.h"
 
+#define RESTART_MIN_MS     100
+#define RESTART_MAX_MS     5000
+#define RESTART_RESET_S    30
+#define MAX_START_FAILURES 3
+
 struct slot {
-	pid_t pid;
-	time_t started;
-	int quick_deaths; /* in a row, within a second of starting */
+	pid_t pid; /* 0 when waiting to be replaced */
+	uint64_t started_ms;
+	uint64_t respawn_at_ms; /* when pid is 0 */
+	int deaths; /* in a row, each within RESTART_RESET_S of its start */
+	int start_failures; /* in a row, before serving */
 };
 
-#define MAX_QUICK_DEATHS 3
-
-static pid_t
-spawn(const struct master_opts *o, struct slot *slots, int i,
-    const sigset_t *oldmask)
+static uint64_t
+now_ms(void)
 {
-	pid_t pid = fork();
+	struct timespec ts;
 
-	if (pid == 0) {
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void
+spawn(
+    const struct master_opts *o, struct slot *s, int i, const sigset_t *oldmask)
+{
+	pid_t pid;
+
+	metrics_worker_ready(i, 0);
+	if ((pid = fork()) == 0) {
 		sigprocmask(SIG_SETMASK, oldmask, NULL);
 		_exit(worker_main(o, i));
 	}
-	if (pid < 0)
+	s->started_ms = now_ms();
+	if (pid < 0) {
 		fprintf(stderr, "pipelined: fork: %s\n", strerror(errno));
-	slots[i].pid = pid;
-	slots[i].started = time(NULL);
-	return pid;
+		s->pid = 0;
+		s->respawn_at_ms = s->started_ms + RESTART_MAX_MS;
+		return;
+	}
+	s->pid = pid;
 }
 
 static int
@@ -53,13 +83,61 @@ slot_of(const struct slot *slots, int n, pid_t pid)
 	return -1;
 }
 
-/* Reaps exited workers; replaces them unless stopping. Returns how many
- * workers are still alive, or -1 when a worker keeps dying at start. */
-static int
-reap(const struct master_opts *o, struct slot *slots, int n, int stopping,
-    const sigset_t *oldmask)
+static void
+log_death(int i, pid_t pid, int status)
 {
-	int status, i, alive = 0;
+	if (WIFSIGNALED(status))
+		fprintf(stderr,
+		    "pipelined: worker %d (pid %d) killed by signal %d "
+		    "(SIG%s: %s)\n",
+		    i, (int)pid, WTERMSIG(status),
+		    sigabbrev_np(WTERMSIG(status)),
+		    strsignal(WTERMSIG(status)));
+	else
+		fprintf(stderr,
+		    "pipelined: worker %d (pid %d) exited with %d\n", i,
+		    (int)pid, WEXITSTATUS(status));
+}
+
+/* Decides what follows a death: -1 when the service must stop. */
+static int
+schedule_restart(struct slot *s, int i, int status)
+{
+	uint64_t now = now_ms(), delay;
+	int k;
+
+	if (!metrics_worker_was_ready(i) && WIFEXITED(status) &&
+	    WEXITSTATUS(status) != 0) {
+		if (++s->start_failures >= MAX_START_FAILURES) {
+			fprintf(stderr,
+			    "pipelined: worker %d cannot start; stopping\n", i);
+			return -1;
+		}
+		s->respawn_at_ms = now + RESTART_MAX_MS / 5;
+		return 0;
+	}
+	s->start_failures = 0;
+	if (now - s->started_ms >= RESTART_RESET_S * 1000u)
+		s->deaths = 0;
+	for (delay = RESTART_MIN_MS, k = 0;
+	     k < s->deaths && delay < RESTART_MAX_MS; k++)
+		delay *= 2;
+	if (delay > RESTART_MAX_MS)
+		delay = RESTART_MAX_MS;
+	s->deaths++;
+	s->respawn_at_ms = now + delay;
+	metrics_worker_restart();
+	fprintf(stderr, "pipelined: replacing worker %d in %llu ms\n", i,
+	    (unsigned long long)delay);
+	return 0;
+}
+
+/* Reaps exited workers and schedules their replacement unless stopping.
+ * Returns -1 when a worker cannot start, else 0. */
+static int
+reap(struct slot *slots, int n, int stopping)
+{
+	int status, i;
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
@@ -68,30 +146,42 @@ reap(const struct master_opts *o, struct slot *slots, int n, int stopping,
 		slots[i].pid = 0;
 		if (stopping)
 			continue;
-		fprintf(stderr,
-		    "pipelined: worker %d (pid %d) %s %d, "
-		    "replacing it\n",
-		    i, (int)pid,
-		    WIFSIGNALED(status) ? "killed by signal" : "exited with",
-		    WIFSIGNALED(status) ? WTERMSIG(status)
-		                        : WEXITSTATUS(status));
-		if (time(NULL) - slots[i].started < 1) {
-			if (++slots[i].quick_deaths >= MAX_QUICK_DEATHS) {
-				fprintf(stderr,
-				    "pipelined: worker %d keeps "
-				    "dying at start; giving up\n",
-				    i);
-				return -1;
-			}
-			sleep(1);
-		} else {
-			slots[i].quick_deaths = 0;
-		}
-		spawn(o, slots, i, oldmask);
+		log_death(i, pid, status);
+		if (schedule_restart(&slots[i], i, status) != 0)
+			return -1;
 	}
+	return 0;
+}
+
+/* Forks the replacements that are due; returns the milliseconds until the
+ * next one (at most 1000). */
+static long
+respawn_due(const struct master_opts *o, struct slot *slots, int n,
+    const sigset_t *oldmask)
+{
+	uint64_t now = now_ms();
+	long wait = 1000;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (slots[i].pid != 0)
+			continue;
+		if (slots[i].respawn_at_ms <= now)
+			spawn(o, &slots[i], i, oldmask);
+		else if ((long)(slots[i].respawn_at_ms - now) < wait)
+			wait = (long)(slots[i].respawn_at_ms - now);
+	}
+	return wait;
+}
+
+static int
+alive(const struct slot *slots, int n)
+{
+	int i, k = 0;
+
 	for (i = 0; i < n; i++)
-		alive += slots[i].pid > 0;
-	return alive;
+		k += slots[i].pid > 0;
+	return k;
 }
 
 static void
@@ -104,21 +194,28 @@ signal_all(struct slot *slots, int n, int sig)
 			kill(slots[i].pid, sig);
 }
 
-int
-master_run(const struct master_opts *o)
+static int
+worker_count(const struct config *cfg)
 {
-	struct slot slots[METRICS_MAX_WORKERS];
-	sigset_t mask, oldmask;
-	struct timespec tick = {1, 0};
-	time_t deadline = 0;
-	int n = o->cfg->workers, i, sig, stopping = 0, alive;
+	int n = cfg->workers;
 
 	if (n <= 0)
 		n = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (n <= 0)
 		n = 1;
-	if (n > METRICS_MAX_WORKERS)
-		n = METRICS_MAX_WORKERS;
+	return n > METRICS_MAX_WORKERS ? METRICS_MAX_WORKERS : n;
+}
+
+int
+master_run(const struct master_opts *o)
+{
+	struct slot slots[METRICS_MAX_WORKERS];
+	sigset_t mask, oldmask;
+	struct timespec tick;
+	time_t deadline = 0;
+	int n = worker_count(o->cfg), i, sig, stopping = 0;
+	long wait = 1000;
+
 	memset(slots, 0, sizeof(slots));
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
@@ -127,28 +224,27 @@ master_run(const struct master_opts *o)
 	sigprocmask(SIG_BLOCK, &mask, &oldmask);
 	signal(SIGPIPE, SIG_IGN);
 	for (i = 0; i < n; i++)
-		spawn(o, slots, i, &oldmask);
+		spawn(o, &slots[i], i, &oldmask);
 	for (;;) {
+		tick.tv_sec = wait / 1000;
+		tick.tv_nsec = (wait % 1000) * 1000000L;
 		sig = sigtimedwait(&mask, NULL, &tick);
-		if (sig == SIGTERM || sig == SIGINT) {
-			if (!stopping) {
-				signal_all(slots, n, SIGTERM);
-				deadline =
-				    time(NULL) + o->cfg->shutdown_timeout + 2;
-			}
+		if ((sig == SIGTERM || sig == SIGINT) && !stopping) {
+			signal_all(slots, n, SIGTERM);
+			deadline = time(NULL) + o->cfg->shutdown_timeout + 2;
 			stopping = 1;
 		}
-		alive = reap(o, slots, n, stopping, &oldmask);
-		if (alive < 0) {
+		if (reap(slots, n, stopping) != 0) {
 			signal_all(slots, n, SIGTERM);
 			while (waitpid(-1, NULL, 0) > 0)
 				;
 			return 1;
 		}
-		if (alive == 0 && stopping)
+		if (stopping && alive(slots, n) == 0)
 			break;
 		if (stopping && time(NULL) > deadline)
 			signal_all(slots, n, SIGKILL);
+		wait = stopping ? 1000 : respawn_due(o, slots, n, &oldmask);
 	}
 	return 0;
 }

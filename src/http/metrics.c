@@ -19,6 +19,7 @@ static const double bucket_ms[] = {
 
 struct worker_gauges {
 	uint32_t in_use, waiting, connected;
+	uint32_t ready; /* the worker has started serving */
 };
 
 struct shared {
@@ -28,6 +29,7 @@ struct shared {
 	uint64_t count;
 	uint64_t db_errors;
 	uint64_t db_batches, db_batched, db_shared;
+	uint64_t worker_restarts;
 	struct worker_gauges workers[METRICS_MAX_WORKERS];
 };
 
@@ -104,6 +106,30 @@ metrics_db_shared(int queries)
 	if (shm != NULL)
 		__atomic_add_fetch(
 		    &shm->db_shared, (uint64_t)queries, __ATOMIC_RELAXED);
+}
+
+void
+metrics_worker_ready(int slot, int ready)
+{
+	if (shm != NULL)
+		__atomic_store_n(
+		    &shm->workers[slot % METRICS_MAX_WORKERS].ready,
+		    (uint32_t)ready, __ATOMIC_RELAXED);
+}
+
+int
+metrics_worker_was_ready(int slot)
+{
+	return shm != NULL &&
+	       __atomic_load_n(&shm->workers[slot % METRICS_MAX_WORKERS].ready,
+	           __ATOMIC_RELAXED) != 0;
+}
+
+void
+metrics_worker_restart(void)
+{
+	if (shm != NULL)
+		__atomic_add_fetch(&shm->worker_restarts, 1, __ATOMIC_RELAXED);
 }
 
 void
@@ -228,6 +254,18 @@ render_pool(struct evbuffer *buf)
 	        &shm->db_shared, __ATOMIC_RELAXED));
 }
 
+static void
+render_workers(struct evbuffer *buf)
+{
+	evbuffer_add_printf(buf,
+	    "# HELP pipelined_worker_restarts_total Workers that died after "
+	    "they had started serving, and were replaced.\n"
+	    "# TYPE pipelined_worker_restarts_total counter\n"
+	    "pipelined_worker_restarts_total %llu\n",
+	    (unsigned long long)__atomic_load_n(
+	        &shm->worker_restarts, __ATOMIC_RELAXED));
+}
+
 void
 metrics_render(struct evbuffer *buf)
 {
@@ -236,4 +274,5 @@ metrics_render(struct evbuffer *buf)
 	render_requests(buf);
 	render_latency(buf);
 	render_pool(buf);
+	render_workers(buf);
 }

@@ -28,6 +28,11 @@ void metrics_record_request(int route, int status, uint64_t duration_us);
 void metrics_db_error(void);
 void metrics_db_batch(int queries);
 void metrics_db_shared(int queries);
+/* A worker says it serves (1); the master clears the flag (0) before it
+ * forks the slot's next worker, and reads it when that one dies. */
+void metrics_worker_ready(int slot, int ready);
+int metrics_worker_was_ready(int slot);
+void metrics_worker_restart(void);
 void metrics_pool_gauges(int in_use, int waiting, int connected);
 
 /* Appends the Prometheus text exposition to buf. */

@@ -1,6 +1,5 @@
 /*
- * response.c: writing responses, problem documents, request ids and the
- * access log.
+ * response.c: writing responses, problem documents and request ids.
  */
 #include <stdio.h>
 #include <string.h>
@@ -60,6 +59,8 @@ http_status_text(int status)
 		return "Precondition Failed";
 	case 413:
 		return "Content Too Large";
+	case 414:
+		return "URI Too Long";
 	case 415:
 		return "Unsupported Media Type";
 	case 422:
@@ -74,6 +75,8 @@ http_status_text(int status)
 		return "Internal Server Error";
 	case 501:
 		return "Not Implemented";
+	case 505:
+		return "HTTP Version Not Supported";
 	case 503:
 		return "Service Unavailable";
 	default:
@@ -166,42 +169,6 @@ elapsed_us(const struct http_request *r)
 	       (uint64_t)((now.tv_nsec - r->started.tv_nsec) / 1000);
 }
 
-/* One JSON line per request. The query string is left out: it is the
- * client's, and nothing in it is needed to follow a request. */
-void
-response_log(struct server *srv, const struct http_request *r, size_t bytes)
-{
-	static time_t last;
-	static char stamp[32];
-	struct timespec now;
-	struct tm tm;
-	struct evbuffer *line = srv->log_buf;
-	uint64_t us = elapsed_us(r);
-
-	metrics_record_request(r->route, r->status, us);
-	if (srv->log_fd < 0)
-		return;
-	clock_gettime(CLOCK_REALTIME, &now);
-	if (now.tv_sec != last) {
-		gmtime_r(&now.tv_sec, &tm);
-		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-		last = now.tv_sec;
-	}
-	evbuffer_add_printf(line,
-	    "{\"time\":\"%s.%03ldZ\",\"request_id\":", stamp,
-	    now.tv_nsec / 1000000);
-	http_json_escape(line, r->request_id, strlen(r->request_id));
-	evbuffer_add_printf(line, ",\"method\":");
-	http_json_escape(line, r->method_name, strlen(r->method_name));
-	evbuffer_add_printf(line, ",\"path\":");
-	http_json_escape(line, r->path, strlen(r->path));
-	evbuffer_add_printf(line,
-	    ",\"status\":%d,\"bytes\":%zu,\"duration_us\":%llu}\n", r->status,
-	    bytes, (unsigned long long)us);
-	if (evbuffer_get_length(line) >= 32768)
-		server_flush_log(srv);
-}
-
 /* "Date: <IMF-fixdate>\r\n" (RFC 9110 6.6.1), made once a second. */
 static const char *
 date_line(void)
@@ -221,7 +188,12 @@ date_line(void)
 	return line;
 }
 
-/* "HTTP/1.1 200 OK\r\nContent-Length: 15\r\n" into head; its length. */
+/*
+ * "HTTP/1.1 200 OK\r\nContent-Length: 15\r\n" into head; its length.
+ * RFC 9110 §8.6: a 204 never has a Content-Length, and a 304's would be
+ * the length of the representation it stands for, which is not known
+ * here: neither gets one.
+ */
 static size_t
 head_line(char *head, int status, size_t len)
 {
@@ -237,6 +209,11 @@ head_line(char *head, int status, size_t len)
 	head[n++] = ' ';
 	memcpy(head + n, reason, rl);
 	n += rl;
+	if (status == 204 || status == 304) {
+		head[n++] = '\r';
+		head[n++] = '\n';
+		return n;
+	}
 	memcpy(head + n, "\r\nContent-Length: ", 18);
 	n += 18;
 	do
@@ -269,7 +246,6 @@ http_respond(struct http_request *r, int status, const char *ctype,
     const char *body, size_t len)
 {
 	struct conn *c = r->conn;
-	struct server *srv;
 	struct evbuffer *out;
 	char head[512];
 	size_t hl;
@@ -284,7 +260,6 @@ http_respond(struct http_request *r, int status, const char *ctype,
 		http_request_release(r);
 		return;
 	}
-	srv = conn_server(c);
 	out = conn_output(c);
 	keep_alive = conn_keep_alive(c);
 	/* The head is assembled by hand: printf was the largest user-space
@@ -300,10 +275,11 @@ http_respond(struct http_request *r, int status, const char *ctype,
 	evbuffer_add(out, head, hl);
 	evbuffer_add(out, r->extra_headers, r->extra_len);
 	evbuffer_add(out, "\r\n", 2);
-	if (len > 0 && r->method != HTTP_M_HEAD)
+	if (len > 0 && r->method != HTTP_M_HEAD && status != 204 &&
+	    status != 304)
 		evbuffer_add(out, body, len);
-	response_log(srv, r, len);
-	conn_response_ready(c, keep_alive);
+	metrics_record_request(r->route, r->status, elapsed_us(r));
+	conn_response_ready(c, r, len, keep_alive);
 }
 
 void

@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include <event2/listener.h>
-#include <http_parser.h>
 
 #include "server.h"
 
@@ -118,9 +117,6 @@ server_listen(struct server *srv)
 
 	if ((fd = open_socket(srv->cfg)) < 0)
 		return -1;
-	/* Our own header limit fires first; this is the parser's backstop. */
-	http_parser_set_max_header_size(
-	    (uint32_t)srv->cfg->max_header_size + 1024);
 	srv->listener = evconnlistener_new(
 	    srv->base, accept_cb, srv, LEV_OPT_CLOSE_ON_FREE, -1, fd);
 	if (srv->listener == NULL) {

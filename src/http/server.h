@@ -49,7 +49,9 @@ void server_conn_closed(struct server *srv);
 /* conn.c */
 void conn_accept(struct server *srv, int fd, const char *addr);
 void conn_shutdown_all(struct server *srv);
-void conn_response_ready(struct conn *c, int keep_alive);
+void conn_abandon_all(struct server *srv);
+void conn_response_ready(
+    struct conn *c, struct http_request *r, size_t bytes, int keep_alive);
 struct evbuffer *conn_output(struct conn *c);
 struct server *conn_server(struct conn *c);
 int conn_keep_alive(const struct conn *c);
@@ -58,8 +60,6 @@ int conn_keep_alive(const struct conn *c);
 void server_flush_log(struct server *srv);
 
 /* response.c */
-void response_log(
-    struct server *srv, const struct http_request *r, size_t bytes);
 void response_new_id(struct server *srv, struct http_request *r);
 
 /* tls.c */

@@ -15,7 +15,7 @@
 #include <event2/event.h>
 #include <openssl/rand.h>
 
-#include "../domain/hex.h"
+#include "../util/hex.h"
 #include "master.h"
 #include "metrics.h"
 #include "server.h"
@@ -134,7 +134,9 @@ worker_main(const struct master_opts *o, int slot)
 		goto out;
 	if (o->worker_init != NULL && o->worker_init(srv.base, o->arg) != 0)
 		goto out;
+	metrics_worker_ready(slot, 1);
 	event_base_dispatch(srv.base);
+	conn_abandon_all(&srv);
 	if (o->worker_fini != NULL)
 		o->worker_fini(o->arg);
 	rc = 0;

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "../../src/domain/hex.h"
+#include "../../src/util/hex.h"
 #include "../../src/domain/validate.h"
 
 static void

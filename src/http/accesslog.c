@@ -1,0 +1,124 @@
+/*
+ * accesslog.c: one JSON line per response, written once its fate is
+ * known.
+ *
+ * A response is complete when its last byte was taken by the socket, not
+ * when the handler produced it: a client that stops reading, or a worker
+ * stopped mid-transfer, must not leave "200" in the log for a response
+ * that never arrived. So a connection keeps the lines of its queued
+ * responses, each with the offset of its last byte in the connection's
+ * output, and ends them with "complete":true as the writes pass that
+ * offset, or with "complete":false when the connection goes first.
+ * Responses leave a connection in order, so the lines are a FIFO.
+ *
+ * The query string is left out: it is the client's, and nothing in it is
+ * needed to follow a request.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+
+#include "../util/alloc.h"
+#include "conn.h"
+#include "server.h"
+
+static uint64_t
+elapsed_us(const struct http_request *r)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)(now.tv_sec - r->started.tv_sec) * 1000000u +
+	       (uint64_t)((now.tv_nsec - r->started.tv_nsec) / 1000);
+}
+
+/* The line up to its last member, into buf. */
+static void
+line_begin(struct evbuffer *buf, const struct http_request *r, size_t bytes)
+{
+	static time_t last;
+	static char stamp[32];
+	struct timespec now;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (now.tv_sec != last) {
+		gmtime_r(&now.tv_sec, &tm);
+		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+		last = now.tv_sec;
+	}
+	evbuffer_add_printf(buf,
+	    "{\"time\":\"%s.%03ldZ\",\"request_id\":", stamp,
+	    now.tv_nsec / 1000000);
+	http_json_escape(buf, r->request_id, strlen(r->request_id));
+	evbuffer_add_printf(buf, ",\"method\":");
+	http_json_escape(buf, r->method_name, strlen(r->method_name));
+	evbuffer_add_printf(buf, ",\"path\":");
+	http_json_escape(buf, r->path, strlen(r->path));
+	evbuffer_add_printf(buf,
+	    ",\"status\":%d,\"bytes\":%zu,\"duration_us\":%llu", r->status,
+	    bytes, (unsigned long long)elapsed_us(r));
+}
+
+void
+accesslog_defer(struct server *srv, struct pending_log *l,
+    const struct http_request *r, size_t bytes, uint64_t end)
+{
+	size_t before;
+
+	if (srv->log_fd < 0)
+		return;
+	if (l->lines == NULL && (l->lines = evbuffer_new()) == NULL)
+		alloc_failed(sizeof(struct evbuffer *));
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 4;
+		l->q = xrealloc(l->q, l->cap * sizeof(*l->q));
+	}
+	before = evbuffer_get_length(l->lines);
+	line_begin(l->lines, r, bytes);
+	l->q[l->n].end = end;
+	l->q[l->n].len = evbuffer_get_length(l->lines) - before;
+	l->n++;
+}
+
+/* Moves the oldest line to the worker's log buffer, ended. */
+static void
+line_end(struct server *srv, struct pending_log *l, int complete)
+{
+	evbuffer_remove_buffer(l->lines, srv->log_buf, l->q[l->head].len);
+	if (complete)
+		evbuffer_add(srv->log_buf, ",\"complete\":true}\n", 18);
+	else
+		evbuffer_add(srv->log_buf, ",\"complete\":false}\n", 19);
+	if (++l->head == l->n) {
+		l->head = l->n = 0;
+	} else if (l->head > l->cap / 2) {
+		/* A client that keeps pipelining never empties the queue. */
+		memmove(l->q, l->q + l->head, (l->n - l->head) * sizeof(*l->q));
+		l->n -= l->head;
+		l->head = 0;
+	}
+	if (evbuffer_get_length(srv->log_buf) >= 32768)
+		server_flush_log(srv);
+}
+
+void
+accesslog_sent(struct server *srv, struct pending_log *l, uint64_t sent)
+{
+	while (l->head < l->n && l->q[l->head].end <= sent)
+		line_end(srv, l, 1);
+}
+
+void
+accesslog_abandon(struct server *srv, struct pending_log *l)
+{
+	while (l->head < l->n)
+		line_end(srv, l, 0);
+	if (l->lines != NULL)
+		evbuffer_free(l->lines);
+	free(l->q);
+	memset(l, 0, sizeof(*l));
+}

@@ -1,0 +1,152 @@
+/*
+ * conn_io.c: TLS on a connection's non-blocking socket.
+ *
+ * Why not bufferevent_openssl: a profile of /health showed most of the
+ * worker's time in the kernel, much of it epoll_ctl as bufferevents turn
+ * their read and write events on and off around every request. Here one
+ * edge-triggered event per connection stays registered for its lifetime:
+ * reads drain SSL_read until it wants more, writes go straight to
+ * SSL_write and wait for the next writable edge only when the socket is
+ * full.
+ */
+#include <sys/socket.h>
+
+#include <event2/buffer.h>
+#include <openssl/err.h>
+#include <openssl/x509.h>
+
+#include "../util/alloc.h"
+#include "../util/hex.h"
+#include "conn.h"
+#include "server.h"
+
+/* Input buffered beyond this waits in the kernel (and in TLS) until the
+ * requests before it are answered. */
+#define READ_HIGH_WATERMARK (256 * 1024)
+
+#define TLS_CHUNK (16 * 1024)
+
+/*
+ * What an SSL call that did not succeed means: 0 when it waits for the
+ * socket (retried on the next edge), -1 when the connection is over (EOF,
+ * a reset, a TLS error, a refused handshake), its error queue cleared.
+ */
+static int
+ssl_wait_or_fail(SSL *ssl, int n)
+{
+	switch (SSL_get_error(ssl, n)) {
+	case SSL_ERROR_WANT_READ:
+	case SSL_ERROR_WANT_WRITE:
+		return 0;
+	default:
+		ERR_clear_error();
+		return -1;
+	}
+}
+
+static void
+in_reserve(struct conn *c, size_t more)
+{
+	size_t cap;
+
+	if (c->in_len + more <= c->in_cap)
+		return;
+	cap = c->in_cap ? c->in_cap : TLS_CHUNK;
+	while (cap < c->in_len + more)
+		cap *= 2;
+	c->in = xrealloc(c->in, cap);
+	c->in_cap = cap;
+}
+
+/*
+ * Reads until OpenSSL wants more from the socket (edge-triggered: the
+ * next edge comes only after that), or until READ_HIGH_WATERMARK is
+ * buffered. Returns 0 in the first case, 1 in the second (more may wait
+ * in the kernel), -1 when the peer is gone.
+ */
+int
+conn_read(struct conn *c)
+{
+	int n;
+
+	for (;;) {
+		if (c->phase != P_CLOSING && c->in_len >= READ_HIGH_WATERMARK)
+			return 1;
+		if (c->drained && !SSL_has_pending(c->ssl))
+			return 0; /* wait for the next edge */
+		in_reserve(c, TLS_CHUNK);
+		n = SSL_read(c->ssl, c->in + c->in_len, TLS_CHUNK);
+		if (n > 0) {
+			if (c->phase == P_CLOSING)
+				continue; /* lingering close: discard */
+			c->in_len += (size_t)n;
+			continue;
+		}
+		return ssl_wait_or_fail(c->ssl, n);
+	}
+}
+
+/* Writes what SSL_write will take, telling conn_wrote() of each piece;
+ * 0 when done or waiting for the next writable edge, -1 when the peer is
+ * gone. */
+int
+conn_write(struct conn *c)
+{
+	size_t len;
+	int n;
+
+	while ((len = evbuffer_get_length(c->out)) > 0) {
+		if (len > TLS_CHUNK)
+			len = TLS_CHUNK;
+		n = SSL_write(
+		    c->ssl, evbuffer_pullup(c->out, (ev_ssize_t)len), (int)len);
+		if (n <= 0)
+			return ssl_wait_or_fail(c->ssl, n);
+		evbuffer_drain(c->out, (size_t)n);
+		conn_wrote(c, (size_t)n);
+	}
+	return 0;
+}
+
+/* All sent on a closing connection: say so, and keep reading what the
+ * client still sends until it closes, so that the kernel does not reset
+ * the connection under the response. */
+void
+conn_send_close_notify(struct conn *c)
+{
+	if (c->shut)
+		return;
+	c->shut = 1;
+	SSL_shutdown(c->ssl);
+	ERR_clear_error();
+	shutdown(c->fd, SHUT_WR);
+}
+
+static void
+remember_peer_certificate(struct conn *c)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	X509 *cert;
+
+	if ((cert = SSL_get1_peer_certificate(c->ssl)) == NULL)
+		return;
+	if (X509_digest(cert, EVP_sha256(), md, &mdlen) == 1 && mdlen == 32) {
+		hex_encode(md, mdlen, c->peer_fp);
+		c->has_peer_fp = 1;
+	}
+	X509_free(cert);
+}
+
+int
+conn_handshake(struct conn *c)
+{
+	int n = SSL_do_handshake(c->ssl);
+
+	if (n == 1) {
+		c->handshaken = 1;
+		remember_peer_certificate(c);
+		return 0;
+	}
+	return ssl_wait_or_fail(c->ssl, n);
+}
