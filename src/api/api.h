@@ -65,28 +65,25 @@ struct api_req {
 	void (*data_free)(void *);
 	char etag[32];
 	void (*next)(struct api_req *, const db_result *); /* see api_query */
-	void (*after_body)(struct api_req *); /* see api_read_body */
+	int stage; /* in pipeline.c's list */
+	void (*resume)(struct api_req *); /* the stage after an async one */
 };
 
-/* Process-wide, set before the workers fork. */
+/* service.c: process-wide, set before the workers fork. */
 void api_init(const struct config *cfg);
 /* Per worker, after fork: the database pool. */
 int api_worker_init(struct event_base *base, void *arg);
 void api_worker_fini(void *arg);
 
-/* The http_handler: routes, authenticates, authorizes, dispatches. */
+/* pipeline.c: the http_handler; every request starts here. */
 void api_handle(struct http_request *r);
-
-/* Reads the request's body if one is pending (only now: nothing is read
- * for a request that is refused), then calls next. */
-void api_read_body(struct api_req *a, void (*next)(struct api_req *));
 
 /* routes.c */
 extern const struct route api_routes[];
 extern const int api_nroutes;
 const char *const *api_route_names(void);
 
-/* Shared by the handlers (api.c). */
+/* Shared by the handlers (service.c sets them, api.c uses them). */
 extern const struct config *api_cfg;
 extern struct db_pool *api_pool;
 
@@ -120,8 +117,8 @@ void api_db_problem(struct api_req *a, const db_result *res);
  * id, method, path. */
 void api_audit_params(struct api_req *a, const char **params);
 
-/* Answers a list page from rows of (item JSON, seq), fetched with
- * limit + 1 rows so that a next page can be told. */
+/* page.c: answers a list page from rows of (item JSON, seq), fetched
+ * with limit + 1 rows so that a next page can be told. */
 void api_list(struct api_req *a, const db_result *res, int limit);
 
 /*
@@ -140,18 +137,19 @@ void api_etag_of(struct api_req *a, const char *version);
 /* 404 unless the {id} of the path is a UUID. */
 int api_project_id(struct api_req *a);
 
-/* idempotency.c: runs the route's handler, through Idempotency-Key
- * when the route honours it and the request carries one. */
-void idem_run(struct api_req *a);
+/* idempotency.c: when the route honours Idempotency-Key and the request
+ * carries one, reserves it (or answers with the replay, 409 or 422);
+ * then next(a). */
+void idem_reserve(struct api_req *a, void (*next)(struct api_req *));
 /* After the response: gives back a key whose request wrote nothing. */
-void idem_finish(struct api_req *a);
+void idem_release(struct api_req *a);
 
-/* The callback of a list query: rows of (item, seq), the page size in
- * a->state. */
+/* page.c: the callback of a list query: rows of (item, seq), the page
+ * size in a->state. */
 void api_listed(struct api_req *a, const db_result *res);
 
-/* Answers 503, 404 or 403 and returns -1 unless the row found is a
- * project in the principal's areas (its area in column area_col). */
+/* scope.c: answers 503, 404 or 403 and returns -1 unless the row found
+ * is a project in the principal's areas (its area in column area_col). */
 int api_project_in_scope(struct api_req *a, const db_result *res, int area_col);
 
 /* ops.c */

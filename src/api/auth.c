@@ -61,19 +61,6 @@ auth_role_parse(const char *name)
 	return 0;
 }
 
-int
-auth_area_allowed(const struct principal *p, const char *area)
-{
-	int i;
-
-	if (p->role != ROLE_COUNTY && p->role != ROLE_REPORTER)
-		return 1;
-	for (i = 0; i < p->nareas; i++)
-		if (strcmp(p->areas[i], area) == 0)
-			return 1;
-	return 0;
-}
-
 void
 auth_key_hash(const char *key, char hash_hex[65])
 {
@@ -170,27 +157,6 @@ unauthorized(struct api_req *a, const char *detail)
 	api_problem(a, 401, "unauthorized", detail);
 }
 
-static void
-authorized(struct api_req *a)
-{
-	char retry[16];
-	int wait;
-
-	if (!(a->route->roles & a->who.role)) {
-		api_problem(
-		    a, 403, "forbidden", "Your role may not call this route.");
-		return;
-	}
-	if ((wait = ratelimit_take(a->who.id)) > 0) {
-		snprintf(retry, sizeof(retry), "%d", wait);
-		http_add_header(a->http, "Retry-After", retry);
-		api_problem(a, 429, "rate-limited",
-		    "Too many requests for this principal; slow down.");
-		return;
-	}
-	api_read_body(a, idem_run);
-}
-
 /* Reads "{140821,140882}" into the principal's areas. */
 static void
 parse_areas(struct principal *p, const char *arr)
@@ -250,7 +216,7 @@ lookup_done(struct api_req *a, const db_result *res)
 	json_decref(a->state);
 	a->state = NULL;
 	a->who = who;
-	authorized(a);
+	a->resume(a);
 }
 
 static void
@@ -261,7 +227,7 @@ lookup(struct api_req *a, const char *stmt, const char *param, const char *hash)
 
 	if ((who = cache_get(hash)) != NULL) {
 		a->who = *who;
-		authorized(a);
+		a->resume(a);
 		return;
 	}
 	a->state = json_pack("{ss}", "hash", hash);
@@ -269,13 +235,14 @@ lookup(struct api_req *a, const char *stmt, const char *param, const char *hash)
 }
 
 void
-auth_begin(struct api_req *a)
+auth_authenticate(struct api_req *a, void (*next)(struct api_req *))
 {
 	const char *hdr = http_header(a->http, "Authorization");
 	const char *fp = a->http->peer_cert_sha256;
 	const char *key;
 	char prefix[16], hash[65];
 
+	a->resume = next;
 	if (ratelimit_auth_blocked(a->http->client_addr)) {
 		http_add_header(a->http, "Retry-After", "60");
 		api_problem(a, 429, "too-many-failures",

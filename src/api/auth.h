@@ -1,19 +1,21 @@
 /*
  * auth.h: who is calling, and may they call this route.
  *
- * auth_begin() finds the principal from the bearer key or the client
- * certificate (a database lookup, cached per worker for one second so that
- * a revocation reaches every worker within a second), checks the route's
- * roles, and then runs the route's handler, or answers 401 or 403.
+ * auth_authenticate() finds the principal from the bearer key or the
+ * client certificate (a database lookup, cached per worker for one second
+ * so that a revocation reaches every worker within a second) and goes on
+ * with next(a), a->who filled in; or answers 401 (429 for an address with
+ * too many failures).
  */
 #ifndef PIPELINED_AUTH_H
 #define PIPELINED_AUTH_H
 
 #include "api.h"
 
-void auth_begin(struct api_req *a);
+void auth_authenticate(struct api_req *a, void (*next)(struct api_req *));
 
-/* Whether the principal may write in area (county and reporter scopes). */
+/* scope.c: whether the principal may write in area (county and reporter
+ * scopes). */
 int auth_area_allowed(const struct principal *p, const char *area);
 
 /* "admin" -> ROLE_ADMIN; 0 when unknown. */

@@ -74,7 +74,7 @@ reserved(struct api_req *a, const db_result *res)
 	outcome = db_rows(res) == 1 ? db_value(res, 0, 0) : "in_flight";
 	if (strcmp(outcome, "reserved") == 0) {
 		a->idem_key = http_header(a->http, "Idempotency-Key");
-		a->route->handler(a);
+		a->resume(a);
 	} else if (strcmp(outcome, "done") == 0) {
 		replay(a, res);
 	} else if (strcmp(outcome, "mismatch") == 0) {
@@ -88,14 +88,14 @@ reserved(struct api_req *a, const db_result *res)
 }
 
 void
-idem_run(struct api_req *a)
+idem_reserve(struct api_req *a, void (*next)(struct api_req *))
 {
 	const char *key = http_header(a->http, "Idempotency-Key");
 	const char *params[4];
 	char hash[65];
 
 	if (!(a->route->flags & ROUTE_IDEMPOTENT) || key == NULL) {
-		a->route->handler(a);
+		next(a);
 		return;
 	}
 	if (!valid_key(key)) {
@@ -108,6 +108,7 @@ idem_run(struct api_req *a)
 	params[1] = key;
 	params[2] = hash;
 	params[3] = STALE_AFTER;
+	a->resume = next;
 	api_query(a, "idem_reserve", 4, params, reserved);
 }
 
@@ -119,7 +120,7 @@ released(const db_result *res, void *arg)
 }
 
 void
-idem_finish(struct api_req *a)
+idem_release(struct api_req *a)
 {
 	const char *params[2];
 

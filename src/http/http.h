@@ -74,6 +74,9 @@ struct http_request {
 	size_t extra_len;
 	void *ctx; /* handler state, freed with ctx_free */
 	void (*ctx_free)(void *);
+	/* Called once the response is decided (queued, or dropped because
+	 * the client has gone), before the request is freed. */
+	void (*after_response)(struct http_request *r);
 
 	/* Storage of the strings above; owned by the request. */
 	char *store;

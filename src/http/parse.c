@@ -65,6 +65,7 @@ request_new(void)
 	r->extra_headers[0] = '\0';
 	r->ctx = NULL;
 	r->ctx_free = NULL;
+	r->after_response = NULL;
 	r->store = NULL;
 	r->store_len = r->store_cap = 0;
 	r->responded = 0;

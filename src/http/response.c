@@ -255,6 +255,8 @@ http_respond(struct http_request *r, int status, const char *ctype,
 		return;
 	r->responded = 1;
 	r->status = status;
+	if (r->after_response != NULL)
+		r->after_response(r);
 	if (c == NULL) {
 		/* The client left while the handler worked. */
 		http_request_release(r);

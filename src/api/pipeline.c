@@ -1,0 +1,218 @@
+/*
+ * pipeline.c: the life of every API request, in one place.
+ *
+ * The HTTP layer hands over a request as soon as its head is complete
+ * (its body, if any, not yet read). It then goes through these stages in
+ * order; each one either answers (and the request ends there) or passes
+ * it on with stage_next(), at once or when its database work returns:
+ *
+ *   route          find the route for the method and path    404, 405
+ *   authenticate   who is calling: key or client certificate 401, 429
+ *   authorize      may that role call this route              403
+ *   rate_limit     the principal's share of the service       429
+ *   read_body      only now is the body read; "100 Continue"
+ *                  goes out here                               413, 408
+ *   idempotency    replay, conflict, or reserve the key       409, 422
+ *   handle         the route's handler
+ *   after_response once the response is decided: give back an
+ *                  Idempotency-Key whose request wrote nothing
+ *
+ * Public routes (ROLES_PUBLIC: health, readiness, metrics, the OpenAPI
+ * document) pass authenticate, authorize, rate_limit and idempotency
+ * untouched. No stage runs for a request that an earlier one answered,
+ * so nothing unauthenticated is read past its head.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/alloc.h"
+#include "api.h"
+#include "auth.h"
+#include "ratelimit.h"
+
+static void stage_authenticate(struct api_req *a);
+static void stage_authorize(struct api_req *a);
+static void stage_rate_limit(struct api_req *a);
+static void stage_read_body(struct api_req *a);
+static void stage_idempotency(struct api_req *a);
+static void stage_handle(struct api_req *a);
+
+static const struct stage {
+	const char *name;
+	void (*run)(struct api_req *a);
+} stages[] = {
+    {"authenticate", stage_authenticate},
+    {"authorize", stage_authorize},
+    {"rate_limit", stage_rate_limit},
+    {"read_body", stage_read_body},
+    {"idempotency", stage_idempotency},
+    {"handle", stage_handle},
+};
+
+#define NSTAGES ((int)(sizeof(stages) / sizeof(stages[0])))
+
+/* Passes a on to the stage after the one it is in. */
+static void
+stage_next(struct api_req *a)
+{
+	if (++a->stage < NSTAGES)
+		stages[a->stage].run(a);
+}
+
+static int
+is_public(const struct api_req *a)
+{
+	return a->route->roles == ROLES_PUBLIC;
+}
+
+static void
+stage_authenticate(struct api_req *a)
+{
+	if (is_public(a))
+		stage_next(a);
+	else
+		auth_authenticate(a, stage_next);
+}
+
+static void
+stage_authorize(struct api_req *a)
+{
+	if (!is_public(a) && !(a->route->roles & a->who.role)) {
+		api_problem(
+		    a, 403, "forbidden", "Your role may not call this route.");
+		return;
+	}
+	stage_next(a);
+}
+
+static void
+stage_rate_limit(struct api_req *a)
+{
+	char retry[16];
+	int wait;
+
+	if (!is_public(a) && (wait = ratelimit_take(a->who.id)) > 0) {
+		snprintf(retry, sizeof(retry), "%d", wait);
+		http_add_header(a->http, "Retry-After", retry);
+		api_problem(a, 429, "rate-limited",
+		    "Too many requests for this principal; slow down.");
+		return;
+	}
+	stage_next(a);
+}
+
+static void
+body_arrived(struct http_request *r)
+{
+	stage_next(r->ctx);
+}
+
+static void
+stage_read_body(struct api_req *a)
+{
+	if (a->http->body_state == HTTP_BODY_PENDING)
+		http_read_body(a->http, body_arrived);
+	else
+		stage_next(a);
+}
+
+static void
+stage_idempotency(struct api_req *a)
+{
+	if (is_public(a))
+		stage_next(a);
+	else
+		idem_reserve(a, stage_next);
+}
+
+static void
+stage_handle(struct api_req *a)
+{
+	a->route->handler(a);
+}
+
+/* The last stage: the response is decided (sent, or dropped because the
+ * client has gone). */
+static void
+after_response(struct http_request *r)
+{
+	struct api_req *a = r->ctx;
+
+	idem_release(a);
+}
+
+static void
+api_req_free(void *p)
+{
+	struct api_req *a = p;
+
+	json_decref(a->body);
+	json_decref(a->state);
+	if (a->data_free != NULL)
+		a->data_free(a->data);
+	free(a);
+}
+
+static void
+method_not_allowed(struct http_request *r, const char *path)
+{
+	struct route_captures caps;
+	char allow[128] = "";
+	int i;
+
+	for (i = 0; i < api_nroutes; i++) {
+		if (!router_match(api_routes[i].pattern, path, &caps))
+			continue;
+		if (allow[0] != '\0')
+			strcat(allow, ", ");
+		strcat(allow, http_method_name(api_routes[i].method));
+	}
+	http_add_header(r, "Allow", allow);
+	http_problem(r, 405, "method-not-allowed", "Method Not Allowed",
+	    "This resource does not support that method; see Allow.", NULL);
+}
+
+/* The route stage; -1 when it answered. */
+static int
+route(struct http_request *r, struct route_captures *caps)
+{
+	enum http_verb m = r->method == HTTP_M_HEAD ? HTTP_M_GET : r->method;
+	int i, path_known = 0;
+
+	for (i = 0; i < api_nroutes; i++) {
+		if (!router_match(api_routes[i].pattern, r->path, caps))
+			continue;
+		path_known = 1;
+		if (api_routes[i].method == m)
+			return i;
+	}
+	if (path_known)
+		method_not_allowed(r, r->path);
+	else
+		http_problem(r, 404, "unknown-route", "Not Found",
+		    "No resource lives at this path.", NULL);
+	return -1;
+}
+
+/* The http_handler: every request starts here. */
+void
+api_handle(struct http_request *r)
+{
+	struct route_captures caps;
+	struct api_req *a;
+	int i;
+
+	if ((i = route(r, &caps)) < 0)
+		return;
+	r->route = i;
+	a = xcalloc(1, sizeof(*a));
+	a->http = r;
+	a->route = &api_routes[i];
+	a->caps = caps;
+	a->stage = -1;
+	r->ctx = a;
+	r->ctx_free = api_req_free;
+	r->after_response = after_response;
+	stage_next(a);
+}

@@ -1,0 +1,49 @@
+/*
+ * service.c: the API layer's set-up: once in the master before the
+ * workers fork (metrics labels, shared rate limits, prepared statements),
+ * and once in each worker (its database pool).
+ */
+#include "../http/metrics.h"
+#include "api.h"
+#include "ratelimit.h"
+
+const struct config *api_cfg;
+struct db_pool *api_pool;
+
+static void
+observe_gauges(int in_use, int waiting, int connected)
+{
+	metrics_pool_gauges(in_use, waiting, connected);
+}
+
+void
+api_init(const struct config *cfg)
+{
+	static const struct db_observer obs = {observe_gauges, metrics_db_error,
+	    metrics_db_batch, metrics_db_shared};
+
+	api_cfg = cfg;
+	db_set_observer(&obs);
+	db_register_all();
+	ratelimit_configure(cfg->rate_limit_per_second, cfg->rate_limit_burst,
+	    cfg->auth_failures_per_minute);
+	metrics_set_routes(api_route_names(), api_nroutes);
+}
+
+int
+api_worker_init(struct event_base *base, void *arg)
+{
+	(void)arg;
+	api_pool = db_pool_new(base, db_conninfo(api_cfg->database_url),
+	    api_cfg->db_pool_size, api_cfg->db_reconnect_max_ms,
+	    api_cfg->db_statement_timeout_ms, api_cfg->db_lock_timeout_ms);
+	return api_pool == NULL ? -1 : 0;
+}
+
+void
+api_worker_fini(void *arg)
+{
+	(void)arg;
+	db_pool_free(api_pool);
+	api_pool = NULL;
+}
