@@ -19,7 +19,7 @@ RELEASE_CFLAGS = $(CSTD) $(WARN) -O2 -g $(INC)
 ASAN_CFLAGS    = $(CSTD) $(WARN) -O1 -g -fno-omit-frame-pointer \
                  -fsanitize=address,undefined -fno-sanitize-recover=undefined $(INC)
 
-SRC       = $(wildcard src/*.c src/util/*.c src/http/*.c src/api/*.c src/domain/*.c src/db/*.c)
+SRC       = $(wildcard src/*.c src/util/*.c src/runtime/*.c src/http/*.c src/api/*.c src/domain/*.c src/db/*.c)
 GEN       = build/gen/migrations.c build/gen/openapi_schemas.c
 DOMAIN    = $(wildcard src/domain/*.c)
 
@@ -45,10 +45,10 @@ build/asan/pipelined: $(SRC) $(GEN) $(wildcard src/*/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_CFLAGS) -Isrc/db -o $@ $(SRC) $(GEN) $(LIBS)
 
-# Unit tests link the pure code only: the domain, the config parser and
-# the pool's batch helpers.
+# Unit tests link the pure code only: the domain, the shared utilities
+# (configuration, allocation, hex, metrics) and the pool's batch helpers.
 UNIT_TESTS = $(patsubst tests/unit/%.c,build/asan/%,$(wildcard tests/unit/test_*.c))
-UNIT_SRC   = $(DOMAIN) $(wildcard src/util/*.c) src/http/config.c src/db/batch.c
+UNIT_SRC   = $(DOMAIN) $(wildcard src/util/*.c) src/db/batch.c
 build/asan/test_%: tests/unit/test_%.c $(UNIT_SRC) $(wildcard src/*/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_CFLAGS) -Isrc/db -o $@ $< $(UNIT_SRC) $(TESTLIBS) $(LIBS)

@@ -25,9 +25,9 @@
 #include "api/keys.h"
 #include "db/db.h"
 #include "domain/validate.h"
-#include "http/config.h"
-#include "http/master.h"
-#include "http/metrics.h"
+#include "util/config.h"
+#include "runtime/master.h"
+#include "util/metrics.h"
 #include "http/server.h"
 
 static void

@@ -9,7 +9,7 @@
 #include <jansson.h>
 
 #include "../db/db.h"
-#include "../http/config.h"
+#include "../util/config.h"
 #include "../http/http.h"
 #include "../http/router.h"
 

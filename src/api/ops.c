@@ -7,7 +7,7 @@
 
 #include <event2/buffer.h>
 
-#include "../http/metrics.h"
+#include "../util/metrics.h"
 #include "api.h"
 
 void

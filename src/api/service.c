@@ -3,7 +3,7 @@
  * workers fork (metrics labels, shared rate limits, prepared statements),
  * and once in each worker (its database pool).
  */
-#include "../http/metrics.h"
+#include "../util/metrics.h"
 #include "api.h"
 #include "ratelimit.h"
 

@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <limits.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 
@@ -121,4 +123,40 @@ accesslog_abandon(struct server *srv, struct pending_log *l)
 		evbuffer_free(l->lines);
 	free(l->q);
 	memset(l, 0, sizeof(*l));
+}
+
+/*
+ * Lines are written in pieces of at most PIPE_BUF bytes that end on a
+ * newline, so that the workers' lines never interleave mid-line even when
+ * the log is a pipe.
+ */
+void
+server_flush_log(struct server *srv)
+{
+	struct evbuffer_ptr nl;
+	size_t len, chunk;
+	unsigned char *p;
+	ssize_t n;
+
+	while ((len = evbuffer_get_length(srv->log_buf)) > 0) {
+		chunk = len < PIPE_BUF ? len : PIPE_BUF;
+		p = evbuffer_pullup(srv->log_buf, (ev_ssize_t)chunk);
+		while (chunk > 0 && p[chunk - 1] != '\n')
+			chunk--;
+		if (chunk == 0) {
+			/* A single line longer than PIPE_BUF: write it
+			 * whole up to its newline. */
+			nl = evbuffer_search(srv->log_buf, "\n", 1, NULL);
+			if (nl.pos < 0)
+				return;
+			chunk = (size_t)nl.pos + 1;
+			p = evbuffer_pullup(srv->log_buf, (ev_ssize_t)chunk);
+		}
+		n = write(srv->log_fd, p, chunk);
+		if (n <= 0) {
+			evbuffer_drain(srv->log_buf, len); /* drop, not block */
+			return;
+		}
+		evbuffer_drain(srv->log_buf, (size_t)n);
+	}
 }

@@ -7,7 +7,7 @@
 
 #include <event2/buffer.h>
 
-#include "metrics.h"
+#include "../util/metrics.h"
 #include "server.h"
 
 const char *

@@ -12,7 +12,7 @@
 #include <event2/listener.h>
 #include <openssl/ssl.h>
 
-#include "config.h"
+#include "../util/config.h"
 #include "http.h"
 
 struct conn;

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../src/http/config.h"
+#include "../../src/util/config.h"
 
 static int
 load_text(struct config *cfg, const char *text, char *err, size_t errlen)

@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #include "master.h"
-#include "metrics.h"
+#include "../util/metrics.h"
 
 #define RESTART_MIN_MS     100
 #define RESTART_MAX_MS     5000

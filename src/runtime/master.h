@@ -7,8 +7,8 @@
 
 #include <openssl/ssl.h>
 
-#include "config.h"
-#include "http.h"
+#include "../util/config.h"
+#include "../http/http.h"
 
 struct event_base;
 

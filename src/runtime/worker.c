@@ -1,6 +1,7 @@
 /*
  * worker.c: the life of one worker process: its event loop, its signals,
- * its access log buffer, and its orderly end.
+ * the access log's flush every second, dropping privileges, and its
+ * orderly end.
  */
 #include <grp.h>
 #include <pwd.h>
@@ -17,44 +18,8 @@
 
 #include "../util/hex.h"
 #include "master.h"
-#include "metrics.h"
-#include "server.h"
-
-/*
- * Lines are written in pieces of at most PIPE_BUF bytes that end on a
- * newline, so that the workers' lines never interleave mid-line even when
- * the log is a pipe.
- */
-void
-server_flush_log(struct server *srv)
-{
-	struct evbuffer_ptr nl;
-	size_t len, chunk;
-	unsigned char *p;
-	ssize_t n;
-
-	while ((len = evbuffer_get_length(srv->log_buf)) > 0) {
-		chunk = len < PIPE_BUF ? len : PIPE_BUF;
-		p = evbuffer_pullup(srv->log_buf, (ev_ssize_t)chunk);
-		while (chunk > 0 && p[chunk - 1] != '\n')
-			chunk--;
-		if (chunk == 0) {
-			/* A single line longer than PIPE_BUF: write it
-			 * whole up to its newline. */
-			nl = evbuffer_search(srv->log_buf, "\n", 1, NULL);
-			if (nl.pos < 0)
-				return;
-			chunk = (size_t)nl.pos + 1;
-			p = evbuffer_pullup(srv->log_buf, (ev_ssize_t)chunk);
-		}
-		n = write(srv->log_fd, p, chunk);
-		if (n <= 0) {
-			evbuffer_drain(srv->log_buf, len); /* drop, not block */
-			return;
-		}
-		evbuffer_drain(srv->log_buf, (size_t)n);
-	}
-}
+#include "../util/metrics.h"
+#include "../http/server.h"
 
 static void
 flush_cb(evutil_socket_t fd, short what, void *arg)
