@@ -5,6 +5,7 @@
 #   make test    the same set-up with a throwaway database; every test
 #   make bench   the HTTP and database benchmark against nginx and pgbench
 #   make bench-figures  the figures on 1,000,000 projects (bench/figures.sh)
+#   make lint    cppcheck and clang-tidy, zero findings (scripts/lint.sh)
 #   make format  clang-format every C file
 
 CC       ?= cc
@@ -23,7 +24,7 @@ SRC       = $(wildcard src/*.c src/util/*.c src/runtime/*.c src/http/*.c src/api
 GEN       = build/gen/migrations.c build/gen/openapi_schemas.c
 DOMAIN    = $(wildcard src/domain/*.c)
 
-.PHONY: all run test bench bench-figures deps format format-check clean
+.PHONY: all run test bench bench-figures deps lint format format-check clean
 
 all: build/release/pipelined
 
@@ -73,6 +74,9 @@ bench: deps build/release/pipelined
 
 bench-figures: deps build/release/pipelined
 	@bench/figures.sh
+
+lint: deps $(GEN)
+	@scripts/lint.sh
 
 format:
 	clang-format -i $(wildcard src/*.c src/*/*.c src/*/*.h tests/*/*.c tests/*/*.h bench/*.c)
