@@ -113,6 +113,12 @@ void api_problem(
     struct api_req *a, int status, const char *type, const char *detail);
 void api_db_problem(struct api_req *a, const db_result *res);
 
+/* A broken lifecycle rule: 409 when it contradicts the history, 404 when
+ * it names an event the history lacks, 422 when the event is not valid
+ * at all; the rule names the problem type. */
+struct violation;
+void api_violation(struct api_req *a, const struct violation *v);
+
 /* The five audit parameters of a write: principal id and name, request
  * id, method, path. */
 void api_audit_params(struct api_req *a, const char **params);
