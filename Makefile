@@ -28,9 +28,15 @@ DOMAIN    = $(wildcard src/domain/*.c)
 
 all: build/release/pipelined
 
-build/gen/migrations.c: $(sort $(wildcard sql/*.sql)) src/db/embed-sql.awk
+# The migrations (sql/NNN_*.sql) and the functions (sql/functions/, in the
+# order of sql/functions/ORDER); see src/db/embed-sql.awk.
+SQL_MIGRATIONS = $(sort $(wildcard sql/*.sql))
+SQL_FUNCTIONS  = $(sort $(wildcard sql/functions/*.sql))
+build/gen/migrations.c: $(SQL_MIGRATIONS) $(SQL_FUNCTIONS) sql/functions/ORDER src/db/embed-sql.awk
 	@mkdir -p $(@D)
-	awk -f src/db/embed-sql.awk $(sort $(wildcard sql/*.sql)) > $@
+	awk -v order=sql/functions/ORDER -v functions="$(SQL_FUNCTIONS)" \
+	    -f src/db/embed-sql.awk $(SQL_MIGRATIONS) > $@.tmp
+	mv $@.tmp $@
 
 build/gen/openapi_schemas.c: src/api/openapi_schemas.json
 	@mkdir -p $(@D)
