@@ -32,7 +32,10 @@ all: build/release/pipelined
 # order of sql/functions/ORDER); see src/db/embed-sql.awk.
 SQL_MIGRATIONS = $(sort $(wildcard sql/*.sql))
 SQL_FUNCTIONS  = $(sort $(wildcard sql/functions/*.sql))
-build/gen/migrations.c: $(SQL_MIGRATIONS) $(SQL_FUNCTIONS) sql/functions/ORDER src/db/embed-sql.awk
+# The folders are prerequisites too, so that removing or renaming a file
+# (a branch switch) rebuilds the schema without it.
+build/gen/migrations.c: sql sql/functions $(SQL_MIGRATIONS) $(SQL_FUNCTIONS) \
+    sql/functions/ORDER src/db/embed-sql.awk
 	@mkdir -p $(@D)
 	awk -v order=sql/functions/ORDER -v functions="$(SQL_FUNCTIONS)" \
 	    -f src/db/embed-sql.awk $(SQL_MIGRATIONS) > $@.tmp
