@@ -357,10 +357,16 @@ target_to_path(struct parse *p)
 	return 0;
 }
 
-/* Transfer-Encoding's codings (http-parser checked that "chunked", when
- * present, is last). */
+/*
+ * Transfer-Encoding's codings, in order. RFC 9112 §6.3: when chunked is
+ * not the last, the body's length cannot be known (400); chunked twice is
+ * forbidden (400, §6.1); any other coding is one this server does not
+ * implement (501). *last_chunked tells, across fields, whether the last
+ * coding seen was chunked.
+ */
 static int
-check_codings(struct parse *p, const char *v, int *chunked)
+check_codings(
+    struct parse *p, const char *v, int *chunked, int *other, int *last_chunked)
 {
 	size_t n;
 
@@ -369,17 +375,29 @@ check_codings(struct parse *p, const char *v, int *chunked)
 		n = strcspn(v, " \t,");
 		if (n == 0)
 			break;
-		if (n == 7 && strncasecmp(v, "chunked", 7) == 0) {
-			if ((*chunked)++ > 0)
-				return malformed(p, "chunked may be applied "
-				                    "only once.");
-		} else {
-			return fail(p, 501, "not-implemented",
-			    "Transfer codings other than chunked are not "
-			    "implemented.");
-		}
+		*last_chunked = n == 7 && strncasecmp(v, "chunked", 7) == 0;
+		if (*last_chunked && (*chunked)++ > 0)
+			return malformed(
+			    p, "chunked may be applied only once.");
+		if (!*last_chunked)
+			(*other)++;
 		v += n;
 	}
+	return 0;
+}
+
+static int
+check_framing(
+    struct parse *p, int te_fields, int chunked, int other, int last_chunked)
+{
+	if (te_fields == 0 || (chunked == 0 && other == 0))
+		return 0;
+	if (!last_chunked)
+		return malformed(p, "chunked must be the last transfer coding "
+		                    "of a request.");
+	if (other > 0)
+		return fail(p, 501, "not-implemented",
+		    "Transfer codings other than chunked are not implemented.");
 	return 0;
 }
 
@@ -387,7 +405,7 @@ static int
 check_fields(struct parse *p)
 {
 	const struct http_request *r = p->req;
-	int i, hosts = 0, chunked = 0;
+	int i, hosts = 0, te = 0, chunked = 0, other = 0, last_chunked = 0;
 
 	for (i = 0; i < r->nheaders; i++) {
 		if (strcasecmp(r->headers[i].name, "Host") == 0)
@@ -398,11 +416,14 @@ check_fields(struct parse *p)
 				return malformed(p,
 				    "Transfer-Encoding is not defined in "
 				    "HTTP/1.0.");
-			if (check_codings(p, r->headers[i].value, &chunked) !=
-			    0)
+			te++;
+			if (check_codings(p, r->headers[i].value, &chunked,
+			        &other, &last_chunked) != 0)
 				return -1;
 		}
 	}
+	if (check_framing(p, te, chunked, other, last_chunked) != 0)
+		return -1;
 	if (hosts > 1)
 		return malformed(p, "A request may have only one Host field.");
 	if (hosts == 0 && p->hp.http_minor >= 1)
@@ -533,6 +554,7 @@ parse_init(struct parse *p, const struct parse_limits *lim)
 	p->in_trailers = 0;
 	p->taken = 0;
 	p->fail.status = 0;
+	p->result = PARSE_MORE;
 	p->lim = *lim;
 	http_parser_init(&p->hp, HTTP_REQUEST);
 	p->hp.data = p;
@@ -589,14 +611,14 @@ parse_feed(struct parse *p, const char *data, size_t len, size_t *used)
 void
 parse_resume(struct parse *p)
 {
-	if (p->result == PARSE_DONE) {
+	if (p->result == PARSE_DONE)
 		p->req = NULL; /* the caller has it */
-		/* http-parser does not count the next head from 0 itself:
-		 * paused at the end of a message it keeps the count it had
-		 * when the call began, so the trailers' bytes, when they came
-		 * in another call, would be charged to the next request. */
-		p->hp.nread = 0;
-	}
+	/* http-parser does not count a head from 0 itself here: paused in
+	 * a callback, it keeps the count it had when the call began. After
+	 * a message, the trailers' bytes (when they came in another call)
+	 * would be charged to the next request; after a head, its last LF
+	 * would be counted twice. */
+	p->hp.nread = 0;
 	p->result = PARSE_MORE;
 	http_parser_pause(&p->hp, 0);
 }

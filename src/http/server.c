@@ -20,6 +20,24 @@
 
 #include "server.h"
 
+/*
+ * The kernel keeps at most this much of a connection's output unsent. The
+ * write timeout restarts on each write that makes progress; without a
+ * bound, loopback's autotuned send buffer takes a megabyte at once and a
+ * client that reads slowly but steadily drains it for longer than the
+ * timeout while the server, seeing no room, writes nothing, and cuts it
+ * off. With it, the socket turns writable again as the client reads.
+ */
+#define UNSENT_LOWAT (128 * 1024)
+
+static void
+limit_unsent(int fd)
+{
+	int lowat = UNSENT_LOWAT;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof(lowat));
+}
+
 static void
 accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
     int salen, void *arg)
@@ -35,6 +53,7 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 		evutil_closesocket(fd);
 		return;
 	}
+	limit_unsent(fd);
 	if (sa->sa_family == AF_INET)
 		inet_ntop(AF_INET, &((struct sockaddr_in *)sa)->sin_addr, addr,
 		    sizeof(addr));

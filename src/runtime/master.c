@@ -30,7 +30,7 @@
 #include "../util/metrics.h"
 
 #define RESTART_MIN_MS     100
-#define RESTART_MAX_MS     5000
+#define RESTART_MAX_MS     2000
 #define RESTART_RESET_S    30
 #define MAX_START_FAILURES 3
 
