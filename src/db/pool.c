@@ -29,6 +29,7 @@
 #include <libpq-fe.h>
 
 #include "batch.h"
+#include "call.h"
 #include "db.h"
 #include "result.h"
 
@@ -46,7 +47,8 @@ struct query {
 	int shared; /* db_query_shared: identical ones may share a result */
 	const char *params[MAX_PARAMS];
 	db_callback cb;
-	void *arg;
+	void *arg; /* the caller's, or ctx for db_call */
+	_Alignas(max_align_t) unsigned char ctx[DB_CALL_CTX_MAX];
 	char data[]; /* the parameters' bytes */
 };
 TAILQ_HEAD(queryq, query);
@@ -735,17 +737,21 @@ pool_dispatch(struct db_pool *pool)
 
 /* Sends a new query on an idle connection unless it should wait, else
  * queues it. */
-static int
-submit(struct db_pool *pool, const char *stmt, int nparams,
-    const char *const *params, db_callback cb, void *arg, int shared)
+int
+db_call(struct db_pool *pool, const char *stmt, int nparams,
+    const char *const *params, int shared, db_callback cb, const void *ctx,
+    size_t ctxlen)
 {
 	struct query *q;
 	int i;
 
-	if (!pool_up(pool) || pool->nwaiting >= MAX_WAITING)
+	if (!pool_up(pool) || pool->nwaiting >= MAX_WAITING ||
+	    ctxlen > DB_CALL_CTX_MAX)
 		return -1;
-	if ((q = query_new(stmt, nparams, params, cb, arg)) == NULL)
+	if ((q = query_new(stmt, nparams, params, cb, NULL)) == NULL)
 		return -1;
+	memcpy(q->ctx, ctx, ctxlen);
+	q->arg = q->ctx;
 	q->shared = shared;
 	if (!holds_back(pool, q)) {
 		for (i = 0; i < pool->size; i++) {
@@ -762,18 +768,38 @@ submit(struct db_pool *pool, const char *stmt, int nparams,
 	return 0;
 }
 
+/* What db_query carries through db_call: its caller's callback. */
+struct plain {
+	db_callback cb;
+	void *arg;
+};
+
+static void
+plain_done(const db_result *res, void *ctx)
+{
+	const struct plain *p = ctx;
+
+	p->cb(res, p->arg);
+}
+
 int
 db_query(struct db_pool *pool, const char *stmt, int nparams,
     const char *const *params, db_callback cb, void *arg)
 {
-	return submit(pool, stmt, nparams, params, cb, arg, 0);
+	struct plain p = {cb, arg};
+
+	return db_call(
+	    pool, stmt, nparams, params, 0, plain_done, &p, sizeof(p));
 }
 
 int
 db_query_shared(struct db_pool *pool, const char *stmt, int nparams,
     const char *const *params, db_callback cb, void *arg)
 {
-	return submit(pool, stmt, nparams, params, cb, arg, 1);
+	struct plain p = {cb, arg};
+
+	return db_call(
+	    pool, stmt, nparams, params, 1, plain_done, &p, sizeof(p));
 }
 
 struct db_pool *
