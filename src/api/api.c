@@ -54,6 +54,27 @@ api_db_problem(struct api_req *a, const db_result *res)
 	    "The database could not complete the request; retry shortly.");
 }
 
+int
+api_sent(struct api_req *a, int rc)
+{
+	if (rc == 0)
+		return 0;
+	if (rc == DB_NOMEM)
+		api_problem(a, 503, "overloaded", "Out of memory.");
+	else
+		api_db_problem(a, NULL);
+	return -1;
+}
+
+struct db_actor
+api_actor(const struct api_req *a)
+{
+	struct db_actor who = {a->who.id, a->who.name, a->http->request_id,
+	    a->http->method_name, a->http->path, a->idem_key};
+
+	return who;
+}
+
 static void
 query_done(const db_result *res, void *arg)
 {

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "../db/db.h"
+#include "../db/queries.h"
 #include "../util/config.h"
 #include "../http/http.h"
 #include "../http/router.h"
@@ -87,6 +88,18 @@ const char *const *api_route_names(void);
 extern const struct config *api_cfg;
 extern struct db_pool *api_pool;
 
+/*
+ * The glue between a handler and a query function of queries.h, which
+ * the handler calls with api_pool, its callback and a itself as the
+ * argument: api_sent(a, db_project_get(api_pool, id, fetched, a)).
+ * Returns 0 when the query is on its way; otherwise answers 503 (the
+ * database cannot be reached, or memory ran out) and returns -1.
+ */
+int api_sent(struct api_req *a, int rc);
+
+/* Who a write records as having made it: the principal and request. */
+struct db_actor api_actor(const struct api_req *a);
+
 /* Runs a prepared statement for a; answers 503 itself when it cannot. */
 int api_query(struct api_req *a, const char *stmt, int nparams,
     const char *const *params, void (*cb)(struct api_req *, const db_result *));
@@ -133,7 +146,7 @@ int api_write(struct api_req *a, const char *stmt, const char *const *lead,
 /* projects.c: shared by the project and event handlers. */
 /* Answers a refused write: duplicate code 409, unknown area 422, ... */
 void api_write_refused(struct api_req *a, const db_result *res);
-void api_etag_of(struct api_req *a, const char *version);
+void api_etag_of(struct api_req *a, long long version);
 /* 404 unless the {id} of the path is a UUID. */
 int api_project_id(struct api_req *a);
 
@@ -148,9 +161,11 @@ void idem_release(struct api_req *a);
  * size in a->state. */
 void api_listed(struct api_req *a, const db_result *res);
 
-/* scope.c: answers 503, 404 or 403 and returns -1 unless the row found
- * is a project in the principal's areas (its area in column area_col). */
-int api_project_in_scope(struct api_req *a, const db_result *res, int area_col);
+/* scope.c: answers 503, 404 or 403 and returns -1 unless the query
+ * succeeded and found a project (area: NULL when it found none) in the
+ * principal's areas. */
+int api_project_in_scope(
+    struct api_req *a, const db_result *st, const char *area);
 
 /* ops.c */
 void ops_health(struct api_req *a);

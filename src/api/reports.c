@@ -131,7 +131,9 @@ scope_checked(struct api_req *a, const db_result *res)
 {
 	const char *lead[1] = {a->caps.value[0]};
 
-	if (api_project_in_scope(a, res, 0) != 0)
+	if (api_project_in_scope(a, res,
+	        db_failed(res) || db_rows(res) == 0 ? NULL
+	                                            : db_value(res, 0, 0)) != 0)
 		return;
 	api_write(a, "report_create", lead, 1, &a->body, 1, filed);
 }

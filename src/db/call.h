@@ -9,7 +9,10 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "db.h"
+#include "queries.h"
 
 /* Room, in each query, for what a query function carries to its
  * decoder: the caller's typed callback and argument, mostly. */
@@ -26,5 +29,25 @@
 int db_call(struct db_pool *pool, const char *stmt, int nparams,
     const char *const *params, int shared, db_callback done, const void *ctx,
     size_t ctxlen);
+
+/* db_call for a statement that answers with one JSON document in its
+ * first column: cb gets it, or none when there is no row or it is NULL. */
+int db_call_json(struct db_pool *pool, const char *stmt, int nparams,
+    const char *const *params, int shared, db_json_cb cb, void *arg);
+
+/*
+ * Runs a write function (sql/004 and after): nlead text parameters, then
+ * the documents as JSON text, then last the audit document of who, which
+ * every write function records in its transaction. Answers as
+ * db_call_json; DB_NOMEM when a document could not be written out.
+ */
+int db_write(struct db_pool *pool, const char *stmt, const char *const *lead,
+    int nlead, json_t *const *docs, int ndocs, const struct db_actor *who,
+    db_json_cb cb, void *arg);
+
+/* The audit columns of a write that takes them one by one: principal id
+ * and name, request id, method, path. */
+#define DB_ACTOR_NPARAMS 5
+void db_actor_params(const struct db_actor *who, const char **params);
 
 #endif

@@ -1,0 +1,94 @@
+/*
+ * queries.h: one function per query a handler needs, and the row each
+ * answers with. The statement, its parameters and the decoding of its
+ * columns are in the resource's file of src/db/, side by side, so that a
+ * change to a SELECT list and to what reads it are one change; above
+ * src/db/ no code names a statement or reads a column by number.
+ *
+ * Every function returns 0 when its query is on its way: cb is then
+ * called once, later, with
+ *   st   how the query ended: NULL when the database could not be
+ *        reached, else see db_failed(), db_sqlstate(), db_error_message();
+ *   row  the decoded row, or NULL when the query failed or found none
+ *        (each function says what none means). Its strings point into
+ *        the result and are valid until cb returns: no row is copied;
+ *   arg  as given.
+ * Otherwise it returns DB_DOWN or DB_NOMEM, and cb is never called.
+ */
+#ifndef PIPELINED_QUERIES_H
+#define PIPELINED_QUERIES_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "db.h"
+
+#define DB_DOWN  (-1) /* no connection is up, or too many queries wait */
+#define DB_NOMEM (-2) /* a parameter could not be made */
+
+/*
+ * Who made a change, and in which request: every write records it in the
+ * audit row of its transaction. idempotency_key may be NULL.
+ */
+struct db_actor {
+	const char *principal_id, *principal, *request_id, *method, *path;
+	const char *idempotency_key;
+};
+
+/* One JSON document: what a write returns, a figure, the areas. */
+struct db_json {
+	const char *text;
+	size_t len;
+};
+typedef void (*db_json_cb)(
+    const db_result *st, const struct db_json *doc, void *arg);
+
+/* ---- projects.c -------------------------------------------------------- */
+
+struct db_project {
+	const char *json; /* project_json(): the document served */
+	size_t json_len;
+	long long version; /* the ETag */
+	const char *area; /* for the scope check */
+};
+typedef void (*db_project_cb)(
+    const db_result *st, const struct db_project *p, void *arg);
+
+/* The project with that id (a UUID); none: no such project. */
+int db_project_get(
+    struct db_pool *pool, const char *id, db_project_cb cb, void *arg);
+
+/* The project and its whole history, for the lifecycle rules. */
+struct db_project_history {
+	struct db_project project;
+	const char *events; /* a JSON array, oldest first (history_parse) */
+};
+typedef void (*db_project_history_cb)(
+    const db_result *st, const struct db_project_history *h, void *arg);
+int db_project_history(
+    struct db_pool *pool, const char *id, db_project_history_cb cb, void *arg);
+
+/* The writes answer with the project as it now is (db_event_append: with
+ * the event). Update and append write only if the project is still at
+ * version; none: it has moved since. */
+int db_project_create(struct db_pool *pool, json_t *fields, json_t *derived,
+    json_t *events, const struct db_actor *who, db_json_cb cb, void *arg);
+int db_project_update(struct db_pool *pool, const char *id, long long version,
+    json_t *fields, const struct db_actor *who, db_json_cb cb, void *arg);
+int db_event_append(struct db_pool *pool, const char *id, long long version,
+    json_t *event, json_t *derived, const struct db_actor *who, db_json_cb cb,
+    void *arg);
+
+/* Every event of a project, each with the retraction that withdrew it. */
+struct db_event_list {
+	const char *json; /* a JSON array, oldest first */
+	size_t json_len;
+	const char *area;
+};
+typedef void (*db_event_list_cb)(
+    const db_result *st, const struct db_event_list *l, void *arg);
+int db_event_list(
+    struct db_pool *pool, const char *id, db_event_list_cb cb, void *arg);
+
+#endif
