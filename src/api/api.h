@@ -105,14 +105,12 @@ int api_query(struct api_req *a, const char *stmt, int nparams,
     const char *const *params, void (*cb)(struct api_req *, const db_result *));
 
 /*
- * Runs a page statement: params[at] and params[at + 1] (whatever the
- * caller left there) become the cursor's seq and the page size plus one,
- * the extra row saying whether a next page exists. The limit is kept in
- * a->state for cb; api_listed answers with the page.
+ * page.c: the rows a page query (db_*_page) is to fetch for a page of
+ * limit items: one more, the extra row saying whether a next page
+ * exists. The limit is kept in a->state for api_listed, the callback
+ * that answers with the page.
  */
-int api_query_page(struct api_req *a, const char *stmt, int nparams,
-    const char *const *params, int at, long long after, int limit,
-    void (*cb)(struct api_req *, const db_result *));
+int api_page_rows(struct api_req *a, int limit);
 
 /* The same for a read whose answer depends on nothing but the statement,
  * its parameters and the data, never on who asks: identical ones waiting
@@ -130,9 +128,10 @@ void api_db_problem(struct api_req *a, const db_result *res);
  * id, method, path. */
 void api_audit_params(struct api_req *a, const char **params);
 
-/* page.c: answers a list page from rows of (item JSON, seq), fetched
- * with limit + 1 rows so that a next page can be told. */
-void api_list(struct api_req *a, const db_result *res, int limit);
+/* page.c: answers a list page from the items of a page query that
+ * fetched limit + 1 rows, so that a next page can be told. */
+void api_list(
+    struct api_req *a, const db_result *st, struct db_page *page, int limit);
 
 /*
  * Runs a write function: nlead text parameters, the JSON documents, and
@@ -157,9 +156,9 @@ void idem_reserve(struct api_req *a, void (*next)(struct api_req *));
 /* After the response: gives back a key whose request wrote nothing. */
 void idem_release(struct api_req *a);
 
-/* page.c: the callback of a list query: rows of (item, seq), the page
- * size in a->state. */
-void api_listed(struct api_req *a, const db_result *res);
+/* page.c: the callback of a page query, the page size in a->state
+ * (api_page_rows); a is its argument. */
+void api_listed(const db_result *st, struct db_page *page, void *arg);
 
 /* scope.c: answers 503, 404 or 403 and returns -1 unless the query
  * succeeded and found a project (area: NULL when it found none) in the

@@ -116,8 +116,9 @@ batches_list(struct api_req *a)
 	static const char *const kinds[] = {
 	    "sign", "start", "production", NULL};
 	static const char *const names[] = {"kind", "area", "year"};
+	struct db_batch_filter f = {NULL, NULL, NULL};
+	const char **slot[] = {&f.kind, &f.area, &f.year};
 	char buf[3][64];
-	const char *p[5] = {NULL};
 	long long after;
 	int limit, i, rc, bad;
 
@@ -126,7 +127,7 @@ batches_list(struct api_req *a)
 		return;
 	for (i = 0; i < 3; i++) {
 		rc = input_query(a->http, names[i], buf[i], sizeof(buf[i]));
-		p[2 + i] = rc > 0 ? buf[i] : NULL;
+		*slot[i] = rc > 0 ? buf[i] : NULL;
 		bad = rc < 0 ||
 		      (rc > 0 && i == 0 && !validate_enum(buf[i], kinds)) ||
 		      (rc > 0 && i > 0 &&
@@ -140,5 +141,6 @@ batches_list(struct api_req *a)
 			return;
 		}
 	}
-	api_query_page(a, "batch_page", 5, p, 0, after, limit, api_listed);
+	api_sent(a, db_batch_page(api_pool, &f, after, api_page_rows(a, limit),
+	                api_listed, a));
 }

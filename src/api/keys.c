@@ -134,15 +134,14 @@ void
 keys_list(struct api_req *a)
 {
 	static const char *const allowed[] = {"limit", "cursor", NULL};
-	const char *params[2] = {NULL, NULL};
 	long long after;
 	int limit;
 
 	if (input_query_known(a, allowed) != 0 ||
 	    cursor_params(a, &after, &limit) != 0)
 		return;
-	api_query_page(
-	    a, "principal_list", 2, params, 0, after, limit, api_listed);
+	api_sent(a, db_principal_page(api_pool, after, api_page_rows(a, limit),
+	                api_listed, a));
 }
 
 static void

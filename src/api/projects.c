@@ -332,33 +332,37 @@ projects_list(struct api_req *a)
 	    "cancelled", NULL};
 	static const char *const levels[] = {
 	    "provincial", "municipal", "county", NULL};
+	struct db_project_filter flt = {NULL};
 	char f[8][128];
-	const char *p[10] = {NULL};
 	long long after;
 	int limit, year;
 
 	if (input_query_known(a, allowed) != 0 ||
 	    cursor_params(a, &after, &limit) != 0 ||
-	    filter(a, "area", f[0], sizeof(f[0]), &p[2], NULL) != 0 ||
-	    filter(a, "status", f[1], sizeof(f[1]), &p[3], statuses) != 0 ||
-	    filter(a, "industry", f[2], sizeof(f[2]), &p[4], NULL) != 0 ||
-	    filter(a, "level", f[3], sizeof(f[3]), &p[5], levels) != 0 ||
-	    filter(a, "signed_year", f[4], sizeof(f[4]), &p[6], NULL) != 0 ||
-	    filter(a, "q", f[5], sizeof(f[5]), &p[7], NULL) != 0 ||
-	    filter(a, "code", f[6], sizeof(f[6]), &p[8], NULL) != 0 ||
-	    filter(a, "batch", f[7], sizeof(f[7]), &p[9], NULL) != 0)
+	    filter(a, "area", f[0], sizeof(f[0]), &flt.area, NULL) != 0 ||
+	    filter(a, "status", f[1], sizeof(f[1]), &flt.status, statuses) !=
+	        0 ||
+	    filter(a, "industry", f[2], sizeof(f[2]), &flt.industry, NULL) !=
+	        0 ||
+	    filter(a, "level", f[3], sizeof(f[3]), &flt.level, levels) != 0 ||
+	    filter(a, "signed_year", f[4], sizeof(f[4]), &flt.signed_year,
+	        NULL) != 0 ||
+	    filter(a, "q", f[5], sizeof(f[5]), &flt.q, NULL) != 0 ||
+	    filter(a, "code", f[6], sizeof(f[6]), &flt.code, NULL) != 0 ||
+	    filter(a, "batch", f[7], sizeof(f[7]), &flt.batch, NULL) != 0)
 		return;
-	if (p[9] != NULL && !validate_uuid(p[9])) {
+	if (flt.batch != NULL && !validate_uuid(flt.batch)) {
 		api_problem(
 		    a, 400, "invalid-parameter", "batch is a batch id.");
 		return;
 	}
-	if (p[6] != NULL &&
-	    (sscanf(p[6], "%d", &year) != 1 || year < 1900 || year > 2200 ||
-	        strspn(p[6], "0123456789") != 4)) {
+	if (flt.signed_year != NULL &&
+	    (sscanf(flt.signed_year, "%d", &year) != 1 || year < 1900 ||
+	        year > 2200 || strspn(flt.signed_year, "0123456789") != 4)) {
 		api_problem(a, 400, "invalid-parameter",
 		    "signed_year is a four-digit year.");
 		return;
 	}
-	api_query_page(a, "project_page", 10, p, 0, after, limit, api_listed);
+	api_sent(a, db_project_page(api_pool, &flt, after,
+	                api_page_rows(a, limit), api_listed, a));
 }

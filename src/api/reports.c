@@ -157,15 +157,14 @@ void
 reports_list(struct api_req *a)
 {
 	static const char *const allowed[] = {"limit", "cursor", NULL};
-	const char *p[3] = {NULL};
 	long long after;
 	int limit;
 
 	if (api_project_id(a) != 0 || input_query_known(a, allowed) != 0 ||
 	    cursor_params(a, &after, &limit) != 0)
 		return;
-	p[0] = a->caps.value[0];
-	api_query_page(a, "report_page", 3, p, 1, after, limit, api_listed);
+	api_sent(a, db_report_page(api_pool, a->caps.value[0], after,
+	                api_page_rows(a, limit), api_listed, a));
 }
 
 static int

@@ -36,6 +36,17 @@ int db_call_json(struct db_pool *pool, const char *stmt, int nparams,
     const char *const *params, int shared, db_json_cb cb, void *arg);
 
 /*
+ * A page statement's SELECT list, as db_page_next reads it (decode.c):
+ * the item's JSON, then its seq. Its parameters params[at] and
+ * params[at + 1] are the seq to start after and the number of rows,
+ * which db_call_page fills in.
+ */
+#define DB_PAGE(item, seq) "SELECT " item ", " seq
+int db_call_page(struct db_pool *pool, const char *stmt, int nparams,
+    const char **params, int at, long long after, int rows, db_page_cb cb,
+    void *arg);
+
+/*
  * Runs a write function (sql/004 and after): nlead text parameters, then
  * the documents as JSON text, then last the audit document of who, which
  * every write function records in its transaction. Answers as

@@ -2,7 +2,7 @@
  * principals.c: the statements about principals (API keys and client
  * certificates) and the operational checks.
  */
-#include "db.h"
+#include "call.h"
 #include "statements.h"
 
 #define PRINCIPAL_COLUMNS "id, name, role, areas::text, "
@@ -38,12 +38,14 @@ const struct db_stmt db_principal_stmts[] = {
         "  SELECT $8, $9, $10, $11, $12, 'key', doc.id::text, NULL,"
         "  doc.j::jsonb FROM doc)"
         "SELECT j FROM doc"},
+    /* $1 after (seq), $2 limit */
     {"principal_list",
-        "SELECT json_build_object('id', id, 'name', name, 'role', role,"
-        " 'areas', areas, 'prefix', key_prefix,"
-        " 'client_cert_sha256', cert_sha256, 'expires_on', expires_on,"
-        " 'created_at', created_at, 'revoked_at', revoked_at), seq "
-        "FROM principals WHERE seq > $1 ORDER BY seq LIMIT $2"},
+        DB_PAGE("json_build_object('id', id, 'name', name, 'role', role,"
+                " 'areas', areas, 'prefix', key_prefix,"
+                " 'client_cert_sha256', cert_sha256, 'expires_on',"
+                " expires_on, 'created_at', created_at, 'revoked_at',"
+                " revoked_at)",
+            "seq") " FROM principals WHERE seq > $1 ORDER BY seq LIMIT $2"},
     /* $1 id, then the audit columns $2..$6. */
     {"principal_revoke",
         "WITH b AS (SELECT to_jsonb(p) - 'key_hash' AS doc FROM principals p"
@@ -62,3 +64,13 @@ const struct db_stmt db_principal_stmts[] = {
 
 const size_t db_principal_nstmts =
     sizeof(db_principal_stmts) / sizeof(db_principal_stmts[0]);
+
+int
+db_principal_page(
+    struct db_pool *pool, long long after, int rows, db_page_cb cb, void *arg)
+{
+	const char *params[2];
+
+	return db_call_page(
+	    pool, "principal_list", 2, params, 0, after, rows, cb, arg);
+}

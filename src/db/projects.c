@@ -44,9 +44,10 @@ const struct db_stmt db_project_stmts[] = {
     {"event_append",
         "SELECT event_append($1::uuid, $2::bigint, $3::json, $4::json,"
         " $5::json)"},
+    /* $1 after (seq), $2 limit, then the filters (db_project_page) */
     {"project_page",
-        "SELECT doc, seq FROM project_page($1, $2, $3, $4, $5, $6, $7,"
-        " $8, $9, $10::uuid)"},
+        DB_PAGE("doc", "seq") " FROM project_page($1, $2, $3, $4, $5, $6,"
+                              " $7, $8, $9, $10::uuid)"},
     /* Every event, each with the retraction that withdrew it, if any;
      * then the project's area (event_list_row). */
     {"event_list",
@@ -178,6 +179,19 @@ db_event_append(struct db_pool *pool, const char *id, long long version,
 
 	snprintf(v, sizeof(v), "%lld", version);
 	return db_write(pool, "event_append", lead, 2, docs, 2, who, cb, arg);
+}
+
+/* ---- project_page ------------------------------------------------------ */
+
+int
+db_project_page(struct db_pool *pool, const struct db_project_filter *f,
+    long long after, int rows, db_page_cb cb, void *arg)
+{
+	const char *params[10] = {NULL, NULL, f->area, f->status, f->industry,
+	    f->level, f->signed_year, f->q, f->code, f->batch};
+
+	return db_call_page(
+	    pool, "project_page", 10, params, 0, after, rows, cb, arg);
 }
 
 /* ---- event_list -------------------------------------------------------- */

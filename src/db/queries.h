@@ -44,6 +44,44 @@ struct db_json {
 typedef void (*db_json_cb)(
     const db_result *st, const struct db_json *doc, void *arg);
 
+/*
+ * A list page (SPEC §6): items in the order of their seq, after a given
+ * seq, at most a given number of rows. Walk them with db_page_next; the
+ * fields of struct db_page are the walk's own.
+ */
+struct db_page_item {
+	const char *json;
+	size_t json_len;
+	long long seq; /* what the cursor after this item encodes */
+};
+struct db_page {
+	const db_result *res;
+	int next;
+};
+/* The next item into *item: 1, or 0 when there is none left. */
+int db_page_next(struct db_page *page, struct db_page_item *item);
+typedef void (*db_page_cb)(
+    const db_result *st, struct db_page *page, void *arg);
+
+/* ---- audit.c, batches.c, principals.c: their lists --------------------- */
+
+/* Each filter is NULL when absent; from and to are RFC 3339 times, which
+ * the database reads (sqlstate 22xxx when it cannot). */
+struct db_audit_filter {
+	const char *principal, *resource, *from, *to;
+};
+int db_audit_page(struct db_pool *pool, const struct db_audit_filter *f,
+    long long after, int rows, db_page_cb cb, void *arg);
+
+struct db_batch_filter {
+	const char *kind, *area, *year;
+};
+int db_batch_page(struct db_pool *pool, const struct db_batch_filter *f,
+    long long after, int rows, db_page_cb cb, void *arg);
+
+int db_principal_page(
+    struct db_pool *pool, long long after, int rows, db_page_cb cb, void *arg);
+
 /* ---- projects.c -------------------------------------------------------- */
 
 struct db_project {
@@ -80,6 +118,13 @@ int db_event_append(struct db_pool *pool, const char *id, long long version,
     json_t *event, json_t *derived, const struct db_actor *who, db_json_cb cb,
     void *arg);
 
+struct db_project_filter {
+	const char *area, *status, *industry, *level, *signed_year, *q, *code;
+	const char *batch; /* a UUID */
+};
+int db_project_page(struct db_pool *pool, const struct db_project_filter *f,
+    long long after, int rows, db_page_cb cb, void *arg);
+
 /* Every event of a project, each with the retraction that withdrew it. */
 struct db_event_list {
 	const char *json; /* a JSON array, oldest first */
@@ -90,5 +135,29 @@ typedef void (*db_event_list_cb)(
     const db_result *st, const struct db_event_list *l, void *arg);
 int db_event_list(
     struct db_pool *pool, const char *id, db_event_list_cb cb, void *arg);
+
+/* ---- reports.c --------------------------------------------------------- */
+
+int db_report_page(struct db_pool *pool, const char *project, long long after,
+    int rows, db_page_cb cb, void *arg);
+
+/* ---- changes.c --------------------------------------------------------- */
+
+/* The change feed (sql/009): changes after the position (xid, id), in
+ * that order; walk them with db_change_next. */
+struct db_change {
+	const char *json;
+	size_t json_len;
+	long long xid, id; /* its position */
+};
+struct db_changes {
+	const db_result *res;
+	int next;
+};
+int db_change_next(struct db_changes *feed, struct db_change *change);
+typedef void (*db_changes_cb)(
+    const db_result *st, struct db_changes *feed, void *arg);
+int db_change_page(struct db_pool *pool, long long xid, long long id, int limit,
+    db_changes_cb cb, void *arg);
 
 #endif

@@ -1,4 +1,5 @@
 /* reports.c: the statements of site reports (sql/008). */
+#include "call.h"
 #include "statements.h"
 
 const struct db_stmt db_report_stmts[] = {
@@ -6,8 +7,9 @@ const struct db_stmt db_report_stmts[] = {
     {"report_create", "SELECT report_create($1::uuid, $2::json, $3::json)"},
     /* $1 project, $2 after (seq), $3 limit */
     {"report_page",
-        "SELECT report_json(r), r.seq FROM site_reports r"
-        " WHERE r.project_id = $1 AND r.seq > $2 ORDER BY r.seq LIMIT $3"},
+        DB_PAGE("report_json(r)", "r.seq") " FROM site_reports r"
+                                           " WHERE r.project_id = $1 AND r.seq "
+                                           "> $2 ORDER BY r.seq LIMIT $3"},
     {"report_photo",
         "SELECT p.content_type, encode(p.bytes, 'hex') FROM site_report_photos "
         "p"
@@ -17,3 +19,13 @@ const struct db_stmt db_report_stmts[] = {
 
 const size_t db_report_nstmts =
     sizeof(db_report_stmts) / sizeof(db_report_stmts[0]);
+
+int
+db_report_page(struct db_pool *pool, const char *project, long long after,
+    int rows, db_page_cb cb, void *arg)
+{
+	const char *params[3] = {project, NULL, NULL};
+
+	return db_call_page(
+	    pool, "report_page", 3, params, 1, after, rows, cb, arg);
+}
