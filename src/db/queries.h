@@ -82,6 +82,57 @@ int db_batch_page(struct db_pool *pool, const struct db_batch_filter *f,
 int db_principal_page(
     struct db_pool *pool, long long after, int rows, db_page_cb cb, void *arg);
 
+/* ---- principals.c: keys, certificates, areas, the schema --------------- */
+
+/* A principal found by its key's prefix or its certificate. */
+struct db_principal {
+	const char *id, *name, *role;
+	const char *areas; /* a text[] literal: {140821,140882} */
+	/* The key's SHA-256 (hex), or the certificate's fingerprint: the
+	 * caller compares it, in constant time, with what was presented. */
+	const char *secret;
+	int expired, revoked;
+};
+typedef void (*db_principal_cb)(
+    const db_result *st, const struct db_principal *p, void *arg);
+/* none: no principal has it. */
+int db_principal_by_key_prefix(
+    struct db_pool *pool, const char *prefix, db_principal_cb cb, void *arg);
+int db_principal_by_cert(
+    struct db_pool *pool, const char *sha256, db_principal_cb cb, void *arg);
+
+/* A new principal; cert_sha256 and expires_on may be NULL. */
+struct db_principal_new {
+	const char *name, *role;
+	const char *areas; /* a text[] literal */
+	const char *prefix, *key_hash, *cert_sha256, *expires_on;
+};
+/* Answers with the principal as db_principal_page lists it; none: an
+ * area is not a known one. A certificate already registered is sqlstate
+ * 23505. */
+int db_principal_insert(struct db_pool *pool, const struct db_principal_new *p,
+    const struct db_actor *who, db_json_cb cb, void *arg);
+
+struct db_revocation {
+	int found; /* the principal exists */
+	int revoked; /* and this call revoked it (it was not yet) */
+};
+typedef void (*db_revocation_cb)(
+    const db_result *st, const struct db_revocation *r, void *arg);
+int db_principal_revoke(struct db_pool *pool, const char *id,
+    const struct db_actor *who, db_revocation_cb cb, void *arg);
+
+/* Every area, as one JSON array of {code, name, parent}. */
+int db_area_list(struct db_pool *pool, db_json_cb cb, void *arg);
+
+/* The version of the schema the database is at (sql/NNN). */
+struct db_schema {
+	int version;
+};
+typedef void (*db_schema_cb)(
+    const db_result *st, const struct db_schema *s, void *arg);
+int db_schema_version(struct db_pool *pool, db_schema_cb cb, void *arg);
+
 /* ---- projects.c -------------------------------------------------------- */
 
 struct db_project {
