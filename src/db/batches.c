@@ -26,3 +26,10 @@ db_batch_page(struct db_pool *pool, const struct db_batch_filter *f,
 	return db_call_page(
 	    pool, "batch_page", 5, params, 0, after, rows, cb, arg);
 }
+
+int
+db_batch_create(struct db_pool *pool, json_t *batch, const struct db_actor *who,
+    db_json_cb cb, void *arg)
+{
+	return db_write(pool, "batch_create", NULL, 0, &batch, 1, who, cb, arg);
+}

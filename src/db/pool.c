@@ -750,7 +750,8 @@ db_call(struct db_pool *pool, const char *stmt, int nparams,
 		return -1;
 	if ((q = query_new(stmt, nparams, params, cb, NULL)) == NULL)
 		return -1;
-	memcpy(q->ctx, ctx, ctxlen);
+	if (ctxlen > 0)
+		memcpy(q->ctx, ctx, ctxlen);
 	q->arg = q->ctx;
 	q->shared = shared;
 	if (!holds_back(pool, q)) {

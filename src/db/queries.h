@@ -189,6 +189,31 @@ int db_event_list(
 
 /* ---- reports.c --------------------------------------------------------- */
 
+/* The area of a project, for the scope check; none: no such project. */
+struct db_project_area {
+	const char *area;
+};
+typedef void (*db_project_area_cb)(
+    const db_result *st, const struct db_project_area *p, void *arg);
+int db_project_area(
+    struct db_pool *pool, const char *id, db_project_area_cb cb, void *arg);
+
+/* Files a report on a project; answers with the report, or none when
+ * there is no such project. */
+int db_report_create(struct db_pool *pool, const char *project, json_t *report,
+    const struct db_actor *who, db_json_cb cb, void *arg);
+
+/* Photo n (1..4) of a report of a project; none: there is none. */
+struct db_photo {
+	const char *content_type;
+	const char *hex; /* its bytes, in hex: the text protocol's */
+	size_t hex_len;
+};
+typedef void (*db_photo_cb)(
+    const db_result *st, const struct db_photo *ph, void *arg);
+int db_report_photo(struct db_pool *pool, const char *project,
+    const char *report, const char *n, db_photo_cb cb, void *arg);
+
 int db_report_page(struct db_pool *pool, const char *project, long long after,
     int rows, db_page_cb cb, void *arg);
 
@@ -210,5 +235,73 @@ typedef void (*db_changes_cb)(
     const db_result *st, struct db_changes *feed, void *arg);
 int db_change_page(struct db_pool *pool, long long xid, long long id, int limit,
     db_changes_cb cb, void *arg);
+
+/* ---- figures.c (sql/005): shared reads, see db_query_shared ----------- */
+
+/* Each is text as the SQL function reads it; known_at, by and area may
+ * be NULL. */
+struct db_pipeline_query {
+	const char *year, *as_of, *known_at, *by, *area;
+};
+/* Answers with the figures; none: nothing is recorded for them. */
+int db_stats_pipeline(struct db_pool *pool, const struct db_pipeline_query *q,
+    db_json_cb cb, void *arg);
+
+/* area and light may be NULL; the thresholds are the configuration's. */
+struct db_alerts_query {
+	const char *year, *area, *light;
+	int start_red_days, progress_yellow_points, progress_red_points;
+	int reporting_yellow_days, reporting_red_days;
+	int limit;
+};
+int db_stats_alerts(struct db_pool *pool, const struct db_alerts_query *q,
+    db_json_cb cb, void *arg);
+
+/* A year's targets; none: none are set. */
+int db_targets_get(
+    struct db_pool *pool, const char *year, db_json_cb cb, void *arg);
+/* Sets them; an unknown or repeated area is sqlstate 23xxx. */
+int db_targets_put(struct db_pool *pool, const char *year, json_t *targets,
+    const struct db_actor *who, db_json_cb cb, void *arg);
+
+/* ---- batches.c, imports.c ---------------------------------------------- */
+
+/* Answers with the batch; an unknown area or project is sqlstate 23503,
+ * whose message names which. */
+int db_batch_create(struct db_pool *pool, json_t *batch,
+    const struct db_actor *who, db_json_cb cb, void *arg);
+
+/* Imports records (or only checks them, when dry_run); answers with the
+ * outcome, which lists the records' errors when there are any. */
+int db_import_projects(struct db_pool *pool, int dry_run, json_t *records,
+    const struct db_actor *who, db_json_cb cb, void *arg);
+
+/* ---- idempotency.c (sql/007) ------------------------------------------- */
+
+enum db_idem_outcome {
+	DB_IDEM_RESERVED, /* the key is this request's now */
+	DB_IDEM_DONE, /* a request like it was answered: replay that */
+	DB_IDEM_MISMATCH, /* the key went with another request */
+	DB_IDEM_IN_FLIGHT, /* the first request with it is still running */
+};
+struct db_idem {
+	enum db_idem_outcome outcome;
+	/* DB_IDEM_DONE: the response to replay; location and etag are
+	 * NULL when it had none. */
+	int status;
+	const char *body;
+	size_t body_len;
+	const char *location, *etag;
+};
+typedef void (*db_idem_cb)(
+    const db_result *st, const struct db_idem *r, void *arg);
+/* Reserves key for the principal and the request whose SHA-256 is hash;
+ * a reservation older than stale_s seconds is taken over. */
+int db_idem_reserve(struct db_pool *pool, const char *principal_id,
+    const char *key, const char *hash, int stale_s, db_idem_cb cb, void *arg);
+/* Gives back a reserved key whose request wrote nothing: best effort,
+ * with no answer (a key not given back goes stale). */
+int db_idem_release(
+    struct db_pool *pool, const char *principal_id, const char *key);
 
 #endif
