@@ -65,7 +65,6 @@ struct api_req {
 	void *data; /* handler state that is not JSON, freed with */
 	void (*data_free)(void *);
 	char etag[32];
-	void (*next)(struct api_req *, const db_result *); /* see api_query */
 	int stage; /* in pipeline.c's list */
 	void (*resume)(struct api_req *); /* the stage after an async one */
 };
@@ -100,47 +99,22 @@ int api_sent(struct api_req *a, int rc);
 /* Who a write records as having made it: the principal and request. */
 struct db_actor api_actor(const struct api_req *a);
 
-/* Runs a prepared statement for a; answers 503 itself when it cannot. */
-int api_query(struct api_req *a, const char *stmt, int nparams,
-    const char *const *params, void (*cb)(struct api_req *, const db_result *));
-
-/*
- * page.c: the rows a page query (db_*_page) is to fetch for a page of
- * limit items: one more, the extra row saying whether a next page
- * exists. The limit is kept in a->state for api_listed, the callback
- * that answers with the page.
- */
-int api_page_rows(struct api_req *a, int limit);
-
-/* The same for a read whose answer depends on nothing but the statement,
- * its parameters and the data, never on who asks: identical ones waiting
- * together run once (db_query_shared). */
-int api_query_shared(struct api_req *a, const char *stmt, int nparams,
-    const char *const *params, void (*cb)(struct api_req *, const db_result *));
-
 void api_json(struct api_req *a, int status, const char *json, size_t len);
 void api_json_t(struct api_req *a, int status, json_t *doc);
 void api_problem(
     struct api_req *a, int status, const char *type, const char *detail);
 void api_db_problem(struct api_req *a, const db_result *res);
 
-/* The five audit parameters of a write: principal id and name, request
- * id, method, path. */
-void api_audit_params(struct api_req *a, const char **params);
-
-/* page.c: answers a list page from the items of a page query that
- * fetched limit + 1 rows, so that a next page can be told. */
+/*
+ * page.c: list pages. A page query (db_*_page) fetches api_page_rows()
+ * rows for a page of limit items: one more, the extra row saying whether
+ * a next page exists. The limit is kept in a->state for api_listed, the
+ * callback (its argument a) that answers with the page through api_list.
+ */
+int api_page_rows(struct api_req *a, int limit);
+void api_listed(const db_result *st, struct db_page *page, void *arg);
 void api_list(
     struct api_req *a, const db_result *st, struct db_page *page, int limit);
-
-/*
- * Runs a write function: nlead text parameters, the JSON documents, and
- * last the audit document (principal, request id, method, path,
- * Idempotency-Key) that every write function records in its transaction.
- */
-int api_write(struct api_req *a, const char *stmt, const char *const *lead,
-    int nlead, json_t *const *docs, int ndocs,
-    void (*cb)(struct api_req *, const db_result *));
 
 /* projects.c: shared by the project and event handlers. */
 /* Answers a refused write: duplicate code 409, unknown area 422, ... */
@@ -155,10 +129,6 @@ int api_project_id(struct api_req *a);
 void idem_reserve(struct api_req *a, void (*next)(struct api_req *));
 /* After the response: gives back a key whose request wrote nothing. */
 void idem_release(struct api_req *a);
-
-/* page.c: the callback of a page query, the page size in a->state
- * (api_page_rows); a is its argument. */
-void api_listed(const db_result *st, struct db_page *page, void *arg);
 
 /* scope.c: answers 503, 404 or 403 and returns -1 unless the query
  * succeeded and found a project (area: NULL when it found none) in the

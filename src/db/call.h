@@ -14,17 +14,39 @@
 #include "db.h"
 #include "queries.h"
 
+/*
+ * Called once per query. res is NULL when the database could not be
+ * reached; otherwise it holds the result, freed after the callback
+ * returns. A statement error is a result too: see db_failed(). A query
+ * that went in a batch gets its own rows, and the columns of its own
+ * statement; if the batch failed, each of its queries ran alone.
+ */
+typedef void (*db_callback)(const db_result *res, void *arg);
+
+/* The rows of a result, for the decoders: row and col count from the
+ * query's own first row and column (a batch's key column is hidden). */
+int db_rows(const db_result *res);
+const char *db_value(const db_result *res, int row, int col);
+size_t db_length(const db_result *res, int row, int col);
+int db_is_null(const db_result *res, int row, int col);
+
 /* Room, in each query, for what a query function carries to its
  * decoder: the caller's typed callback and argument, mostly. */
 #define DB_CALL_CTX_MAX 32
 
 /*
- * Runs the registered statement stmt with text parameters, as one query
- * (shared = 0) or as a read identical ones may share (shared = 1, see
- * db_query_shared), and calls done(res, copy) once, copy being a copy of
- * the ctxlen bytes at ctx kept inside the query: so a query function
- * passes its caller's callback on without an allocation of its own.
- * Returns -1, and never calls done, when the query cannot be sent.
+ * Runs the prepared statement named stmt (one of those registered) with
+ * text parameters; NULL params are SQL NULL. The parameters are copied.
+ * done(res, copy) is called once, copy being a copy of the ctxlen bytes
+ * at ctx kept inside the query: so a query function passes its caller's
+ * callback on without an allocation of its own. Returns -1, and never
+ * calls done, when no connection is up or too many queries wait.
+ *
+ * shared = 1 is for a read whose answer depends only on its statement,
+ * its parameters and the data: identical shared reads that wait together
+ * run once, and each gets the one result. One that arrives while an
+ * identical read is running waits for it to finish and runs after, so no
+ * answer comes from a snapshot taken before its request arrived.
  */
 int db_call(struct db_pool *pool, const char *stmt, int nparams,
     const char *const *params, int shared, db_callback done, const void *ctx,

@@ -14,7 +14,7 @@
  * Under load, statements are shared. A lookup whose statement has a
  * batch form ("<name>_batch", db.h) waits while one like it runs, and the
  * lookups that waited then go as one statement; identical shared reads
- * (db_query_shared) that waited together run once. The database then
+ * (db_call with shared) that waited together run once. The database then
  * parses, plans, snapshots and answers once for many requests, and the
  * queue drains faster the longer it is. A query never joins a statement
  * already sent, whose snapshot may predate it. With nothing like it
@@ -44,10 +44,10 @@ struct query {
 	const char *stmt;
 	int nparams;
 	int alone; /* never batched: its batch failed, so it runs by itself */
-	int shared; /* db_query_shared: identical ones may share a result */
+	int shared; /* identical ones may share a result (call.h) */
 	const char *params[MAX_PARAMS];
 	db_callback cb;
-	void *arg; /* the caller's, or ctx for db_call */
+	void *arg; /* what cb gets: ctx */
 	_Alignas(max_align_t) unsigned char ctx[DB_CALL_CTX_MAX];
 	char data[]; /* the parameters' bytes */
 };
@@ -767,40 +767,6 @@ db_call(struct db_pool *pool, const char *stmt, int nparams,
 	pool->nwaiting++;
 	update_gauges(pool);
 	return 0;
-}
-
-/* What db_query carries through db_call: its caller's callback. */
-struct plain {
-	db_callback cb;
-	void *arg;
-};
-
-static void
-plain_done(const db_result *res, void *ctx)
-{
-	const struct plain *p = ctx;
-
-	p->cb(res, p->arg);
-}
-
-int
-db_query(struct db_pool *pool, const char *stmt, int nparams,
-    const char *const *params, db_callback cb, void *arg)
-{
-	struct plain p = {cb, arg};
-
-	return db_call(
-	    pool, stmt, nparams, params, 0, plain_done, &p, sizeof(p));
-}
-
-int
-db_query_shared(struct db_pool *pool, const char *stmt, int nparams,
-    const char *const *params, db_callback cb, void *arg)
-{
-	struct plain p = {cb, arg};
-
-	return db_call(
-	    pool, stmt, nparams, params, 1, plain_done, &p, sizeof(p));
 }
 
 struct db_pool *

@@ -236,7 +236,7 @@ typedef void (*db_changes_cb)(
 int db_change_page(struct db_pool *pool, long long xid, long long id, int limit,
     db_changes_cb cb, void *arg);
 
-/* ---- figures.c (sql/005): shared reads, see db_query_shared ----------- */
+/* ---- figures.c (sql/005): shared reads (db_call in call.h) ------------ */
 
 /* Each is text as the SQL function reads it; known_at, by and area may
  * be NULL. */
