@@ -130,11 +130,12 @@ void idem_reserve(struct api_req *a, void (*next)(struct api_req *));
 /* After the response: gives back a key whose request wrote nothing. */
 void idem_release(struct api_req *a);
 
-/* scope.c: answers 503, 404 or 403 and returns -1 unless the query
- * succeeded and found a project (area: NULL when it found none) in the
- * principal's areas. */
-int api_project_in_scope(
-    struct api_req *a, const db_result *st, const char *area);
+/* scope.c: the answer to a project query whose row is NULL: 503 when it
+ * failed, else 404. */
+void api_project_missing(struct api_req *a, const db_result *st);
+/* Answers 403 and returns -1 unless the project's area is one of the
+ * principal's. */
+int api_project_in_scope(struct api_req *a, const char *area);
 
 /* ops.c */
 void ops_health(struct api_req *a);

@@ -87,8 +87,11 @@ history_read(
 	json_t *derived;
 	size_t n;
 
-	if (api_project_in_scope(a, st, ph != NULL ? ph->project.area : NULL) !=
-	    0)
+	if (ph == NULL) {
+		api_project_missing(a, st);
+		return;
+	}
+	if (api_project_in_scope(a, ph->project.area) != 0)
 		return;
 	h = history_parse(ph->events, &n);
 	if (h == NULL ||

@@ -235,7 +235,11 @@ patch_current(const db_result *st, const struct db_project *p, void *arg)
 	const char *key, *area;
 	struct verrors v;
 
-	if (api_project_in_scope(a, st, p != NULL ? p->area : NULL) != 0)
+	if (p == NULL) {
+		api_project_missing(a, st);
+		return;
+	}
+	if (api_project_in_scope(a, p->area) != 0)
 		return;
 	api_etag_of(a, p->version);
 	if (strcmp(a->etag, http_header(a->http, "If-Match")) != 0) {

@@ -133,7 +133,11 @@ scope_checked(const db_result *st, const struct db_project_area *p, void *arg)
 	struct api_req *a = arg;
 	struct db_actor who = api_actor(a);
 
-	if (api_project_in_scope(a, st, p != NULL ? p->area : NULL) != 0)
+	if (p == NULL) {
+		api_project_missing(a, st);
+		return;
+	}
+	if (api_project_in_scope(a, p->area) != 0)
 		return;
 	api_sent(a, db_report_create(
 	                api_pool, a->caps.value[0], a->body, &who, filed, a));

@@ -20,17 +20,18 @@ auth_area_allowed(const struct principal *p, const char *area)
 	return 0;
 }
 
-int
-api_project_in_scope(struct api_req *a, const db_result *st, const char *area)
+void
+api_project_missing(struct api_req *a, const db_result *st)
 {
-	if (db_failed(st)) {
+	if (db_failed(st))
 		api_db_problem(a, st);
-		return -1;
-	}
-	if (area == NULL) {
+	else
 		api_problem(a, 404, "not-found", "No such project.");
-		return -1;
-	}
+}
+
+int
+api_project_in_scope(struct api_req *a, const char *area)
+{
 	if (!auth_area_allowed(&a->who, area)) {
 		api_problem(a, 403, "outside-scope",
 		    "The project's area is outside your areas.");
