@@ -5,6 +5,8 @@
 #   make test    the same set-up with a throwaway database; every test
 #   make bench   the HTTP and database benchmark against nginx and pgbench
 #   make bench-figures  the figures on 1,000,000 projects (bench/figures.sh)
+#   make lint    cppcheck and clang-tidy, zero findings (scripts/lint.sh)
+#   make fuzz    every libFuzzer harness for FUZZ_SECONDS (30) each
 #   make format  clang-format every C file
 
 CC       ?= cc
@@ -23,13 +25,22 @@ SRC       = $(wildcard src/*.c src/util/*.c src/runtime/*.c src/http/*.c src/api
 GEN       = build/gen/migrations.c build/gen/openapi_schemas.c
 DOMAIN    = $(wildcard src/domain/*.c)
 
-.PHONY: all run test bench bench-figures deps format format-check clean
+.PHONY: all run test bench bench-figures fuzz deps lint format format-check clean
 
 all: build/release/pipelined
 
-build/gen/migrations.c: $(sort $(wildcard sql/*.sql)) src/db/embed-sql.awk
+# The migrations (sql/NNN_*.sql) and the functions (sql/functions/, in the
+# order of sql/functions/ORDER); see src/db/embed-sql.awk.
+SQL_MIGRATIONS = $(sort $(wildcard sql/*.sql))
+SQL_FUNCTIONS  = $(sort $(wildcard sql/functions/*.sql))
+# The folders are prerequisites too, so that removing or renaming a file
+# (a branch switch) rebuilds the schema without it.
+build/gen/migrations.c: sql sql/functions $(SQL_MIGRATIONS) $(SQL_FUNCTIONS) \
+    sql/functions/ORDER src/db/embed-sql.awk
 	@mkdir -p $(@D)
-	awk -f src/db/embed-sql.awk $(sort $(wildcard sql/*.sql)) > $@
+	awk -v order=sql/functions/ORDER -v functions="$(SQL_FUNCTIONS)" \
+	    -f src/db/embed-sql.awk $(SQL_MIGRATIONS) > $@.tmp
+	mv $@.tmp $@
 
 build/gen/openapi_schemas.c: src/api/openapi_schemas.json
 	@mkdir -p $(@D)
@@ -48,8 +59,9 @@ build/asan/pipelined: $(SRC) $(GEN) $(wildcard src/*/*.h)
 # Unit tests link the pure code only: the domain, the shared utilities
 # (configuration, allocation, hex, metrics) and the pool's batch helpers.
 UNIT_TESTS = $(patsubst tests/unit/%.c,build/asan/%,$(wildcard tests/unit/test_*.c))
-UNIT_SRC   = $(DOMAIN) $(wildcard src/util/*.c) src/db/batch.c
-build/asan/test_%: tests/unit/test_%.c $(UNIT_SRC) $(wildcard src/*/*.h)
+UNIT_SRC   = $(DOMAIN) $(wildcard src/util/*.c) src/db/batch.c \
+             $(wildcard tests/oracle/*.c)
+build/asan/test_%: tests/unit/test_%.c $(UNIT_SRC) $(wildcard src/*/*.h tests/oracle/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_CFLAGS) -Isrc/db -o $@ $< $(UNIT_SRC) $(TESTLIBS) $(LIBS)
 
@@ -58,6 +70,31 @@ API_TESTS   = $(patsubst tests/api/%.c,build/asan/api_%,$(wildcard tests/api/tes
 build/asan/api_%: tests/api/%.c $(API_SUPPORT) $(wildcard tests/support/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_CFLAGS) -Itests/support -o $@ $< $(API_SUPPORT) $(TESTLIBS) $(LIBS) -lpthread
+
+# Fuzz harnesses (tests/fuzz/fuzz_*.c) link the code they fuzz and no
+# more, under libFuzzer, ASan and UBSan; each has a seed corpus in
+# tests/fuzz/corpus/<name>/. make fuzz runs each over a copy of its corpus
+# in build/fuzz/corpus/ (what libFuzzer adds stays out of the repository)
+# and fails on the first crash, leak or broken invariant, which libFuzzer
+# writes to build/fuzz/crash-<sha1> (leak-, timeout-, oom- likewise).
+# Replay it with build/fuzz/fuzz_<name> build/fuzz/crash-<sha1>; once it
+# is fixed, keep it as a regression case: copy it to
+# tests/fuzz/corpus/<name>/ under a name that says what it broke, since
+# every run starts with the whole corpus.
+FUZZ_CC      = clang
+FUZZ_CFLAGS  = $(CSTD) $(WARN) -O1 -g -fno-omit-frame-pointer \
+               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_SECONDS = 30
+FUZZERS      = build/fuzz/fuzz_parse
+
+build/fuzz/fuzz_parse: tests/fuzz/fuzz_parse.c src/http/parse.c src/util/alloc.c \
+                       src/http/parse.h src/http/http.h src/util/alloc.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_parse.c src/http/parse.c \
+	    src/util/alloc.c -lhttp_parser $(LIBS)
+
+fuzz: deps $(FUZZERS)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh $(FUZZERS)
 
 deps:
 	@scripts/deps.sh
@@ -73,6 +110,9 @@ bench: deps build/release/pipelined
 
 bench-figures: deps build/release/pipelined
 	@bench/figures.sh
+
+lint: deps $(GEN)
+	@scripts/lint.sh
 
 format:
 	clang-format -i $(wildcard src/*.c src/*/*.c src/*/*.h tests/*/*.c tests/*/*.h bench/*.c)

@@ -4,7 +4,7 @@
 set -e
 PKGS="build-essential pkg-config libevent-dev libssl-dev libpq-dev
 libjansson-dev libhttp-parser-dev libcsv-dev libcmocka-dev libcurl4-openssl-dev
-postgresql-15 openssl curl clang-format wrk
+postgresql-15 openssl curl clang-format clang-tidy cppcheck clang libclang-rt-dev wrk
 nginx-light postgresql-client-15"
 missing=""
 for p in $PKGS; do

@@ -31,6 +31,8 @@ CREATE TABLE projects (
 	version               bigint NOT NULL DEFAULT 1,
 	created_at            timestamptz NOT NULL DEFAULT now(),
 	updated_at            timestamptz NOT NULL DEFAULT now(),
+	-- name_grams(): sql/functions/name_grams.sql, created before the
+	-- migrations run.
 	name_grams            text[] GENERATED ALWAYS AS (name_grams(name)) STORED
 );
 
@@ -72,38 +74,11 @@ CREATE INDEX project_events_figures ON project_events (effective_on)
 CREATE INDEX project_events_retractions ON project_events (retracts)
 	INCLUDE (recorded_at) WHERE type = 'retraction';
 
+-- refuse_change(): sql/functions/refuse_change.sql, created before the
+-- migrations run. project_json and event_json are in sql/functions/.
 CREATE TRIGGER project_events_append_only
 	BEFORE UPDATE OR DELETE ON project_events
 	FOR EACH ROW EXECUTE FUNCTION refuse_change();
 CREATE TRIGGER project_events_no_truncate
 	BEFORE TRUNCATE ON project_events
 	FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
-
--- The API's representation of a project, in one place.
-CREATE FUNCTION project_json(p projects) RETURNS json
-LANGUAGE sql STABLE AS $$
-	SELECT json_build_object(
-		'id', p.id, 'code', p.code, 'name', p.name, 'area', p.area,
-		'industry', p.industry, 'owner', p.owner, 'park', p.park,
-		'level', p.level, 'funding', p.funding,
-		'total_investment_yuan', p.total_investment_yuan,
-		'signed_amount_yuan', p.signed_amount_yuan,
-		'planned_start_on', p.planned_start_on,
-		'planned_completion_on', p.planned_completion_on,
-		'progress_percent', p.progress_percent,
-		'status', p.status, 'signed_on', p.signed_on,
-		'started_on', p.started_on, 'completed_on', p.completed_on,
-		'operating_on', p.operating_on,
-		'last_report_on', p.last_report_on, 'version', p.version,
-		'created_at', p.created_at, 'updated_at', p.updated_at)
-$$;
-
-CREATE FUNCTION event_json(e project_events) RETURNS json
-LANGUAGE sql STABLE AS $$
-	SELECT json_strip_nulls(json_build_object(
-		'id', e.id, 'project_id', e.project_id, 'type', e.type,
-		'effective_on', e.effective_on, 'amount_yuan', e.amount_yuan,
-		'kind', e.kind, 'note', e.note, 'retracts', e.retracts,
-		'reason', e.reason, 'recorded_at', e.recorded_at,
-		'recorded_by', e.recorded_by))
-$$;

@@ -31,6 +31,7 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_principal ON audit_log (principal_id, id);
 CREATE INDEX audit_log_resource ON audit_log (resource_id, id);
 
+-- refuse_change(): sql/functions/refuse_change.sql.
 CREATE TRIGGER audit_log_append_only
 	BEFORE UPDATE OR DELETE ON audit_log
 	FOR EACH ROW EXECUTE FUNCTION refuse_change();

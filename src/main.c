@@ -25,6 +25,7 @@
 #include "api/keys.h"
 #include "db/db.h"
 #include "domain/validate.h"
+#include "util/alloc.h"
 #include "util/config.h"
 #include "runtime/master.h"
 #include "util/metrics.h"
@@ -175,6 +176,7 @@ main(int argc, char **argv)
 	char err[512];
 	int opt;
 
+	alloc_install();
 	while ((opt = getopt(argc, argv, "+c:")) != -1) {
 		if (opt == 'c')
 			conf = optarg;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../domain/lifecycle.h"
 #include "api.h"
 
 void
@@ -52,6 +53,17 @@ api_db_problem(struct api_req *a, const db_result *res)
 	http_add_header(a->http, "Retry-After", "1");
 	api_problem(a, 503, "database-error",
 	    "The database could not complete the request; retry shortly.");
+}
+
+void
+api_violation(struct api_req *a, const struct violation *v)
+{
+	int status = v->kind == VIOLATION_CONFLICT    ? 409
+	             : v->kind == VIOLATION_NOT_FOUND ? 404
+	                                              : 422;
+
+	http_problem(a->http, status, v->rule, http_status_text(status),
+	    v->detail, NULL);
 }
 
 int

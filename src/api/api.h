@@ -105,6 +105,12 @@ void api_problem(
     struct api_req *a, int status, const char *type, const char *detail);
 void api_db_problem(struct api_req *a, const db_result *res);
 
+/* A broken lifecycle rule: 409 when it contradicts the history, 404 when
+ * it names an event the history lacks, 422 when the event is not valid
+ * at all; the rule names the problem type. */
+struct violation;
+void api_violation(struct api_req *a, const struct violation *v);
+
 /*
  * page.c: list pages. A page query (db_*_page) fetches api_page_rows()
  * rows for a page of limit items: one more, the extra row saying whether

@@ -100,8 +100,7 @@ history_read(
 		if (h == NULL)
 			api_problem(a, 503, "overloaded", "Out of memory.");
 		else
-			http_problem(a->http, viol.status, viol.rule,
-			    http_status_text(viol.status), viol.detail, NULL);
+			api_violation(a, &viol);
 		return;
 	}
 	free(h);

@@ -14,7 +14,7 @@ int
 history_today(void)
 {
 	/* Asia/Shanghai is UTC+8 all year: no daylight saving since 1991. */
-	return (int)((time(NULL) + 8 * 3600) / 86400);
+	return (int)((time(NULL) + 8L * 3600) / 86400);
 }
 
 struct event *

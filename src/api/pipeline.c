@@ -159,14 +159,14 @@ method_not_allowed(struct http_request *r, const char *path)
 {
 	struct route_captures caps;
 	char allow[128] = "";
+	size_t n = 0;
 	int i;
 
-	for (i = 0; i < api_nroutes; i++) {
+	for (i = 0; i < api_nroutes && n < sizeof(allow); i++) {
 		if (!router_match(api_routes[i].pattern, path, &caps))
 			continue;
-		if (allow[0] != '\0')
-			strcat(allow, ", ");
-		strcat(allow, http_method_name(api_routes[i].method));
+		n += (size_t)snprintf(allow + n, sizeof(allow) - n, "%s%s",
+		    n > 0 ? ", " : "", http_method_name(api_routes[i].method));
 	}
 	http_add_header(r, "Allow", allow);
 	http_problem(r, 405, "method-not-allowed", "Method Not Allowed",

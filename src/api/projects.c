@@ -100,9 +100,7 @@ check_initial_events(struct api_req *a, json_t *events, struct derived *d)
 			snprintf(h[i].id, EVENT_ID_MAX, "new-%zu", i);
 			if (lifecycle_append(h, i, &h[i], today, d, &viol) !=
 			    0) {
-				http_problem(a->http, viol.status, viol.rule,
-				    http_status_text(viol.status), viol.detail,
-				    NULL);
+				api_violation(a, &viol);
 				verrors_free(&v);
 				free(h);
 				return -1;

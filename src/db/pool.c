@@ -229,7 +229,7 @@ conn_down(struct dbconn *dc)
 	if (dc->backoff_ms > dc->pool->reconnect_max_ms)
 		dc->backoff_ms = dc->pool->reconnect_max_ms;
 	tv.tv_sec = dc->backoff_ms / 1000;
-	tv.tv_usec = (dc->backoff_ms % 1000) * 1000;
+	tv.tv_usec = (suseconds_t)(dc->backoff_ms % 1000) * 1000;
 	evtimer_add(dc->retry, &tv);
 	fail_all(&lost);
 	if (!pool_up(dc->pool))
@@ -587,7 +587,8 @@ same_read(const struct query *a, const struct query *b)
 	for (i = 0; i < a->nparams; i++) {
 		if ((a->params[i] == NULL) != (b->params[i] == NULL))
 			return 0;
-		if (a->params[i] != NULL && strcmp(a->params[i], b->params[i]))
+		if (a->params[i] != NULL &&
+		    strcmp(a->params[i], b->params[i]) != 0)
 			return 0;
 	}
 	return 1;

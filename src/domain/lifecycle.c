@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/alloc.h"
 #include "lifecycle.h"
 #include "validate.h"
 
@@ -40,13 +41,13 @@ status_name(enum project_status s)
 }
 
 static int
-refuse(struct violation *v, const char *rule, int status, const char *fmt,
-    const struct event *e)
+refuse(struct violation *v, const char *rule, enum violation_kind kind,
+    const char *fmt, const struct event *e)
 {
 	char date[11];
 
 	v->rule = rule;
-	v->status = status;
+	v->kind = kind;
 	date_format(e->effective, date);
 	snprintf(
 	    v->detail, sizeof(v->detail), fmt, event_type_name(e->type), date);
@@ -63,16 +64,18 @@ apply(struct derived *d, const struct event *e, struct violation *v)
 	switch (e->type) {
 	case EV_SIGNED:
 		if (cancelled)
-			return refuse(v, "project-cancelled", 409,
+			return refuse(v, "project-cancelled",
+			    VIOLATION_CONFLICT,
 			    "A %s event (%s) cannot follow the cancellation.",
 			    e);
 		if (d->signed_on != NO_DATE)
-			return refuse(v, "already-signed", 409,
+			return refuse(v, "already-signed", VIOLATION_CONFLICT,
 			    "The project is already signed; a second %s "
 			    "event (%s) needs the first retracted.",
 			    e);
 		if (d->started_on != NO_DATE && e->effective > d->started_on)
-			return refuse(v, "signed-after-started", 409,
+			return refuse(v, "signed-after-started",
+			    VIOLATION_CONFLICT,
 			    "A %s event dated %s is after the standing start.",
 			    e);
 		d->signed_on = e->effective;
@@ -82,7 +85,8 @@ apply(struct derived *d, const struct event *e, struct violation *v)
 		return 0;
 	case EV_APPROVAL:
 		if (cancelled)
-			return refuse(v, "project-cancelled", 409,
+			return refuse(v, "project-cancelled",
+			    VIOLATION_CONFLICT,
 			    "An %s event (%s) cannot follow the cancellation.",
 			    e);
 		if (d->status == ST_PLANNED || d->status == ST_SIGNED)
@@ -90,23 +94,26 @@ apply(struct derived *d, const struct event *e, struct violation *v)
 		return 0;
 	case EV_STARTED:
 		if (cancelled)
-			return refuse(v, "project-cancelled", 409,
+			return refuse(v, "project-cancelled",
+			    VIOLATION_CONFLICT,
 			    "A %s event (%s) cannot follow the cancellation.",
 			    e);
 		if (d->started_on != NO_DATE)
-			return refuse(v, "already-started", 409,
+			return refuse(v, "already-started", VIOLATION_CONFLICT,
 			    "The project has already started; this %s event "
 			    "(%s) is a second start.",
 			    e);
 		if (d->signed_on != NO_DATE && e->effective < d->signed_on)
-			return refuse(v, "started-before-signed", 409,
+			return refuse(v, "started-before-signed",
+			    VIOLATION_CONFLICT,
 			    "A %s event dated %s is before the signing.", e);
 		d->started_on = e->effective;
 		d->status = ST_UNDER_CONSTRUCTION;
 		return 0;
 	case EV_SUSPENDED:
 		if (d->status != ST_UNDER_CONSTRUCTION)
-			return refuse(v, "not-under-construction", 409,
+			return refuse(v, "not-under-construction",
+			    VIOLATION_CONFLICT,
 			    "A %s event (%s) needs the project under "
 			    "construction.",
 			    e);
@@ -114,19 +121,21 @@ apply(struct derived *d, const struct event *e, struct violation *v)
 		return 0;
 	case EV_RESUMED:
 		if (d->status != ST_SUSPENDED)
-			return refuse(v, "not-suspended", 409,
+			return refuse(v, "not-suspended", VIOLATION_CONFLICT,
 			    "A %s event (%s) needs the project suspended.", e);
 		d->status = ST_UNDER_CONSTRUCTION;
 		return 0;
 	case EV_COMPLETED:
 		if (d->started_on == NO_DATE)
-			return refuse(v, "not-started", 409,
+			return refuse(v, "not-started", VIOLATION_CONFLICT,
 			    "A %s event (%s) needs the project started.", e);
 		if (e->effective < d->started_on)
-			return refuse(v, "completed-before-started", 409,
+			return refuse(v, "completed-before-started",
+			    VIOLATION_CONFLICT,
 			    "A %s event dated %s is before the start.", e);
 		if (d->status != ST_UNDER_CONSTRUCTION)
-			return refuse(v, "not-under-construction", 409,
+			return refuse(v, "not-under-construction",
+			    VIOLATION_CONFLICT,
 			    "A %s event (%s) needs the project under "
 			    "construction.",
 			    e);
@@ -135,10 +144,11 @@ apply(struct derived *d, const struct event *e, struct violation *v)
 		return 0;
 	case EV_OPERATING:
 		if (d->status != ST_COMPLETED)
-			return refuse(v, "not-completed", 409,
+			return refuse(v, "not-completed", VIOLATION_CONFLICT,
 			    "An %s event (%s) needs the project completed.", e);
 		if (e->effective < d->completed_on)
-			return refuse(v, "operating-before-completed", 409,
+			return refuse(v, "operating-before-completed",
+			    VIOLATION_CONFLICT,
 			    "An %s event dated %s is before the completion.",
 			    e);
 		d->operating_on = e->effective;
@@ -146,15 +156,17 @@ apply(struct derived *d, const struct event *e, struct violation *v)
 		return 0;
 	case EV_CANCELLED:
 		if (cancelled)
-			return refuse(v, "already-cancelled", 409,
+			return refuse(v, "already-cancelled",
+			    VIOLATION_CONFLICT,
 			    "The project is already cancelled (%s, %s).", e);
 		if (d->status == ST_COMPLETED || d->status == ST_IN_OPERATION)
-			return refuse(v, "already-completed", 409,
+			return refuse(v, "already-completed",
+			    VIOLATION_CONFLICT,
 			    "A completed project cannot be %s (%s).", e);
 		d->status = ST_CANCELLED;
 		return 0;
 	default:
-		return refuse(v, "unknown-event-type", 422,
+		return refuse(v, "unknown-event-type", VIOLATION_INVALID,
 		    "Unknown event type (%s, %s).", e);
 	}
 }
@@ -200,12 +212,7 @@ lifecycle_derive(
 	out->signed_amount_yuan = -1;
 	if (n == 0)
 		return 0;
-	if ((o = calloc(n, sizeof(*o))) == NULL) {
-		v->rule = "overloaded";
-		v->status = 503;
-		snprintf(v->detail, sizeof(v->detail), "Out of memory.");
-		return -1;
-	}
+	o = xcalloc(n, sizeof(*o));
 	for (i = 0; i < n; i++) {
 		if (h[i].type == EV_RETRACTION || is_retracted(h, n, h[i].id))
 			continue;
@@ -238,21 +245,21 @@ check_retraction(
 
 	if (target == NULL) {
 		v->rule = "unknown-event";
-		v->status = 404;
+		v->kind = VIOLATION_NOT_FOUND;
 		snprintf(v->detail, sizeof(v->detail),
 		    "The project has no event %s.", e->retracts);
 		return -1;
 	}
 	if (target->type == EV_RETRACTION) {
 		v->rule = "cannot-retract-retraction";
-		v->status = 409;
+		v->kind = VIOLATION_CONFLICT;
 		snprintf(v->detail, sizeof(v->detail),
 		    "A retraction cannot itself be retracted.");
 		return -1;
 	}
 	if (is_retracted(h, n, target->id)) {
 		v->rule = "already-retracted";
-		v->status = 409;
+		v->kind = VIOLATION_CONFLICT;
 		snprintf(v->detail, sizeof(v->detail),
 		    "That event is already retracted.");
 		return -1;
@@ -267,7 +274,7 @@ lifecycle_append(struct event *h, size_t n, const struct event *e, int today,
 	char date[11];
 
 	if (e->type == EV_UNKNOWN)
-		return refuse(v, "unknown-event-type", 422,
+		return refuse(v, "unknown-event-type", VIOLATION_INVALID,
 		    "Unknown event type (%s, %s).", e);
 	if (e->type == EV_RETRACTION) {
 		if (check_retraction(h, n, e, v) != 0)
@@ -275,7 +282,7 @@ lifecycle_append(struct event *h, size_t n, const struct event *e, int today,
 	} else if (e->effective > today) {
 		date_format(today, date);
 		v->rule = "effective-date-in-future";
-		v->status = 422;
+		v->kind = VIOLATION_INVALID;
 		snprintf(v->detail, sizeof(v->detail),
 		    "effective_on is after today (%s, Asia/Shanghai).", date);
 		return -1;
@@ -289,7 +296,7 @@ lifecycle_append(struct event *h, size_t n, const struct event *e, int today,
 
 		snprintf(why, sizeof(why), "%s", v->detail);
 		v->rule = "retraction-breaks-history";
-		v->status = 409;
+		v->kind = VIOLATION_CONFLICT;
 		snprintf(v->detail, sizeof(v->detail),
 		    "A later event depends on this one: %.200s", why);
 	}

@@ -64,9 +64,16 @@ struct derived {
 /* Why an event or a retraction is refused: a rule name (the problem type),
  * the HTTP status (409: conflicts with the history, 422: invalid value),
  * and a sentence for people. */
+/* What kind of rule an event breaks; the API layer maps it to HTTP. */
+enum violation_kind {
+	VIOLATION_CONFLICT, /* it contradicts the project's history */
+	VIOLATION_INVALID, /* it is not a valid event at all */
+	VIOLATION_NOT_FOUND, /* it names an event the history lacks */
+};
+
 struct violation {
-	const char *rule;
-	int status;
+	const char *rule; /* the problem type's slug */
+	enum violation_kind kind;
 	char detail[256];
 };
 

@@ -254,8 +254,8 @@ validate_timestamp(const char *s, long long *epoch)
 		return 0;
 	}
 	if (epoch != NULL)
-		*epoch = (long long)days * 86400 + h * 3600 + mi * 60 + sec -
-		         off * 60;
+		*epoch = (long long)days * 86400 + (long long)h * 3600 +
+		         (long long)mi * 60 + sec - (long long)off * 60;
 	return 1;
 }
 

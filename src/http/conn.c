@@ -222,11 +222,13 @@ static void
 conn_parse(struct conn *c)
 {
 	size_t off = 0, used;
+	enum parse_result res;
 
 	c->in_parse = 1;
 	while (may_parse(c) && off < c->in_len) {
-		switch (parse_feed(
-		    &c->parse, c->in + off, c->in_len - off, &used)) {
+		res =
+		    parse_feed(&c->parse, c->in + off, c->in_len - off, &used);
+		switch (res) {
 		case PARSE_MORE:
 			if (c->phase == P_IDLE && parse_in_message(&c->parse))
 				enter_phase(c, P_HEADERS);
@@ -246,7 +248,11 @@ conn_parse(struct conn *c)
 			break;
 		}
 		off += used;
-		if (used == 0)
+		/* Nothing consumed and nothing happened: wait for more input.
+		 * A head can complete with nothing consumed (http-parser
+		 * leaves its last LF for the body's call), and the handler may
+		 * already have asked for the body: go round then. */
+		if (used == 0 && res != PARSE_HEAD)
 			break;
 	}
 	c->in_parse = 0;

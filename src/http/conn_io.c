@@ -22,9 +22,9 @@
 
 /* Input buffered beyond this waits in the kernel (and in TLS) until the
  * requests before it are answered. */
-#define READ_HIGH_WATERMARK (256 * 1024)
+#define READ_HIGH_WATERMARK ((size_t)256 * 1024)
 
-#define TLS_CHUNK (16 * 1024)
+#define TLS_CHUNK ((size_t)16 * 1024)
 
 /*
  * What an SSL call that did not succeed means: 0 when it waits for the
@@ -75,7 +75,7 @@ conn_read(struct conn *c)
 		if (c->drained && !SSL_has_pending(c->ssl))
 			return 0; /* wait for the next edge */
 		in_reserve(c, TLS_CHUNK);
-		n = SSL_read(c->ssl, c->in + c->in_len, TLS_CHUNK);
+		n = SSL_read(c->ssl, c->in + c->in_len, (int)TLS_CHUNK);
 		if (n > 0) {
 			if (c->phase == P_CLOSING)
 				continue; /* lingering close: discard */

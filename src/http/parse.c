@@ -140,6 +140,10 @@ on_message_begin(http_parser *hp)
 	struct parse *p = hp->data;
 
 	p->req = request_new();
+	/* http-parser keeps the last message's version until it reads this
+	 * one's: map_errno() tells the request line by it (a line without
+	 * a version ends as 0.9). */
+	hp->http_major = hp->http_minor = 0;
 	p->taken = 0;
 	p->nfields = 0;
 	p->in_value = 0;
@@ -205,7 +209,7 @@ count_trailer(struct parse *p, size_t len)
 static int
 on_trailer_field(struct parse *p, const char *at, size_t len)
 {
-	size_t room = sizeof(p->trailer_name) - p->trailer_name_len;
+	size_t have = p->trailer_name_len;
 
 	if (p->in_value) {
 		p->in_value = 0;
@@ -214,8 +218,10 @@ on_trailer_field(struct parse *p, const char *at, size_t len)
 	}
 	if (count_trailer(p, len) != 0)
 		return -1;
-	if (len <= room)
-		memcpy(p->trailer_name + p->trailer_name_len, at, len);
+	/* have may already be past the buffer: a name in pieces. */
+	if (have <= sizeof(p->trailer_name) &&
+	    len <= sizeof(p->trailer_name) - have)
+		memcpy(p->trailer_name + have, at, len);
 	/* A name longer than the buffer is longer than every forbidden
 	 * one: keep its length past the buffer to say so. */
 	p->trailer_name_len += len;
@@ -544,7 +550,9 @@ parse_reset(struct parse *p)
 static void
 map_errno(struct parse *p, enum http_errno e)
 {
-	if (e == HPE_HEADER_OVERFLOW && (p->req == NULL || p->nfields == 0))
+	if (e == HPE_HEADER_OVERFLOW &&
+	    (p->req == NULL ||
+	        (p->hp.http_major == 0 && p->hp.http_minor == 0)))
 		fail(p, 414, "uri-too-long",
 		    "The request line exceeds the server's header limit.");
 	else if (e == HPE_HEADER_OVERFLOW)
@@ -581,8 +589,14 @@ parse_feed(struct parse *p, const char *data, size_t len, size_t *used)
 void
 parse_resume(struct parse *p)
 {
-	if (p->result == PARSE_DONE)
+	if (p->result == PARSE_DONE) {
 		p->req = NULL; /* the caller has it */
+		/* http-parser does not count the next head from 0 itself:
+		 * paused at the end of a message it keeps the count it had
+		 * when the call began, so the trailers' bytes, when they came
+		 * in another call, would be charged to the next request. */
+		p->hp.nread = 0;
+	}
 	p->result = PARSE_MORE;
 	http_parser_pause(&p->hp, 0);
 }

@@ -124,7 +124,8 @@ response_new_id(struct server *srv, struct http_request *r)
 	const char *given = http_header(r, "X-Request-Id");
 
 	if (given != NULL && valid_request_id(given)) {
-		strcpy(r->request_id, given);
+		/* valid_request_id() bounds it to HTTP_REQUEST_ID_MAX. */
+		memcpy(r->request_id, given, strlen(given) + 1);
 		return;
 	}
 	/* "<16 hex of the worker's random prefix>-<8+ hex of a counter>" */
@@ -189,6 +190,12 @@ date_line(void)
 }
 
 /*
+ * The response head is a byte buffer with a length, never a C string:
+ * no NUL is written into it.
+ * NOLINTBEGIN(bugprone-not-null-terminated-result)
+ */
+
+/*
  * "HTTP/1.1 200 OK\r\nContent-Length: 15\r\n" into head; its length.
  * RFC 9110 §8.6: a 204 never has a Content-Length, and a 304's would be
  * the length of the representation it stands for, which is not known
@@ -240,6 +247,8 @@ append(char *head, size_t n, const char *a, const char *b, const char *c)
 	memcpy(head + n + la + lb, c, lc);
 	return n + la + lb + lc;
 }
+
+/* NOLINTEND(bugprone-not-null-terminated-result) */
 
 void
 http_respond(struct http_request *r, int status, const char *ctype,

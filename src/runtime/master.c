@@ -117,7 +117,7 @@ schedule_restart(struct slot *s, int i, int status)
 		return 0;
 	}
 	s->start_failures = 0;
-	if (now - s->started_ms >= RESTART_RESET_S * 1000u)
+	if (now - s->started_ms >= (uint64_t)RESTART_RESET_S * 1000)
 		s->deaths = 0;
 	for (delay = RESTART_MIN_MS, k = 0;
 	     k < s->deaths && delay < RESTART_MAX_MS; k++)

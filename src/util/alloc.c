@@ -6,6 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/event.h>
+#include <jansson.h>
+#include <openssl/crypto.h>
+
 #include "alloc.h"
 
 void
@@ -58,4 +62,44 @@ xstrdup(const char *s)
 	size_t n = strlen(s) + 1;
 
 	return memcpy(xmalloc(n), s, n);
+}
+
+static void *
+ssl_malloc(size_t n, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	return xmalloc(n);
+}
+
+static void *
+ssl_realloc(void *p, size_t n, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	return xrealloc(p, n);
+}
+
+static void
+ssl_free(void *p, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	free(p);
+}
+
+static void
+plain_free(void *p)
+{
+	free(p);
+}
+
+void
+alloc_install(void)
+{
+	event_set_mem_functions(xmalloc, xrealloc, plain_free);
+	json_set_alloc_funcs(xmalloc, plain_free);
+	/* Fails only if OpenSSL has allocated already: then it keeps its
+	 * own, which returns NULL, and the callers' checks still hold. */
+	(void)CRYPTO_set_mem_functions(ssl_malloc, ssl_realloc, ssl_free);
 }

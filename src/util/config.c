@@ -86,7 +86,7 @@ set_option(struct config *cfg, const struct option *o, const char *value,
 			    CONFIG_STR_MAX - 1);
 			return -1;
 		}
-		strcpy(field, value);
+		memcpy(field, value, strlen(value) + 1); /* bounded above */
 		return 0;
 	}
 	errno = 0;

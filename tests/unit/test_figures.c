@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../src/domain/figures.h"
+#include "../oracle/figures.h"
 #include "../../src/domain/validate.h"
 
 static struct event h[16];

@@ -1,5 +1,5 @@
 /*
- * figures.h: the definitions of SPEC §5, for one project's history.
+ * figures.h: the test oracle of SPEC §5, for one project's history.
  *
  * For a year Y, a date as_of and a time known_at, a project counts as
  * signed when a signed event that is not retracted has its effective date
@@ -8,17 +8,18 @@
  * after as_of. With known_at, only events recorded at or before it count,
  * and so do only retractions recorded at or before it.
  *
- * The service computes the same in SQL over all projects at once
- * (sql/005_figures.sql); these functions are the definition the unit tests
- * pin down, and the API test checks the SQL against an independent
- * computation of its own.
+ * The service computes the figures in SQL over all projects at once
+ * (sql/005_figures.sql); nothing in src/ calls these functions, so they
+ * live under tests/: a second, plain-C statement of the rules that the
+ * unit tests pin to SPEC's examples. The API test checks the SQL against
+ * an independent computation of its own.
  */
 #ifndef PIPELINED_FIGURES_H
 #define PIPELINED_FIGURES_H
 
 #include <stddef.h>
 
-#include "lifecycle.h"
+#include "../../src/domain/lifecycle.h"
 
 #define KNOWN_NOW (-1LL)
 

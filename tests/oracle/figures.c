@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "figures.h"
-#include "validate.h"
+#include "../../src/domain/validate.h"
 
 static int
 known(const struct event *e, long long known_at)

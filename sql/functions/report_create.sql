@@ -1,0 +1,43 @@
+-- report_create: a site report, its photos and its audit row; the newest
+-- report (by its date) sets the project's progress and last_report_on.
+-- doc: reported_on, latitude, longitude, progress_percent, note, and
+-- photos [{content_type, data (base64)}]. NULL when the project is gone.
+CREATE OR REPLACE FUNCTION report_create(pid uuid, doc json, audit json) RETURNS json
+LANGUAGE plpgsql AS $$
+DECLARE
+	r site_reports;
+	old projects;
+	p projects;
+BEGIN
+	SELECT * INTO old FROM projects WHERE id = pid FOR UPDATE;
+	IF NOT FOUND THEN
+		RETURN NULL;
+	END IF;
+	INSERT INTO site_reports (id, project_id, reported_on, latitude,
+		longitude, progress_percent, note, recorded_by)
+	VALUES (gen_random_uuid(), pid, (doc->>'reported_on')::date,
+		(doc->>'latitude')::double precision,
+		(doc->>'longitude')::double precision,
+		(doc->>'progress_percent')::smallint, doc->>'note',
+		audit->>'principal')
+	RETURNING * INTO r;
+	INSERT INTO site_report_photos (report_id, n, content_type, sha256, bytes)
+	SELECT r.id, x.n, x.ph->>'content_type',
+		encode(sha256(decode(x.ph->>'data', 'base64')), 'hex'),
+		decode(x.ph->>'data', 'base64')
+	FROM json_array_elements(coalesce(doc->'photos', '[]'))
+		WITH ORDINALITY AS x(ph, n);
+	-- The newest report (by its date) sets the progress.
+	UPDATE projects SET
+		progress_percent = CASE WHEN old.last_report_on IS NULL
+			OR r.reported_on >= old.last_report_on
+			THEN r.progress_percent ELSE progress_percent END,
+		last_report_on = greatest(last_report_on, r.reported_on),
+		version = version + 1, updated_at = now()
+	WHERE id = pid
+	RETURNING * INTO p;
+	PERFORM audit_write(audit, 'report', r.id::text,
+		project_json(old)::jsonb, report_json(r)::jsonb);
+	RETURN report_json(r);
+END
+$$;

@@ -1,0 +1,14 @@
+-- report_json: a site report as the API shows it, with its photos'
+-- metadata (not their bytes).
+CREATE OR REPLACE FUNCTION report_json(r site_reports) RETURNS json
+LANGUAGE sql STABLE AS $$
+	SELECT json_build_object('id', r.id, 'project_id', r.project_id,
+		'reported_on', r.reported_on, 'latitude', r.latitude,
+		'longitude', r.longitude, 'progress_percent', r.progress_percent,
+		'note', r.note, 'recorded_at', r.recorded_at,
+		'recorded_by', r.recorded_by,
+		'photos', coalesce((SELECT json_agg(json_build_object('n', p.n,
+			'content_type', p.content_type, 'sha256', p.sha256,
+			'size', length(p.bytes)) ORDER BY p.n)
+			FROM site_report_photos p WHERE p.report_id = r.id), '[]'))
+$$;
