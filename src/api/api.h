@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "../db/db.h"
+#include "../db/queries.h"
 #include "../util/config.h"
 #include "../http/http.h"
 #include "../http/router.h"
@@ -64,7 +65,6 @@ struct api_req {
 	void *data; /* handler state that is not JSON, freed with */
 	void (*data_free)(void *);
 	char etag[32];
-	void (*next)(struct api_req *, const db_result *); /* see api_query */
 	int stage; /* in pipeline.c's list */
 	void (*resume)(struct api_req *); /* the stage after an async one */
 };
@@ -87,25 +87,17 @@ const char *const *api_route_names(void);
 extern const struct config *api_cfg;
 extern struct db_pool *api_pool;
 
-/* Runs a prepared statement for a; answers 503 itself when it cannot. */
-int api_query(struct api_req *a, const char *stmt, int nparams,
-    const char *const *params, void (*cb)(struct api_req *, const db_result *));
-
 /*
- * Runs a page statement: params[at] and params[at + 1] (whatever the
- * caller left there) become the cursor's seq and the page size plus one,
- * the extra row saying whether a next page exists. The limit is kept in
- * a->state for cb; api_listed answers with the page.
+ * The glue between a handler and a query function of queries.h, which
+ * the handler calls with api_pool, its callback and a itself as the
+ * argument: api_sent(a, db_project_get(api_pool, id, fetched, a)).
+ * Returns 0 when the query is on its way; otherwise answers 503 (the
+ * database cannot be reached, or memory ran out) and returns -1.
  */
-int api_query_page(struct api_req *a, const char *stmt, int nparams,
-    const char *const *params, int at, long long after, int limit,
-    void (*cb)(struct api_req *, const db_result *));
+int api_sent(struct api_req *a, int rc);
 
-/* The same for a read whose answer depends on nothing but the statement,
- * its parameters and the data, never on who asks: identical ones waiting
- * together run once (db_query_shared). */
-int api_query_shared(struct api_req *a, const char *stmt, int nparams,
-    const char *const *params, void (*cb)(struct api_req *, const db_result *));
+/* Who a write records as having made it: the principal and request. */
+struct db_actor api_actor(const struct api_req *a);
 
 void api_json(struct api_req *a, int status, const char *json, size_t len);
 void api_json_t(struct api_req *a, int status, json_t *doc);
@@ -119,27 +111,21 @@ void api_db_problem(struct api_req *a, const db_result *res);
 struct violation;
 void api_violation(struct api_req *a, const struct violation *v);
 
-/* The five audit parameters of a write: principal id and name, request
- * id, method, path. */
-void api_audit_params(struct api_req *a, const char **params);
-
-/* page.c: answers a list page from rows of (item JSON, seq), fetched
- * with limit + 1 rows so that a next page can be told. */
-void api_list(struct api_req *a, const db_result *res, int limit);
-
 /*
- * Runs a write function: nlead text parameters, the JSON documents, and
- * last the audit document (principal, request id, method, path,
- * Idempotency-Key) that every write function records in its transaction.
+ * page.c: list pages. A page query (db_*_page) fetches api_page_rows()
+ * rows for a page of limit items: one more, the extra row saying whether
+ * a next page exists. The limit is kept in a->state for api_listed, the
+ * callback (its argument a) that answers with the page through api_list.
  */
-int api_write(struct api_req *a, const char *stmt, const char *const *lead,
-    int nlead, json_t *const *docs, int ndocs,
-    void (*cb)(struct api_req *, const db_result *));
+int api_page_rows(struct api_req *a, int limit);
+void api_listed(const db_result *st, struct db_page *page, void *arg);
+void api_list(
+    struct api_req *a, const db_result *st, struct db_page *page, int limit);
 
 /* projects.c: shared by the project and event handlers. */
 /* Answers a refused write: duplicate code 409, unknown area 422, ... */
 void api_write_refused(struct api_req *a, const db_result *res);
-void api_etag_of(struct api_req *a, const char *version);
+void api_etag_of(struct api_req *a, long long version);
 /* 404 unless the {id} of the path is a UUID. */
 int api_project_id(struct api_req *a);
 
@@ -150,13 +136,12 @@ void idem_reserve(struct api_req *a, void (*next)(struct api_req *));
 /* After the response: gives back a key whose request wrote nothing. */
 void idem_release(struct api_req *a);
 
-/* page.c: the callback of a list query: rows of (item, seq), the page
- * size in a->state. */
-void api_listed(struct api_req *a, const db_result *res);
-
-/* scope.c: answers 503, 404 or 403 and returns -1 unless the row found
- * is a project in the principal's areas (its area in column area_col). */
-int api_project_in_scope(struct api_req *a, const db_result *res, int area_col);
+/* scope.c: the answer to a project query whose row is NULL: 503 when it
+ * failed, else 404. */
+void api_project_missing(struct api_req *a, const db_result *st);
+/* Answers 403 and returns -1 unless the project's area is one of the
+ * principal's. */
+int api_project_in_scope(struct api_req *a, const char *area);
 
 /* ops.c */
 void ops_health(struct api_req *a);

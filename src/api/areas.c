@@ -3,18 +3,20 @@
 #include "handlers.h"
 
 static void
-listed(struct api_req *a, const db_result *res)
+listed(const db_result *st, const struct db_json *areas, void *arg)
 {
-	if (db_failed(res)) {
-		api_db_problem(a, res);
+	struct api_req *a = arg;
+
+	if (db_failed(st) || areas == NULL) {
+		api_db_problem(a, st);
 		return;
 	}
 	http_add_header(a->http, "Cache-Control", "max-age=3600");
-	api_json(a, 200, db_value(res, 0, 0), db_length(res, 0, 0));
+	api_json(a, 200, areas->text, areas->len);
 }
 
 void
 areas_list(struct api_req *a)
 {
-	api_query(a, "area_list", 0, NULL, listed);
+	api_sent(a, db_area_list(api_pool, listed, a));
 }

@@ -10,16 +10,18 @@
 #include "input.h"
 
 static void
-listed(struct api_req *a, const db_result *res)
+listed(const db_result *st, struct db_page *page, void *arg)
 {
+	struct api_req *a = arg;
+
 	/* A time the database cannot read is the client's mistake. */
-	if (res != NULL && db_failed(res) &&
-	    strncmp(db_sqlstate(res), "22", 2) == 0) {
+	if (st != NULL && db_failed(st) &&
+	    strncmp(db_sqlstate(st), "22", 2) == 0) {
 		api_problem(a, 400, "invalid-parameter",
 		    "from and to are RFC 3339 times with an offset.");
 		return;
 	}
-	api_listed(a, res);
+	api_listed(st, page, a);
 }
 
 void
@@ -29,8 +31,9 @@ audit_list(struct api_req *a)
 	    "limit", "cursor", "principal", "resource", "from", "to", NULL};
 	static const char *const names[] = {
 	    "principal", "resource", "from", "to"};
+	struct db_audit_filter f = {NULL, NULL, NULL, NULL};
+	const char **slot[] = {&f.principal, &f.resource, &f.from, &f.to};
 	char buf[4][128];
-	const char *p[6] = {NULL};
 	long long after;
 	int limit, i, rc;
 
@@ -44,7 +47,8 @@ audit_list(struct api_req *a)
 			    "A filter is malformed.");
 			return;
 		}
-		p[2 + i] = rc > 0 ? buf[i] : NULL;
+		*slot[i] = rc > 0 ? buf[i] : NULL;
 	}
-	api_query_page(a, "audit_page", 6, p, 0, after, limit, listed);
+	api_sent(a, db_audit_page(api_pool, &f, after, api_page_rows(a, limit),
+	                listed, a));
 }

@@ -177,41 +177,42 @@ parse_areas(struct principal *p, const char *arr)
 }
 
 /*
- * Columns: id, name, role, areas, key_hash, expired, revoked. The hash is
- * compared here rather than in SQL so that the comparison is constant-time.
+ * The hash is compared here rather than in SQL so that the comparison is
+ * constant-time.
  */
 static void
-lookup_done(struct api_req *a, const db_result *res)
+lookup_done(const db_result *st, const struct db_principal *p, void *arg)
 {
+	struct api_req *a = arg;
 	char hash[65];
 	struct principal who;
 
-	if (db_failed(res)) {
-		api_db_problem(a, res);
+	if (db_failed(st)) {
+		api_db_problem(a, st);
 		return;
 	}
-	if (db_rows(res) != 1) {
+	if (p == NULL) {
 		unauthorized(a, "Unknown credentials.");
 		return;
 	}
 	memcpy(hash, json_string_value(json_object_get(a->state, "hash")), 65);
-	if (CRYPTO_memcmp(db_value(res, 0, 4), hash, 64) != 0) {
+	if (CRYPTO_memcmp(p->secret, hash, 64) != 0) {
 		unauthorized(a, "Unknown credentials.");
 		return;
 	}
-	if (strcmp(db_value(res, 0, 6), "t") == 0) {
+	if (p->revoked) {
 		unauthorized(a, "These credentials have been revoked.");
 		return;
 	}
-	if (strcmp(db_value(res, 0, 5), "t") == 0) {
+	if (p->expired) {
 		unauthorized(a, "These credentials have expired.");
 		return;
 	}
 	memset(&who, 0, sizeof(who));
-	snprintf(who.id, sizeof(who.id), "%s", db_value(res, 0, 0));
-	snprintf(who.name, sizeof(who.name), "%s", db_value(res, 0, 1));
-	who.role = auth_role_parse(db_value(res, 0, 2));
-	parse_areas(&who, db_value(res, 0, 3));
+	snprintf(who.id, sizeof(who.id), "%s", p->id);
+	snprintf(who.name, sizeof(who.name), "%s", p->name);
+	who.role = auth_role_parse(p->role);
+	parse_areas(&who, p->areas);
 	cache_put(hash, &who);
 	json_decref(a->state);
 	a->state = NULL;
@@ -219,11 +220,15 @@ lookup_done(struct api_req *a, const db_result *res)
 	a->resume(a);
 }
 
+/* db_principal_by_key_prefix or db_principal_by_cert. */
+typedef int (*principal_lookup)(
+    struct db_pool *pool, const char *key, db_principal_cb cb, void *arg);
+
 static void
-lookup(struct api_req *a, const char *stmt, const char *param, const char *hash)
+lookup(
+    struct api_req *a, principal_lookup find, const char *key, const char *hash)
 {
 	const struct principal *who;
-	const char *params[1] = {param};
 
 	if ((who = cache_get(hash)) != NULL) {
 		a->who = *who;
@@ -231,7 +236,7 @@ lookup(struct api_req *a, const char *stmt, const char *param, const char *hash)
 		return;
 	}
 	a->state = json_pack("{ss}", "hash", hash);
-	api_query(a, stmt, 1, params, lookup_done);
+	api_sent(a, find(api_pool, key, lookup_done, a));
 }
 
 void
@@ -256,12 +261,12 @@ auth_authenticate(struct api_req *a, void (*next)(struct api_req *))
 			return;
 		}
 		auth_key_hash(key, hash);
-		lookup(a, "principal_by_key_prefix", prefix, hash);
+		lookup(a, db_principal_by_key_prefix, prefix, hash);
 		return;
 	}
 	if (fp != NULL) {
 		/* The fingerprint is both the lookup and the comparison. */
-		lookup(a, "principal_by_cert", fp, fp);
+		lookup(a, db_principal_by_cert, fp, fp);
 		return;
 	}
 	unauthorized(a, "This route needs an API key or a client certificate.");

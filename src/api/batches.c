@@ -15,35 +15,36 @@
 #define BATCH_MAX_PROJECTS 1000
 
 static void
-created(struct api_req *a, const db_result *res)
+created(const db_result *st, const struct db_json *batch, void *arg)
 {
+	struct api_req *a = arg;
 	json_t *doc;
 	char loc[96];
 
-	if (res != NULL && db_failed(res) &&
-	    strcmp(db_sqlstate(res), "23503") == 0) {
+	if (st != NULL && db_failed(st) &&
+	    strcmp(db_sqlstate(st), "23503") == 0) {
 		struct verrors v;
 
 		verrors_init(&v);
 		verrors_add(&v,
-		    strstr(db_error_message(res), "area") ? "/area"
-		                                          : "/projects",
-		    strstr(db_error_message(res), "area")
+		    strstr(db_error_message(st), "area") ? "/area"
+		                                         : "/projects",
+		    strstr(db_error_message(st), "area")
 		        ? "Not a known area code."
 		        : "A project in the list does not exist.");
 		verrors_respond(a, &v);
 		return;
 	}
-	if (db_failed(res)) {
-		api_db_problem(a, res);
+	if (db_failed(st) || batch == NULL) {
+		api_db_problem(a, st);
 		return;
 	}
-	doc = json_loads(db_value(res, 0, 0), 0, NULL);
+	doc = json_loads(batch->text, 0, NULL);
 	snprintf(loc, sizeof(loc), "/api/v1/batches/%s",
 	    json_string_value(json_object_get(doc, "id")));
 	json_decref(doc);
 	http_add_header(a->http, "Location", loc);
-	api_json(a, 201, db_value(res, 0, 0), db_length(res, 0, 0));
+	api_json(a, 201, batch->text, batch->len);
 }
 
 static void
@@ -82,6 +83,7 @@ batches_create(struct api_req *a)
 	    "kind", "held_on", "name", "area", "park", "projects", NULL};
 	static const char *const kinds[] = {
 	    "sign", "start", "production", NULL};
+	struct db_actor who = api_actor(a);
 	const char *s = NULL;
 	struct verrors v;
 	int days;
@@ -105,7 +107,7 @@ batches_create(struct api_req *a)
 	check_projects(json_object_get(a->body, "projects"), &v);
 	if (verrors_finish(a, &v) != 0)
 		return;
-	api_write(a, "batch_create", NULL, 0, &a->body, 1, created);
+	api_sent(a, db_batch_create(api_pool, a->body, &who, created, a));
 }
 
 void
@@ -116,8 +118,9 @@ batches_list(struct api_req *a)
 	static const char *const kinds[] = {
 	    "sign", "start", "production", NULL};
 	static const char *const names[] = {"kind", "area", "year"};
+	struct db_batch_filter f = {NULL, NULL, NULL};
+	const char **slot[] = {&f.kind, &f.area, &f.year};
 	char buf[3][64];
-	const char *p[5] = {NULL};
 	long long after;
 	int limit, i, rc, bad;
 
@@ -126,7 +129,7 @@ batches_list(struct api_req *a)
 		return;
 	for (i = 0; i < 3; i++) {
 		rc = input_query(a->http, names[i], buf[i], sizeof(buf[i]));
-		p[2 + i] = rc > 0 ? buf[i] : NULL;
+		*slot[i] = rc > 0 ? buf[i] : NULL;
 		bad = rc < 0 ||
 		      (rc > 0 && i == 0 && !validate_enum(buf[i], kinds)) ||
 		      (rc > 0 && i > 0 &&
@@ -140,5 +143,6 @@ batches_list(struct api_req *a)
 			return;
 		}
 	}
-	api_query_page(a, "batch_page", 5, p, 0, after, limit, api_listed);
+	api_sent(a, db_batch_page(api_pool, &f, after, api_page_rows(a, limit),
+	                api_listed, a));
 }

@@ -14,31 +14,32 @@
 #include "input.h"
 
 static void
-paged(struct api_req *a, const db_result *res)
+paged(const db_result *st, struct db_changes *feed, void *arg)
 {
+	struct api_req *a = arg;
 	int limit = (int)json_integer_value(json_array_get(a->state, 0));
 	long long xid = json_integer_value(json_array_get(a->state, 1));
 	long long id = json_integer_value(json_array_get(a->state, 2));
+	struct db_change c;
 	char cur[CURSOR_MAX];
 	struct evbuffer *b;
-	int i, n;
+	int n;
 
-	if (db_failed(res)) {
-		api_db_problem(a, res);
+	if (db_failed(st)) {
+		api_db_problem(a, st);
 		return;
 	}
 	if ((b = evbuffer_new()) == NULL) {
 		api_problem(a, 503, "overloaded", "Out of memory.");
 		return;
 	}
-	n = db_rows(res);
 	evbuffer_add(b, "{\"items\":[", 10);
-	for (i = 0; i < n; i++) {
-		if (i > 0)
+	for (n = 0; db_change_next(feed, &c); n++) {
+		if (n > 0)
 			evbuffer_add(b, ",", 1);
-		evbuffer_add(b, db_value(res, i, 0), db_length(res, i, 0));
-		xid = atoll(db_value(res, i, 1));
-		id = atoll(db_value(res, i, 2));
+		evbuffer_add(b, c.json, c.json_len);
+		xid = c.xid;
+		id = c.id;
 	}
 	cursor_encode_pair(xid, id, cur);
 	evbuffer_add_printf(b, "],\"next_cursor\":\"%s\",\"more\":%s}", cur,
@@ -52,8 +53,7 @@ void
 changes_list(struct api_req *a)
 {
 	static const char *const allowed[] = {"limit", "cursor", NULL};
-	char buf[64], xs[24], is[24], ls[16];
-	const char *p[3];
+	char buf[64];
 	long long xid = 0, id = 0;
 	int limit, rc;
 
@@ -65,12 +65,6 @@ changes_list(struct api_req *a)
 		    "The cursor is not one this service issued.");
 		return;
 	}
-	snprintf(xs, sizeof(xs), "%lld", xid);
-	snprintf(is, sizeof(is), "%lld", id);
-	snprintf(ls, sizeof(ls), "%d", limit);
-	p[0] = xs;
-	p[1] = is;
-	p[2] = ls;
 	a->state = json_pack("[iII]", limit, (json_int_t)xid, (json_int_t)id);
-	api_query(a, "change_page", 3, p, paged);
+	api_sent(a, db_change_page(api_pool, xid, id, limit, paged, a));
 }

@@ -53,13 +53,15 @@ pending_new(struct api_req *a)
 }
 
 static void
-appended(struct api_req *a, const db_result *res)
+appended(const db_result *st, const struct db_json *event, void *arg)
 {
-	if (db_failed(res)) {
-		api_write_refused(a, res);
+	struct api_req *a = arg;
+
+	if (db_failed(st)) {
+		api_write_refused(a, st);
 		return;
 	}
-	if (db_is_null(res, 0, 0)) {
+	if (event == NULL) {
 		/* The version moved: someone wrote first. Check again. */
 		if (++((struct pending *)a->data)->attempts < MAX_ATTEMPTS) {
 			read_history(a);
@@ -69,23 +71,29 @@ appended(struct api_req *a, const db_result *res)
 		    "The project kept changing; retry the request.");
 		return;
 	}
-	api_json(a, 201, db_value(res, 0, 0), db_length(res, 0, 0));
+	api_json(a, 201, event->text, event->len);
 }
 
 static void
-history_read(struct api_req *a, const db_result *res)
+history_read(
+    const db_result *st, const struct db_project_history *ph, void *arg)
 {
+	struct api_req *a = arg;
+	struct db_actor who = api_actor(a);
 	struct pending *p = a->data;
 	struct violation viol;
 	struct derived d;
 	struct event *h;
-	json_t *docs[2];
-	const char *lead[2];
+	json_t *derived;
 	size_t n;
 
-	if (api_project_in_scope(a, res, 2) != 0)
+	if (ph == NULL) {
+		api_project_missing(a, st);
 		return;
-	h = history_parse(db_value(res, 0, 3), &n);
+	}
+	if (api_project_in_scope(a, ph->project.area) != 0)
+		return;
+	h = history_parse(ph->events, &n);
 	if (h == NULL ||
 	    lifecycle_append(h, n, &p->e, history_today(), &d, &viol) != 0) {
 		free(h);
@@ -96,20 +104,18 @@ history_read(struct api_req *a, const db_result *res)
 		return;
 	}
 	free(h);
-	docs[0] = p->doc;
-	docs[1] = history_derived_json(&d);
-	lead[0] = a->caps.value[0];
-	lead[1] = db_value(res, 0, 1);
-	api_write(a, "event_append", lead, 2, docs, 2, appended);
-	json_decref(docs[1]);
+	derived = history_derived_json(&d);
+	api_sent(
+	    a, db_event_append(api_pool, a->caps.value[0], ph->project.version,
+	           p->doc, derived, &who, appended, a));
+	json_decref(derived);
 }
 
 static void
 read_history(struct api_req *a)
 {
-	const char *params[1] = {a->caps.value[0]};
-
-	api_query(a, "project_history", 1, params, history_read);
+	api_sent(
+	    a, db_project_history(api_pool, a->caps.value[0], history_read, a));
 }
 
 void
@@ -165,23 +171,23 @@ events_retract(struct api_req *a)
 }
 
 static void
-events_listed(struct api_req *a, const db_result *res)
+events_listed(const db_result *st, const struct db_event_list *l, void *arg)
 {
+	struct api_req *a = arg;
 	char *body;
 	size_t len;
 
-	if (db_failed(res)) {
-		api_db_problem(a, res);
+	if (db_failed(st)) {
+		api_db_problem(a, st);
 		return;
 	}
-	if (db_rows(res) == 0) {
+	if (l == NULL) {
 		api_problem(a, 404, "not-found", "No such project.");
 		return;
 	}
-	len = db_length(res, 0, 0) + 40;
+	len = l->json_len + 40;
 	body = malloc(len);
-	snprintf(body, len, "{\"items\":%s,\"next_cursor\":null}",
-	    db_value(res, 0, 0));
+	snprintf(body, len, "{\"items\":%s,\"next_cursor\":null}", l->json);
 	api_json(a, 200, body, strlen(body));
 	free(body);
 }
@@ -189,8 +195,7 @@ events_listed(struct api_req *a, const db_result *res)
 void
 events_list(struct api_req *a)
 {
-	const char *params[1] = {a->caps.value[0]};
-
 	if (api_project_id(a) == 0)
-		api_query(a, "event_list", 1, params, events_listed);
+		api_sent(a, db_event_list(
+		                api_pool, a->caps.value[0], events_listed, a));
 }

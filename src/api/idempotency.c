@@ -16,7 +16,7 @@
 #include "api.h"
 
 #define KEY_MAX     255
-#define STALE_AFTER "30" /* seconds before a reservation is taken over */
+#define STALE_AFTER 30 /* seconds before a reservation is taken over */
 
 static int
 valid_key(const char *k)
@@ -51,33 +51,34 @@ request_hash(const struct http_request *r, char out[65])
 }
 
 static void
-replay(struct api_req *a, const db_result *res)
+replay(struct api_req *a, const struct db_idem *r)
 {
-	if (!db_is_null(res, 0, 3))
-		http_add_header(a->http, "Location", db_value(res, 0, 3));
-	if (!db_is_null(res, 0, 4))
-		http_add_header(a->http, "ETag", db_value(res, 0, 4));
+	if (r->location != NULL)
+		http_add_header(a->http, "Location", r->location);
+	if (r->etag != NULL)
+		http_add_header(a->http, "ETag", r->etag);
 	http_add_header(a->http, "Idempotent-Replayed", "true");
-	http_respond(a->http, atoi(db_value(res, 0, 1)), "application/json",
-	    db_value(res, 0, 2), db_length(res, 0, 2));
+	http_respond(
+	    a->http, r->status, "application/json", r->body, r->body_len);
 }
 
 static void
-reserved(struct api_req *a, const db_result *res)
+reserved(const db_result *st, const struct db_idem *r, void *arg)
 {
-	const char *outcome;
+	struct api_req *a = arg;
+	enum db_idem_outcome outcome;
 
-	if (db_failed(res)) {
-		api_db_problem(a, res);
+	if (db_failed(st)) {
+		api_db_problem(a, st);
 		return;
 	}
-	outcome = db_rows(res) == 1 ? db_value(res, 0, 0) : "in_flight";
-	if (strcmp(outcome, "reserved") == 0) {
+	outcome = r != NULL ? r->outcome : DB_IDEM_IN_FLIGHT;
+	if (outcome == DB_IDEM_RESERVED) {
 		a->idem_key = http_header(a->http, "Idempotency-Key");
 		a->resume(a);
-	} else if (strcmp(outcome, "done") == 0) {
-		replay(a, res);
-	} else if (strcmp(outcome, "mismatch") == 0) {
+	} else if (outcome == DB_IDEM_DONE) {
+		replay(a, r);
+	} else if (outcome == DB_IDEM_MISMATCH) {
 		api_problem(a, 422, "idempotency-key-reused",
 		    "This Idempotency-Key was used with a different request.");
 	} else {
@@ -91,7 +92,6 @@ void
 idem_reserve(struct api_req *a, void (*next)(struct api_req *))
 {
 	const char *key = http_header(a->http, "Idempotency-Key");
-	const char *params[4];
 	char hash[65];
 
 	if (!(a->route->flags & ROUTE_IDEMPOTENT) || key == NULL) {
@@ -104,32 +104,18 @@ idem_reserve(struct api_req *a, void (*next)(struct api_req *))
 		return;
 	}
 	request_hash(a->http, hash);
-	params[0] = a->who.id;
-	params[1] = key;
-	params[2] = hash;
-	params[3] = STALE_AFTER;
 	a->resume = next;
-	api_query(a, "idem_reserve", 4, params, reserved);
-}
-
-static void
-released(const db_result *res, void *arg)
-{
-	(void)res;
-	(void)arg;
+	api_sent(a, db_idem_reserve(api_pool, a->who.id, key, hash, STALE_AFTER,
+	                reserved, a));
 }
 
 void
 idem_release(struct api_req *a)
 {
-	const char *params[2];
-
 	if (a->idem_key == NULL ||
 	    (a->http->status >= 200 && a->http->status < 300))
 		return;
-	params[0] = a->who.id;
-	params[1] = a->idem_key;
 	/* Best effort: if the database is away, the reservation goes
 	 * stale and is taken over by the next retry. */
-	db_query(api_pool, "idem_release", 2, params, released, NULL);
+	db_idem_release(api_pool, a->who.id, a->idem_key);
 }

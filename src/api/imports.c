@@ -190,16 +190,17 @@ parse_csv(const char *body, size_t len, json_t *records, json_t *codes,
 }
 
 static void
-imported(struct api_req *a, const db_result *res)
+imported(const db_result *st, const struct db_json *outcome, void *arg)
 {
+	struct api_req *a = arg;
 	json_t *doc, *errs;
 	char *text;
 
-	if (db_failed(res)) {
-		api_write_refused(a, res);
+	if (db_failed(st) || outcome == NULL) {
+		api_write_refused(a, st);
 		return;
 	}
-	doc = json_loads(db_value(res, 0, 0), 0, NULL);
+	doc = json_loads(outcome->text, 0, NULL);
 	if ((errs = json_object_get(doc, "errors")) != NULL) {
 		text = json_dumps(errs, JSON_COMPACT);
 		http_problem(a->http, 422, "validation",
@@ -211,7 +212,7 @@ imported(struct api_req *a, const db_result *res)
 		return;
 	}
 	json_decref(doc);
-	api_json(a, 200, db_value(res, 0, 0), db_length(res, 0, 0));
+	api_json(a, 200, outcome->text, outcome->len);
 }
 
 void
@@ -219,8 +220,9 @@ imports_create(struct api_req *a)
 {
 	static const char *const allowed[] = {"dry_run", NULL};
 	const char *ctype = http_header(a->http, "Content-Type");
+	struct db_actor who = api_actor(a);
 	char dry[8];
-	const char *lead[1];
+	int dry_run;
 	json_t *records, *codes;
 	struct verrors v;
 	int rc;
@@ -234,7 +236,7 @@ imports_create(struct api_req *a)
 		    a, 400, "invalid-parameter", "dry_run is true or false.");
 		return;
 	}
-	lead[0] = rc > 0 ? dry : "false";
+	dry_run = rc > 0 && strcmp(dry, "true") == 0;
 	if (ctype == NULL || (strncmp(ctype, "application/x-ndjson", 20) != 0 &&
 	                         strncmp(ctype, "text/csv", 8) != 0)) {
 		api_problem(a, 415, "unsupported-media-type",
@@ -258,6 +260,7 @@ imports_create(struct api_req *a)
 		json_decref(records);
 		return;
 	}
-	api_write(a, "import_projects", lead, 1, &records, 1, imported);
+	api_sent(a,
+	    db_import_projects(api_pool, dry_run, records, &who, imported, a));
 	json_decref(records);
 }

@@ -46,13 +46,14 @@ keys_read_areas(json_t *arr, char *out, size_t outlen, struct verrors *v)
 }
 
 static void
-created(struct api_req *a, const db_result *res)
+created(const db_result *st, const struct db_json *key, void *arg)
 {
+	struct api_req *a = arg;
 	json_t *doc;
 	json_error_t err;
 	char loc[96];
 
-	if (!db_failed(res) && db_rows(res) == 0) {
+	if (!db_failed(st) && key == NULL) {
 		struct verrors v;
 
 		verrors_init(&v);
@@ -60,16 +61,16 @@ created(struct api_req *a, const db_result *res)
 		verrors_respond(a, &v);
 		return;
 	}
-	if (db_failed(res)) {
-		if (strcmp(db_sqlstate(res), "23505") == 0) {
+	if (db_failed(st)) {
+		if (strcmp(db_sqlstate(st), "23505") == 0) {
 			api_problem(a, 409, "duplicate-certificate",
 			    "That client certificate is already registered.");
 			return;
 		}
-		api_db_problem(a, res);
+		api_db_problem(a, st);
 		return;
 	}
-	doc = json_loads(db_value(res, 0, 0), 0, &err);
+	doc = json_loads(key->text, 0, &err);
 	json_object_set(doc, "key", json_object_get(a->state, "key"));
 	snprintf(loc, sizeof(loc), "/api/v1/keys/%s",
 	    json_string_value(json_object_get(doc, "id")));
@@ -85,7 +86,8 @@ keys_create(struct api_req *a)
 	    "name", "role", "areas", "expires_on", "client_cert_sha256", NULL};
 	const char *name = NULL, *role = NULL, *expires = NULL, *cert = NULL;
 	char key[80], prefix[16], hash[65], areas[API_MAX_AREAS * 8 + 4];
-	const char *params[12];
+	struct db_actor who = api_actor(a);
+	struct db_principal_new p;
 	struct verrors v;
 	json_t *body;
 	enum role r = 0;
@@ -119,40 +121,40 @@ keys_create(struct api_req *a)
 	}
 	a->state = json_pack("{ss}", "key", key);
 	OPENSSL_cleanse(key, sizeof(key));
-	params[0] = name;
-	params[1] = role;
-	params[2] = areas;
-	params[3] = prefix;
-	params[4] = hash;
-	params[5] = cert;
-	params[6] = expires;
-	api_audit_params(a, params + 7);
-	api_query(a, "principal_insert", 12, params, created);
+	p.name = name;
+	p.role = role;
+	p.areas = areas;
+	p.prefix = prefix;
+	p.key_hash = hash;
+	p.cert_sha256 = cert;
+	p.expires_on = expires;
+	api_sent(a, db_principal_insert(api_pool, &p, &who, created, a));
 }
 
 void
 keys_list(struct api_req *a)
 {
 	static const char *const allowed[] = {"limit", "cursor", NULL};
-	const char *params[2] = {NULL, NULL};
 	long long after;
 	int limit;
 
 	if (input_query_known(a, allowed) != 0 ||
 	    cursor_params(a, &after, &limit) != 0)
 		return;
-	api_query_page(
-	    a, "principal_list", 2, params, 0, after, limit, api_listed);
+	api_sent(a, db_principal_page(api_pool, after, api_page_rows(a, limit),
+	                api_listed, a));
 }
 
 static void
-revoked(struct api_req *a, const db_result *res)
+revoked(const db_result *st, const struct db_revocation *r, void *arg)
 {
-	if (db_failed(res)) {
-		api_db_problem(a, res);
+	struct api_req *a = arg;
+
+	if (db_failed(st)) {
+		api_db_problem(a, st);
 		return;
 	}
-	if (strcmp(db_value(res, 0, 0), "0") == 0) {
+	if (r == NULL || !r->found) {
 		api_problem(a, 404, "not-found", "No such key.");
 		return;
 	}
@@ -162,13 +164,12 @@ revoked(struct api_req *a, const db_result *res)
 void
 keys_revoke(struct api_req *a)
 {
-	const char *params[6];
+	struct db_actor who = api_actor(a);
 
 	if (!validate_uuid(a->caps.value[0])) {
 		api_problem(a, 404, "not-found", "No such key.");
 		return;
 	}
-	params[0] = a->caps.value[0];
-	api_audit_params(a, params + 1);
-	api_query(a, "principal_revoke", 6, params, revoked);
+	api_sent(a,
+	    db_principal_revoke(api_pool, a->caps.value[0], &who, revoked, a));
 }

@@ -19,18 +19,19 @@ ops_health(struct api_req *a)
 }
 
 static void
-ready_done(struct api_req *a, const db_result *res)
+ready_done(const db_result *st, const struct db_schema *schema, void *arg)
 {
+	struct api_req *a = arg;
 	char body[128];
 	int have, want = db_schema_version_expected();
 
-	if (db_failed(res)) {
+	if (db_failed(st) || schema == NULL) {
 		http_add_header(a->http, "Retry-After", "1");
 		api_problem(
 		    a, 503, "not-ready", "The database does not answer.");
 		return;
 	}
-	have = atoi(db_value(res, 0, 0));
+	have = schema->version;
 	if (have != want) {
 		snprintf(body, sizeof(body),
 		    "The schema is at version %d; this build needs %d.", have,
@@ -46,8 +47,8 @@ ready_done(struct api_req *a, const db_result *res)
 void
 ops_ready(struct api_req *a)
 {
-	/* With no connection up, api_query answers 503 at once. */
-	api_query(a, "schema_version", 0, NULL, ready_done);
+	/* With no connection up, api_sent answers 503 at once. */
+	api_sent(a, db_schema_version(api_pool, ready_done, a));
 }
 
 void

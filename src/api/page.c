@@ -13,29 +13,33 @@
 #include "cursor.h"
 
 void
-api_list(struct api_req *a, const db_result *res, int limit)
+api_list(
+    struct api_req *a, const db_result *st, struct db_page *page, int limit)
 {
+	struct db_page_item item;
 	struct evbuffer *b;
 	char cur[CURSOR_MAX];
-	int i, n;
+	long long last = 0;
+	int n;
 
-	if (db_failed(res)) {
-		api_db_problem(a, res);
+	if (db_failed(st)) {
+		api_db_problem(a, st);
 		return;
 	}
 	if ((b = evbuffer_new()) == NULL) {
 		api_problem(a, 503, "overloaded", "Out of memory.");
 		return;
 	}
-	n = db_rows(res);
 	evbuffer_add(b, "{\"items\":[", 10);
-	for (i = 0; i < n && i < limit; i++) {
-		if (i > 0)
+	for (n = 0; n < limit && db_page_next(page, &item); n++) {
+		if (n > 0)
 			evbuffer_add(b, ",", 1);
-		evbuffer_add(b, db_value(res, i, 0), db_length(res, i, 0));
+		evbuffer_add(b, item.json, item.json_len);
+		last = item.seq;
 	}
-	if (n > limit) {
-		cursor_encode(atoll(db_value(res, limit - 1, 1)), cur);
+	/* The row past the page says that a next page exists. */
+	if (n == limit && db_page_next(page, &item)) {
+		cursor_encode(last, cur);
 		evbuffer_add_printf(b, "],\"next_cursor\":\"%s\"}", cur);
 	} else {
 		evbuffer_add_printf(b, "],\"next_cursor\":null}");
@@ -46,28 +50,16 @@ api_list(struct api_req *a, const db_result *res, int limit)
 }
 
 int
-api_query_page(struct api_req *a, const char *stmt, int nparams,
-    const char *const *params, int at, long long after, int limit,
-    void (*cb)(struct api_req *, const db_result *))
+api_page_rows(struct api_req *a, int limit)
 {
-	const char *p[16];
-	char after_s[24], limit_s[16];
-
-	if (nparams > 16 || at + 1 >= nparams) {
-		api_problem(a, 500, "internal", "A page query is malformed.");
-		return -1;
-	}
-	memcpy(p, params, sizeof(*p) * (size_t)nparams);
-	snprintf(after_s, sizeof(after_s), "%lld", after);
-	snprintf(limit_s, sizeof(limit_s), "%d", limit + 1);
-	p[at] = after_s;
-	p[at + 1] = limit_s;
 	a->state = json_integer(limit);
-	return api_query(a, stmt, nparams, p, cb);
+	return limit + 1;
 }
 
 void
-api_listed(struct api_req *a, const db_result *res)
+api_listed(const db_result *st, struct db_page *page, void *arg)
 {
-	api_list(a, res, (int)json_integer_value(a->state));
+	struct api_req *a = arg;
+
+	api_list(a, st, page, (int)json_integer_value(a->state));
 }

@@ -40,31 +40,31 @@ api_write_refused(struct api_req *a, const db_result *res)
 }
 
 void
-api_etag_of(struct api_req *a, const char *version)
+api_etag_of(struct api_req *a, long long version)
 {
-	snprintf(a->etag, sizeof(a->etag), "\"%s\"", version);
+	snprintf(a->etag, sizeof(a->etag), "\"%lld\"", version);
 }
 
 /* ---- POST /api/v1/projects --------------------------------------------- */
 
 static void
-created(struct api_req *a, const db_result *res)
+created(const db_result *st, const struct db_json *project, void *arg)
 {
+	struct api_req *a = arg;
 	json_t *doc;
 	char loc[96];
 
-	if (db_failed(res)) {
-		api_write_refused(a, res);
+	if (db_failed(st) || project == NULL) {
+		api_write_refused(a, st);
 		return;
 	}
-	doc = json_loads(db_value(res, 0, 0), 0, NULL);
+	doc = json_loads(project->text, 0, NULL);
 	snprintf(loc, sizeof(loc), "/api/v1/projects/%s",
 	    json_string_value(json_object_get(doc, "id")));
 	http_add_header(a->http, "Location", loc);
-	snprintf(a->etag, sizeof(a->etag), "\"%lld\"",
-	    json_integer_value(json_object_get(doc, "version")));
+	api_etag_of(a, json_integer_value(json_object_get(doc, "version")));
 	json_decref(doc);
-	api_json(a, 201, db_value(res, 0, 0), db_length(res, 0, 0));
+	api_json(a, 201, project->text, project->len);
 }
 
 /* Checks the initial events in order, as if appended one by one. */
@@ -120,6 +120,7 @@ void
 projects_create(struct api_req *a)
 {
 	static const char *const extra[] = {"events", NULL};
+	struct db_actor who = api_actor(a);
 	struct derived d;
 	struct verrors v;
 	json_t *docs[3];
@@ -148,7 +149,8 @@ projects_create(struct api_req *a)
 		docs[2] = json_array();
 	else
 		json_incref(docs[2]);
-	api_write(a, "project_create", NULL, 0, docs, 3, created);
+	api_sent(a, db_project_create(
+	                api_pool, docs[0], docs[1], docs[2], &who, created, a));
 	json_decref(docs[0]);
 	json_decref(docs[1]);
 	json_decref(docs[2]);
@@ -157,26 +159,27 @@ projects_create(struct api_req *a)
 /* ---- GET /api/v1/projects/{id} ----------------------------------------- */
 
 static void
-fetched(struct api_req *a, const db_result *res)
+fetched(const db_result *st, const struct db_project *p, void *arg)
 {
+	struct api_req *a = arg;
 	const char *inm;
 
-	if (db_failed(res)) {
-		api_db_problem(a, res);
+	if (db_failed(st)) {
+		api_db_problem(a, st);
 		return;
 	}
-	if (db_rows(res) == 0) {
+	if (p == NULL) {
 		api_problem(a, 404, "not-found", "No such project.");
 		return;
 	}
-	api_etag_of(a, db_value(res, 0, 1));
+	api_etag_of(a, p->version);
 	inm = http_header(a->http, "If-None-Match");
 	if (inm != NULL && strcmp(inm, a->etag) == 0) {
 		http_add_header(a->http, "ETag", a->etag);
 		http_respond(a->http, 304, NULL, NULL, 0);
 		return;
 	}
-	api_json(a, 200, db_value(res, 0, 0), db_length(res, 0, 0));
+	api_json(a, 200, p->json, p->json_len);
 }
 
 int
@@ -193,45 +196,50 @@ api_project_id(struct api_req *a)
 void
 projects_get(struct api_req *a)
 {
-	const char *params[1] = {a->caps.value[0]};
-
 	if (api_project_id(a) == 0)
-		api_query(a, "project_get", 1, params, fetched);
+		api_sent(
+		    a, db_project_get(api_pool, a->caps.value[0], fetched, a));
 }
 
 /* ---- PATCH /api/v1/projects/{id} --------------------------------------- */
 
 static void
-patched(struct api_req *a, const db_result *res)
+patched(const db_result *st, const struct db_json *project, void *arg)
 {
+	struct api_req *a = arg;
 	json_t *doc;
 
-	if (db_failed(res)) {
-		api_write_refused(a, res);
+	if (db_failed(st)) {
+		api_write_refused(a, st);
 		return;
 	}
-	if (db_is_null(res, 0, 0)) {
+	if (project == NULL) {
 		api_problem(a, 412, "stale-version",
 		    "The project changed since the version in If-Match.");
 		return;
 	}
-	doc = json_loads(db_value(res, 0, 0), 0, NULL);
-	snprintf(a->etag, sizeof(a->etag), "\"%lld\"",
-	    json_integer_value(json_object_get(doc, "version")));
+	doc = json_loads(project->text, 0, NULL);
+	api_etag_of(a, json_integer_value(json_object_get(doc, "version")));
 	json_decref(doc);
-	api_json(a, 200, db_value(res, 0, 0), db_length(res, 0, 0));
+	api_json(a, 200, project->text, project->len);
 }
 
 static void
-patch_current(struct api_req *a, const db_result *res)
+patch_current(const db_result *st, const struct db_project *p, void *arg)
 {
+	struct api_req *a = arg;
+	struct db_actor who = api_actor(a);
 	json_t *merged, *doc, *val;
-	const char *key, *area, *lead[2];
+	const char *key, *area;
 	struct verrors v;
 
-	if (api_project_in_scope(a, res, 2) != 0)
+	if (p == NULL) {
+		api_project_missing(a, st);
 		return;
-	api_etag_of(a, db_value(res, 0, 1));
+	}
+	if (api_project_in_scope(a, p->area) != 0)
+		return;
+	api_etag_of(a, p->version);
 	if (strcmp(a->etag, http_header(a->http, "If-Match")) != 0) {
 		a->etag[0] = '\0';
 		api_problem(a, 412, "stale-version",
@@ -239,7 +247,7 @@ patch_current(struct api_req *a, const db_result *res)
 		return;
 	}
 	a->etag[0] = '\0';
-	merged = json_loads(db_value(res, 0, 0), 0, NULL);
+	merged = json_loads(p->json, 0, NULL);
 	json_object_foreach(a->body, key, val)
 	{
 		if (json_is_null(val))
@@ -262,16 +270,14 @@ patch_current(struct api_req *a, const db_result *res)
 	}
 	doc = project_fields_editable_only(merged);
 	json_decref(merged);
-	lead[0] = a->caps.value[0];
-	lead[1] = db_value(res, 0, 1);
-	api_write(a, "project_update", lead, 2, &doc, 1, patched);
+	api_sent(a, db_project_update(api_pool, a->caps.value[0], p->version,
+	                doc, &who, patched, a));
 	json_decref(doc);
 }
 
 void
 projects_patch(struct api_req *a)
 {
-	const char *params[1] = {a->caps.value[0]};
 	const char *im = http_header(a->http, "If-Match");
 	struct verrors v;
 
@@ -288,7 +294,8 @@ projects_patch(struct api_req *a)
 	project_fields_known(a->body, NULL, &v);
 	if (verrors_finish(a, &v) != 0)
 		return;
-	api_query(a, "project_get", 1, params, patch_current);
+	api_sent(
+	    a, db_project_get(api_pool, a->caps.value[0], patch_current, a));
 }
 
 /* ---- GET /api/v1/projects ---------------------------------------------- */
@@ -327,33 +334,37 @@ projects_list(struct api_req *a)
 	    "cancelled", NULL};
 	static const char *const levels[] = {
 	    "provincial", "municipal", "county", NULL};
+	struct db_project_filter flt = {NULL};
 	char f[8][128];
-	const char *p[10] = {NULL};
 	long long after;
 	int limit, year;
 
 	if (input_query_known(a, allowed) != 0 ||
 	    cursor_params(a, &after, &limit) != 0 ||
-	    filter(a, "area", f[0], sizeof(f[0]), &p[2], NULL) != 0 ||
-	    filter(a, "status", f[1], sizeof(f[1]), &p[3], statuses) != 0 ||
-	    filter(a, "industry", f[2], sizeof(f[2]), &p[4], NULL) != 0 ||
-	    filter(a, "level", f[3], sizeof(f[3]), &p[5], levels) != 0 ||
-	    filter(a, "signed_year", f[4], sizeof(f[4]), &p[6], NULL) != 0 ||
-	    filter(a, "q", f[5], sizeof(f[5]), &p[7], NULL) != 0 ||
-	    filter(a, "code", f[6], sizeof(f[6]), &p[8], NULL) != 0 ||
-	    filter(a, "batch", f[7], sizeof(f[7]), &p[9], NULL) != 0)
+	    filter(a, "area", f[0], sizeof(f[0]), &flt.area, NULL) != 0 ||
+	    filter(a, "status", f[1], sizeof(f[1]), &flt.status, statuses) !=
+	        0 ||
+	    filter(a, "industry", f[2], sizeof(f[2]), &flt.industry, NULL) !=
+	        0 ||
+	    filter(a, "level", f[3], sizeof(f[3]), &flt.level, levels) != 0 ||
+	    filter(a, "signed_year", f[4], sizeof(f[4]), &flt.signed_year,
+	        NULL) != 0 ||
+	    filter(a, "q", f[5], sizeof(f[5]), &flt.q, NULL) != 0 ||
+	    filter(a, "code", f[6], sizeof(f[6]), &flt.code, NULL) != 0 ||
+	    filter(a, "batch", f[7], sizeof(f[7]), &flt.batch, NULL) != 0)
 		return;
-	if (p[9] != NULL && !validate_uuid(p[9])) {
+	if (flt.batch != NULL && !validate_uuid(flt.batch)) {
 		api_problem(
 		    a, 400, "invalid-parameter", "batch is a batch id.");
 		return;
 	}
-	if (p[6] != NULL &&
-	    (sscanf(p[6], "%d", &year) != 1 || year < 1900 || year > 2200 ||
-	        strspn(p[6], "0123456789") != 4)) {
+	if (flt.signed_year != NULL &&
+	    (sscanf(flt.signed_year, "%d", &year) != 1 || year < 1900 ||
+	        year > 2200 || strspn(flt.signed_year, "0123456789") != 4)) {
 		api_problem(a, 400, "invalid-parameter",
 		    "signed_year is a four-digit year.");
 		return;
 	}
-	api_query_page(a, "project_page", 10, p, 0, after, limit, api_listed);
+	api_sent(a, db_project_page(api_pool, &flt, after,
+	                api_page_rows(a, limit), api_listed, a));
 }

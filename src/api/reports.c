@@ -105,41 +105,47 @@ check_report(json_t *doc, struct verrors *v)
 }
 
 static void
-filed(struct api_req *a, const db_result *res)
+filed(const db_result *st, const struct db_json *report, void *arg)
 {
+	struct api_req *a = arg;
 	json_t *doc;
 	char loc[160];
 
-	if (db_failed(res)) {
-		api_write_refused(a, res);
+	if (db_failed(st)) {
+		api_write_refused(a, st);
 		return;
 	}
-	if (db_is_null(res, 0, 0)) {
+	if (report == NULL) {
 		api_problem(a, 404, "not-found", "No such project.");
 		return;
 	}
-	doc = json_loads(db_value(res, 0, 0), 0, NULL);
+	doc = json_loads(report->text, 0, NULL);
 	snprintf(loc, sizeof(loc), "/api/v1/projects/%s/reports/%s",
 	    a->caps.value[0], json_string_value(json_object_get(doc, "id")));
 	json_decref(doc);
 	http_add_header(a->http, "Location", loc);
-	api_json(a, 201, db_value(res, 0, 0), db_length(res, 0, 0));
+	api_json(a, 201, report->text, report->len);
 }
 
 static void
-scope_checked(struct api_req *a, const db_result *res)
+scope_checked(const db_result *st, const struct db_project_area *p, void *arg)
 {
-	const char *lead[1] = {a->caps.value[0]};
+	struct api_req *a = arg;
+	struct db_actor who = api_actor(a);
 
-	if (api_project_in_scope(a, res, 0) != 0)
+	if (p == NULL) {
+		api_project_missing(a, st);
 		return;
-	api_write(a, "report_create", lead, 1, &a->body, 1, filed);
+	}
+	if (api_project_in_scope(a, p->area) != 0)
+		return;
+	api_sent(a, db_report_create(
+	                api_pool, a->caps.value[0], a->body, &who, filed, a));
 }
 
 void
 reports_create(struct api_req *a)
 {
-	const char *params[1] = {a->caps.value[0]};
 	struct verrors v;
 
 	if (api_project_id(a) != 0 || input_body(a) != 0)
@@ -148,22 +154,22 @@ reports_create(struct api_req *a)
 	check_report(a->body, &v);
 	if (verrors_finish(a, &v) != 0)
 		return;
-	api_query(a, "project_area", 1, params, scope_checked);
+	api_sent(
+	    a, db_project_area(api_pool, a->caps.value[0], scope_checked, a));
 }
 
 void
 reports_list(struct api_req *a)
 {
 	static const char *const allowed[] = {"limit", "cursor", NULL};
-	const char *p[3] = {NULL};
 	long long after;
 	int limit;
 
 	if (api_project_id(a) != 0 || input_query_known(a, allowed) != 0 ||
 	    cursor_params(a, &after, &limit) != 0)
 		return;
-	p[0] = a->caps.value[0];
-	api_query_page(a, "report_page", 3, p, 1, after, limit, api_listed);
+	api_sent(a, db_report_page(api_pool, a->caps.value[0], after,
+	                api_page_rows(a, limit), api_listed, a));
 }
 
 static int
@@ -173,22 +179,23 @@ hexval(char c)
 }
 
 static void
-photo_found(struct api_req *a, const db_result *res)
+photo_found(const db_result *st, const struct db_photo *ph, void *arg)
 {
+	struct api_req *a = arg;
 	const char *hex;
 	unsigned char *bytes;
 	size_t n, i;
 
-	if (db_failed(res)) {
-		api_db_problem(a, res);
+	if (db_failed(st)) {
+		api_db_problem(a, st);
 		return;
 	}
-	if (db_rows(res) == 0) {
+	if (ph == NULL) {
 		api_problem(a, 404, "not-found", "No such photo.");
 		return;
 	}
-	hex = db_value(res, 0, 1);
-	n = db_length(res, 0, 1) / 2;
+	hex = ph->hex;
+	n = ph->hex_len / 2;
 	if ((bytes = malloc(n + 1)) == NULL) {
 		api_problem(a, 503, "overloaded", "Out of memory.");
 		return;
@@ -197,15 +204,13 @@ photo_found(struct api_req *a, const db_result *res)
 		bytes[i] = (unsigned char)(hexval(hex[2 * i]) * 16 +
 		                           hexval(hex[2 * i + 1]));
 	http_add_header(a->http, "Cache-Control", "max-age=86400, immutable");
-	http_respond(a->http, 200, db_value(res, 0, 0), (const char *)bytes, n);
+	http_respond(a->http, 200, ph->content_type, (const char *)bytes, n);
 	free(bytes);
 }
 
 void
 reports_photo(struct api_req *a)
 {
-	const char *p[3] = {
-	    a->caps.value[0], a->caps.value[1], a->caps.value[2]};
 	const char *n = a->caps.value[2];
 
 	if (api_project_id(a) != 0)
@@ -215,5 +220,6 @@ reports_photo(struct api_req *a)
 		api_problem(a, 404, "not-found", "No such photo.");
 		return;
 	}
-	api_query(a, "report_photo", 3, p, photo_found);
+	api_sent(a, db_report_photo(api_pool, a->caps.value[0],
+	                a->caps.value[1], n, photo_found, a));
 }

@@ -20,18 +20,19 @@ auth_area_allowed(const struct principal *p, const char *area)
 	return 0;
 }
 
-int
-api_project_in_scope(struct api_req *a, const db_result *res, int area_col)
+void
+api_project_missing(struct api_req *a, const db_result *st)
 {
-	if (db_failed(res)) {
-		api_db_problem(a, res);
-		return -1;
-	}
-	if (db_rows(res) == 0) {
+	if (db_failed(st))
+		api_db_problem(a, st);
+	else
 		api_problem(a, 404, "not-found", "No such project.");
-		return -1;
-	}
-	if (!auth_area_allowed(&a->who, db_value(res, 0, area_col))) {
+}
+
+int
+api_project_in_scope(struct api_req *a, const char *area)
+{
+	if (!auth_area_allowed(&a->who, area)) {
 		api_problem(a, 403, "outside-scope",
 		    "The project's area is outside your areas.");
 		return -1;

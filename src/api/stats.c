@@ -15,17 +15,19 @@
 #include "input.h"
 
 static void
-passthrough(struct api_req *a, const db_result *res)
+passthrough(const db_result *st, const struct db_json *figures, void *arg)
 {
-	if (db_failed(res)) {
-		api_db_problem(a, res);
+	struct api_req *a = arg;
+
+	if (db_failed(st)) {
+		api_db_problem(a, st);
 		return;
 	}
-	if (db_is_null(res, 0, 0)) {
+	if (figures == NULL) {
 		api_problem(a, 404, "not-found", "Nothing is recorded for it.");
 		return;
 	}
-	api_json(a, 200, db_value(res, 0, 0), db_length(res, 0, 0));
+	api_json(a, 200, figures->text, figures->len);
 }
 
 /* Reads ?year= (default: this year in Asia/Shanghai). */
@@ -142,18 +144,16 @@ stats_pipeline(struct api_req *a)
 	static const char *const bys[] = {
 	    "area", "industry", "level", "month", NULL};
 	char year[16], as_of[16], known[64], by[16], area[16];
-	const char *p[5];
+	struct db_pipeline_query q = {year, as_of, NULL, NULL, NULL};
 
 	if (input_query_known(a, allowed) != 0 ||
 	    read_year(a, year, sizeof(year)) != 0 ||
 	    read_as_of(a, atoi(year), as_of, sizeof(as_of)) != 0 ||
-	    read_known_at(a, known, sizeof(known), &p[2]) != 0 ||
-	    read_choice(a, "by", bys, by, sizeof(by), &p[3]) != 0 ||
-	    read_area(a, area, sizeof(area), &p[4]) != 0)
+	    read_known_at(a, known, sizeof(known), &q.known_at) != 0 ||
+	    read_choice(a, "by", bys, by, sizeof(by), &q.by) != 0 ||
+	    read_area(a, area, sizeof(area), &q.area) != 0)
 		return;
-	p[0] = year;
-	p[1] = as_of;
-	api_query_shared(a, "stats_pipeline", 5, p, passthrough);
+	api_sent(a, db_stats_pipeline(api_pool, &q, passthrough, a));
 }
 
 void
@@ -162,35 +162,31 @@ stats_alerts(struct api_req *a)
 	static const char *const allowed[] = {
 	    "year", "area", "light", "limit", NULL};
 	static const char *const lights[] = {"red", "yellow", "green", NULL};
-	char year[16], area[16], light[16], lim[16], th[5][16];
-	const char *p[9];
-	int i, limit = 100, rc;
+	char year[16], area[16], light[16], lim[16];
+	struct db_alerts_query q = {year, NULL, NULL,
+	    api_cfg->alert_start_red_days,
+	    api_cfg->alert_progress_yellow_points,
+	    api_cfg->alert_progress_red_points,
+	    api_cfg->alert_reporting_yellow_days,
+	    api_cfg->alert_reporting_red_days, 100};
+	int rc;
 
 	if (input_query_known(a, allowed) != 0 ||
 	    read_year(a, year, sizeof(year)) != 0 ||
-	    read_area(a, area, sizeof(area), &p[1]) != 0 ||
-	    read_choice(a, "light", lights, light, sizeof(light), &p[2]) != 0)
+	    read_area(a, area, sizeof(area), &q.area) != 0 ||
+	    read_choice(a, "light", lights, light, sizeof(light), &q.light) !=
+	        0)
 		return;
 	if ((rc = input_query(a->http, "limit", lim, sizeof(lim))) != 0) {
-		limit = rc > 0 ? atoi(lim) : 0;
-		if (limit < 1 || limit > 500 ||
+		q.limit = rc > 0 ? atoi(lim) : 0;
+		if (q.limit < 1 || q.limit > 500 ||
 		    strspn(lim, "0123456789") != strlen(lim)) {
 			api_problem(a, 400, "invalid-parameter",
 			    "limit must be a whole number from 1 to 500.");
 			return;
 		}
 	}
-	snprintf(lim, sizeof(lim), "%d", limit);
-	snprintf(th[0], 16, "%d", api_cfg->alert_start_red_days);
-	snprintf(th[1], 16, "%d", api_cfg->alert_progress_yellow_points);
-	snprintf(th[2], 16, "%d", api_cfg->alert_progress_red_points);
-	snprintf(th[3], 16, "%d", api_cfg->alert_reporting_yellow_days);
-	snprintf(th[4], 16, "%d", api_cfg->alert_reporting_red_days);
-	p[0] = year;
-	for (i = 0; i < 5; i++)
-		p[3 + i] = th[i];
-	p[8] = lim;
-	api_query_shared(a, "stats_alerts", 9, p, passthrough);
+	api_sent(a, db_stats_alerts(api_pool, &q, passthrough, a));
 }
 
 static int
@@ -209,22 +205,23 @@ path_year(struct api_req *a)
 void
 targets_get(struct api_req *a)
 {
-	const char *p[1] = {a->caps.value[0]};
-
 	if (path_year(a) == 0)
-		api_query_shared(a, "targets_get", 1, p, passthrough);
+		api_sent(a,
+		    db_targets_get(api_pool, a->caps.value[0], passthrough, a));
 }
 
 static void
-targets_written(struct api_req *a, const db_result *res)
+targets_written(const db_result *st, const struct db_json *targets, void *arg)
 {
-	if (res != NULL && db_failed(res) &&
-	    strncmp(db_sqlstate(res), "23", 2) == 0) {
+	struct api_req *a = arg;
+
+	if (st != NULL && db_failed(st) &&
+	    strncmp(db_sqlstate(st), "23", 2) == 0) {
 		api_problem(
 		    a, 422, "validation", "An area is unknown or given twice.");
 		return;
 	}
-	passthrough(a, res);
+	passthrough(st, targets, a);
 }
 
 static void
@@ -249,7 +246,8 @@ targets_put(struct api_req *a)
 	    "signed_amount_yuan", "start_rate", "areas", NULL};
 	static const char *const area_fields[] = {
 	    "area", "signed_amount_yuan", "start_rate", NULL};
-	const char *lead[1] = {a->caps.value[0]}, *code;
+	struct db_actor who = api_actor(a);
+	const char *code;
 	json_t *areas, *e;
 	struct verrors v;
 	size_t i;
@@ -277,5 +275,6 @@ targets_put(struct api_req *a)
 	}
 	if (verrors_finish(a, &v) != 0)
 		return;
-	api_write(a, "targets_put", lead, 1, &a->body, 1, targets_written);
+	api_sent(a, db_targets_put(api_pool, a->caps.value[0], a->body, &who,
+	                targets_written, a));
 }

@@ -9,6 +9,10 @@
  * When the database goes away, queries fail at once (the callback gets
  * NULL, and the handler answers 503) and the pool reconnects with a
  * backoff that doubles up to db_reconnect_max_ms.
+ *
+ * Handlers run queries through queries.h: one function per query, whose
+ * callback gets the row decoded. To them a db_result is only how a query
+ * ended (db_failed and after); its rows are read in src/db/ (call.h).
  */
 #ifndef PIPELINED_DB_H
 #define PIPELINED_DB_H
@@ -35,37 +39,10 @@ struct db_stmt {
 	const char *sql;
 };
 
-/*
- * Called once per query. res is NULL when the database could not be
- * reached; otherwise it holds the result, freed after the callback
- * returns. A statement error is a result too: see db_failed(). A query
- * that went in a batch gets its own rows, and the columns of its own
- * statement; if the batch failed, each of its queries ran alone.
- */
-typedef void (*db_callback)(const db_result *res, void *arg);
-
 struct db_pool *db_pool_new(struct event_base *base, const char *conninfo,
     int size, int reconnect_max_ms, int statement_timeout_ms,
     int lock_timeout_ms);
 void db_pool_free(struct db_pool *pool);
-
-/*
- * Runs the prepared statement named stmt (one of those registered) with
- * text parameters; NULL params are SQL NULL. The parameters are copied.
- * Returns -1 (and does not call cb) when no connection is up.
- */
-int db_query(struct db_pool *pool, const char *stmt, int nparams,
-    const char *const *params, db_callback cb, void *arg);
-
-/*
- * The same, for a read whose answer depends only on its statement, its
- * parameters and the data: identical shared reads that wait together run
- * once, and each gets the one result. One that arrives while an identical
- * read is running waits for it to finish and runs after, so no answer
- * comes from a snapshot taken before its request arrived.
- */
-int db_query_shared(struct db_pool *pool, const char *stmt, int nparams,
-    const char *const *params, db_callback cb, void *arg);
 
 /* Who hears of the pool's state: the metrics, wired up by main. */
 struct db_observer {
@@ -82,14 +59,12 @@ void db_register(const struct db_stmt *stmts, size_t n);
 /* Registers the statements of every resource (statements.c). */
 void db_register_all(void);
 
-/* Result accessors, so that callers above need no libpq. */
+/* How a query ended, so that callers above need no libpq: failed when
+ * res is NULL (unreachable) or holds a statement error; its SQLSTATE
+ * ("08006" when unreachable) and message. */
 int db_failed(const db_result *res);
 const char *db_sqlstate(const db_result *res);
 const char *db_error_message(const db_result *res);
-int db_rows(const db_result *res);
-const char *db_value(const db_result *res, int row, int col);
-size_t db_length(const db_result *res, int row, int col);
-int db_is_null(const db_result *res, int row, int col);
 
 /* The migrations compiled into the binary (sql/NNN_*.sql). */
 int db_schema_version_expected(void);

@@ -14,7 +14,7 @@
  * Under load, statements are shared. A lookup whose statement has a
  * batch form ("<name>_batch", db.h) waits while one like it runs, and the
  * lookups that waited then go as one statement; identical shared reads
- * (db_query_shared) that waited together run once. The database then
+ * (db_call with shared) that waited together run once. The database then
  * parses, plans, snapshots and answers once for many requests, and the
  * queue drains faster the longer it is. A query never joins a statement
  * already sent, whose snapshot may predate it. With nothing like it
@@ -29,6 +29,7 @@
 #include <libpq-fe.h>
 
 #include "batch.h"
+#include "call.h"
 #include "db.h"
 #include "result.h"
 
@@ -43,10 +44,11 @@ struct query {
 	const char *stmt;
 	int nparams;
 	int alone; /* never batched: its batch failed, so it runs by itself */
-	int shared; /* db_query_shared: identical ones may share a result */
+	int shared; /* identical ones may share a result (call.h) */
 	const char *params[MAX_PARAMS];
 	db_callback cb;
-	void *arg;
+	void *arg; /* what cb gets: ctx */
+	_Alignas(max_align_t) unsigned char ctx[DB_CALL_CTX_MAX];
 	char data[]; /* the parameters' bytes */
 };
 TAILQ_HEAD(queryq, query);
@@ -736,17 +738,22 @@ pool_dispatch(struct db_pool *pool)
 
 /* Sends a new query on an idle connection unless it should wait, else
  * queues it. */
-static int
-submit(struct db_pool *pool, const char *stmt, int nparams,
-    const char *const *params, db_callback cb, void *arg, int shared)
+int
+db_call(struct db_pool *pool, const char *stmt, int nparams,
+    const char *const *params, int shared, db_callback cb, const void *ctx,
+    size_t ctxlen)
 {
 	struct query *q;
 	int i;
 
-	if (!pool_up(pool) || pool->nwaiting >= MAX_WAITING)
+	if (!pool_up(pool) || pool->nwaiting >= MAX_WAITING ||
+	    ctxlen > DB_CALL_CTX_MAX)
 		return -1;
-	if ((q = query_new(stmt, nparams, params, cb, arg)) == NULL)
+	if ((q = query_new(stmt, nparams, params, cb, NULL)) == NULL)
 		return -1;
+	if (ctxlen > 0)
+		memcpy(q->ctx, ctx, ctxlen);
+	q->arg = q->ctx;
 	q->shared = shared;
 	if (!holds_back(pool, q)) {
 		for (i = 0; i < pool->size; i++) {
@@ -761,20 +768,6 @@ submit(struct db_pool *pool, const char *stmt, int nparams,
 	pool->nwaiting++;
 	update_gauges(pool);
 	return 0;
-}
-
-int
-db_query(struct db_pool *pool, const char *stmt, int nparams,
-    const char *const *params, db_callback cb, void *arg)
-{
-	return submit(pool, stmt, nparams, params, cb, arg, 0);
-}
-
-int
-db_query_shared(struct db_pool *pool, const char *stmt, int nparams,
-    const char *const *params, db_callback cb, void *arg)
-{
-	return submit(pool, stmt, nparams, params, cb, arg, 1);
 }
 
 struct db_pool *

@@ -3,6 +3,10 @@
  * are SQL functions (sql/004_project_writes.sql) so that a change, its
  * derived fields and its audit row are one atomic call.
  */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "call.h"
 #include "statements.h"
 
 #define EVENTS_OF(p)                                                           \
@@ -11,21 +15,28 @@
 	" e.amount_yuan, 'retracts', e.retracts) ORDER BY e.seq), '[]')"       \
 	" FROM project_events e WHERE e.project_id = " p ".id)"
 
+/*
+ * A project as project_row() reads it: its document, version and area,
+ * in this order; project_history adds the events after them. The batch
+ * forms put their key first, which the pool hides (db.h).
+ */
+#define PROJECT_COLUMNS "project_json(p), p.version, p.area"
+#define HISTORY_COLUMNS PROJECT_COLUMNS ", " EVENTS_OF("p")
+
 const struct db_stmt db_project_stmts[] = {
-    {"project_get", "SELECT project_json(p), p.version, p.area FROM projects p"
-                    " WHERE p.id = $1"},
+    {"project_get",
+        "SELECT " PROJECT_COLUMNS " FROM projects p WHERE p.id = $1"},
     /* Under load, the waiting lookups as one statement (db.h). */
     {"project_get_batch",
-        "SELECT k, project_json(p), p.version, p.area"
+        "SELECT k, " PROJECT_COLUMNS
         " FROM unnest($1::text[]) k JOIN projects p ON p.id = k::uuid"
         " ORDER BY k"},
     /* The project and its whole history, for the rules. */
-    {"project_history", "SELECT project_json(p), p.version, p.area, " EVENTS_OF(
-                            "p") " FROM projects p WHERE p.id = $1"},
+    {"project_history",
+        "SELECT " HISTORY_COLUMNS " FROM projects p WHERE p.id = $1"},
     {"project_history_batch",
-        "SELECT k, project_json(p), p.version, p.area, " EVENTS_OF(
-            "p") " FROM unnest($1::text[]) k"
-                 " JOIN projects p ON p.id = k::uuid ORDER BY k"},
+        "SELECT k, " HISTORY_COLUMNS " FROM unnest($1::text[]) k"
+        " JOIN projects p ON p.id = k::uuid ORDER BY k"},
     {"project_create",
         "SELECT project_create($1::json, $2::json, $3::json, $4::json)"},
     {"project_update",
@@ -33,10 +44,12 @@ const struct db_stmt db_project_stmts[] = {
     {"event_append",
         "SELECT event_append($1::uuid, $2::bigint, $3::json, $4::json,"
         " $5::json)"},
+    /* $1 after (seq), $2 limit, then the filters (db_project_page) */
     {"project_page",
-        "SELECT doc, seq FROM project_page($1, $2, $3, $4, $5, $6, $7,"
-        " $8, $9, $10::uuid)"},
-    /* Every event, each with the retraction that withdrew it, if any. */
+        DB_PAGE("doc", "seq") " FROM project_page($1, $2, $3, $4, $5, $6,"
+                              " $7, $8, $9, $10::uuid)"},
+    /* Every event, each with the retraction that withdrew it, if any;
+     * then the project's area (event_list_row). */
     {"event_list",
         "SELECT (SELECT coalesce(json_agg(json_build_object("
         "  'id', e.id, 'type', e.type, 'effective_on', e.effective_on,"
@@ -54,3 +67,168 @@ const struct db_stmt db_project_stmts[] = {
 
 const size_t db_project_nstmts =
     sizeof(db_project_stmts) / sizeof(db_project_stmts[0]);
+
+/* ---- project_get ------------------------------------------------------- */
+
+/* PROJECT_COLUMNS of the first row; NULL when there is none. */
+static const struct db_project *
+project_row(const db_result *res, struct db_project *p)
+{
+	if (db_failed(res) || db_rows(res) == 0)
+		return NULL;
+	p->json = db_value(res, 0, 0);
+	p->json_len = db_length(res, 0, 0);
+	p->version = atoll(db_value(res, 0, 1));
+	p->area = db_value(res, 0, 2);
+	return p;
+}
+
+struct project_call {
+	db_project_cb cb;
+	void *arg;
+};
+
+static void
+project_done(const db_result *res, void *ctx)
+{
+	const struct project_call *c = ctx;
+	struct db_project p;
+
+	c->cb(res, project_row(res, &p), c->arg);
+}
+
+int
+db_project_get(
+    struct db_pool *pool, const char *id, db_project_cb cb, void *arg)
+{
+	const char *params[1] = {id};
+	struct project_call c = {cb, arg};
+
+	return db_call(
+	    pool, "project_get", 1, params, 0, project_done, &c, sizeof(c));
+}
+
+/* ---- project_history --------------------------------------------------- */
+
+/* HISTORY_COLUMNS: the project's, then the events. */
+static const struct db_project_history *
+history_row(const db_result *res, struct db_project_history *h)
+{
+	if (project_row(res, &h->project) == NULL)
+		return NULL;
+	h->events = db_value(res, 0, 3);
+	return h;
+}
+
+struct history_call {
+	db_project_history_cb cb;
+	void *arg;
+};
+
+static void
+history_done(const db_result *res, void *ctx)
+{
+	const struct history_call *c = ctx;
+	struct db_project_history h;
+
+	c->cb(res, history_row(res, &h), c->arg);
+}
+
+int
+db_project_history(
+    struct db_pool *pool, const char *id, db_project_history_cb cb, void *arg)
+{
+	const char *params[1] = {id};
+	struct history_call c = {cb, arg};
+
+	return db_call(
+	    pool, "project_history", 1, params, 0, history_done, &c, sizeof(c));
+}
+
+/* ---- the writes -------------------------------------------------------- */
+
+int
+db_project_create(struct db_pool *pool, json_t *fields, json_t *derived,
+    json_t *events, const struct db_actor *who, db_json_cb cb, void *arg)
+{
+	json_t *docs[3] = {fields, derived, events};
+
+	return db_write(pool, "project_create", NULL, 0, docs, 3, who, cb, arg);
+}
+
+int
+db_project_update(struct db_pool *pool, const char *id, long long version,
+    json_t *fields, const struct db_actor *who, db_json_cb cb, void *arg)
+{
+	char v[24];
+	const char *lead[2] = {id, v};
+
+	snprintf(v, sizeof(v), "%lld", version);
+	return db_write(
+	    pool, "project_update", lead, 2, &fields, 1, who, cb, arg);
+}
+
+int
+db_event_append(struct db_pool *pool, const char *id, long long version,
+    json_t *event, json_t *derived, const struct db_actor *who, db_json_cb cb,
+    void *arg)
+{
+	char v[24];
+	const char *lead[2] = {id, v};
+	json_t *docs[2] = {event, derived};
+
+	snprintf(v, sizeof(v), "%lld", version);
+	return db_write(pool, "event_append", lead, 2, docs, 2, who, cb, arg);
+}
+
+/* ---- project_page ------------------------------------------------------ */
+
+int
+db_project_page(struct db_pool *pool, const struct db_project_filter *f,
+    long long after, int rows, db_page_cb cb, void *arg)
+{
+	const char *params[10] = {NULL, NULL, f->area, f->status, f->industry,
+	    f->level, f->signed_year, f->q, f->code, f->batch};
+
+	return db_call_page(
+	    pool, "project_page", 10, params, 0, after, rows, cb, arg);
+}
+
+/* ---- event_list -------------------------------------------------------- */
+
+/* The events array, then the area; NULL when there is no project. */
+static const struct db_event_list *
+event_list_row(const db_result *res, struct db_event_list *l)
+{
+	if (db_failed(res) || db_rows(res) == 0)
+		return NULL;
+	l->json = db_value(res, 0, 0);
+	l->json_len = db_length(res, 0, 0);
+	l->area = db_value(res, 0, 1);
+	return l;
+}
+
+struct event_list_call {
+	db_event_list_cb cb;
+	void *arg;
+};
+
+static void
+event_list_done(const db_result *res, void *ctx)
+{
+	const struct event_list_call *c = ctx;
+	struct db_event_list l;
+
+	c->cb(res, event_list_row(res, &l), c->arg);
+}
+
+int
+db_event_list(
+    struct db_pool *pool, const char *id, db_event_list_cb cb, void *arg)
+{
+	const char *params[1] = {id};
+	struct event_list_call c = {cb, arg};
+
+	return db_call(
+	    pool, "event_list", 1, params, 0, event_list_done, &c, sizeof(c));
+}

@@ -1,13 +1,17 @@
 /* reports.c: the statements of site reports (sql/008). */
+#include "call.h"
 #include "statements.h"
 
 const struct db_stmt db_report_stmts[] = {
+    /* Its one column: the area (project_area_done). */
     {"project_area", "SELECT area FROM projects WHERE id = $1"},
     {"report_create", "SELECT report_create($1::uuid, $2::json, $3::json)"},
     /* $1 project, $2 after (seq), $3 limit */
     {"report_page",
-        "SELECT report_json(r), r.seq FROM site_reports r"
-        " WHERE r.project_id = $1 AND r.seq > $2 ORDER BY r.seq LIMIT $3"},
+        DB_PAGE("report_json(r)", "r.seq") " FROM site_reports r"
+                                           " WHERE r.project_id = $1 AND r.seq "
+                                           "> $2 ORDER BY r.seq LIMIT $3"},
+    /* The content type, then the bytes in hex (photo_done). */
     {"report_photo",
         "SELECT p.content_type, encode(p.bytes, 'hex') FROM site_report_photos "
         "p"
@@ -17,3 +21,88 @@ const struct db_stmt db_report_stmts[] = {
 
 const size_t db_report_nstmts =
     sizeof(db_report_stmts) / sizeof(db_report_stmts[0]);
+
+/* ---- project_area ------------------------------------------------------ */
+
+struct project_area_call {
+	db_project_area_cb cb;
+	void *arg;
+};
+
+static void
+project_area_done(const db_result *res, void *ctx)
+{
+	const struct project_area_call *c = ctx;
+	struct db_project_area p;
+	int found = !db_failed(res) && db_rows(res) > 0;
+
+	if (found)
+		p.area = db_value(res, 0, 0);
+	c->cb(res, found ? &p : NULL, c->arg);
+}
+
+int
+db_project_area(
+    struct db_pool *pool, const char *id, db_project_area_cb cb, void *arg)
+{
+	const char *params[1] = {id};
+	struct project_area_call c = {cb, arg};
+
+	return db_call(pool, "project_area", 1, params, 0, project_area_done,
+	    &c, sizeof(c));
+}
+
+/* ---- report_create, report_page ---------------------------------------- */
+
+int
+db_report_create(struct db_pool *pool, const char *project, json_t *report,
+    const struct db_actor *who, db_json_cb cb, void *arg)
+{
+	const char *lead[1] = {project};
+
+	return db_write(
+	    pool, "report_create", lead, 1, &report, 1, who, cb, arg);
+}
+
+int
+db_report_page(struct db_pool *pool, const char *project, long long after,
+    int rows, db_page_cb cb, void *arg)
+{
+	const char *params[3] = {project, NULL, NULL};
+
+	return db_call_page(
+	    pool, "report_page", 3, params, 1, after, rows, cb, arg);
+}
+
+/* ---- report_photo ------------------------------------------------------ */
+
+struct photo_call {
+	db_photo_cb cb;
+	void *arg;
+};
+
+static void
+photo_done(const db_result *res, void *ctx)
+{
+	const struct photo_call *c = ctx;
+	struct db_photo ph;
+	int found = !db_failed(res) && db_rows(res) > 0;
+
+	if (found) {
+		ph.content_type = db_value(res, 0, 0);
+		ph.hex = db_value(res, 0, 1);
+		ph.hex_len = db_length(res, 0, 1);
+	}
+	c->cb(res, found ? &ph : NULL, c->arg);
+}
+
+int
+db_report_photo(struct db_pool *pool, const char *project, const char *report,
+    const char *n, db_photo_cb cb, void *arg)
+{
+	const char *params[3] = {project, report, n};
+	struct photo_call c = {cb, arg};
+
+	return db_call(
+	    pool, "report_photo", 3, params, 0, photo_done, &c, sizeof(c));
+}

@@ -1,5 +1,6 @@
-/* result.c: the accessors of db.h over a result view (result.h). */
-#include "db.h"
+/* result.c: the accessors of db.h and call.h over a result view
+ * (result.h). */
+#include "call.h"
 #include "result.h"
 
 int
