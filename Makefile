@@ -65,6 +65,10 @@ build/asan/test_%: tests/unit/test_%.c $(UNIT_SRC) $(wildcard src/*/*.h tests/or
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_CFLAGS) -Isrc/db -o $@ $< $(UNIT_SRC) $(TESTLIBS) $(LIBS)
 
+# test_queries compiles the typed queries of src/db/ into itself, beside
+# a fake pool: it must be rebuilt when they change.
+build/asan/test_queries: $(wildcard src/db/*.c)
+
 API_SUPPORT = $(wildcard tests/support/*.c)
 API_TESTS   = $(patsubst tests/api/%.c,build/asan/api_%,$(wildcard tests/api/test_*.c))
 build/asan/api_%: tests/api/%.c $(API_SUPPORT) $(wildcard tests/support/*.h)
