@@ -24,7 +24,9 @@ api_json_t(struct api_req *a, int status, json_t *doc)
 	char *text = json_dumps(doc, JSON_COMPACT);
 
 	if (text == NULL) {
-		api_problem(a, 503, "overloaded", "Out of memory.");
+		/* doc is NULL: a json_pack of a string that is not UTF-8. */
+		api_problem(
+		    a, 500, "internal", "The response could not be encoded.");
 		return;
 	}
 	api_json(a, status, text, strlen(text));
@@ -72,7 +74,8 @@ api_sent(struct api_req *a, int rc)
 	if (rc == 0)
 		return 0;
 	if (rc == DB_NOMEM)
-		api_problem(a, 503, "overloaded", "Out of memory.");
+		api_problem(a, 500, "internal",
+		    "A parameter of the query could not be encoded.");
 	else
 		api_db_problem(a, NULL);
 	return -1;

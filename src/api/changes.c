@@ -29,10 +29,7 @@ paged(const db_result *st, struct db_changes *feed, void *arg)
 		api_db_problem(a, st);
 		return;
 	}
-	if ((b = evbuffer_new()) == NULL) {
-		api_problem(a, 503, "overloaded", "Out of memory.");
-		return;
-	}
+	b = evbuffer_new(); /* aborts on failure */
 	evbuffer_add(b, "{\"items\":[", 10);
 	for (n = 0; db_change_next(feed, &c); n++) {
 		if (n > 0)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/alloc.h"
 #include "../domain/validate.h"
 #include "auth.h"
 #include "handlers.h"
@@ -22,7 +23,7 @@
 
 /* What a request carries between its queries. */
 struct pending {
-	struct event e;
+	struct project_event e;
 	json_t *doc; /* the event as written */
 	int attempts;
 };
@@ -41,12 +42,8 @@ pending_free(void *arg)
 static struct pending *
 pending_new(struct api_req *a)
 {
-	struct pending *p = calloc(1, sizeof(*p));
+	struct pending *p = xcalloc(1, sizeof(*p));
 
-	if (p == NULL) {
-		api_problem(a, 503, "overloaded", "Out of memory.");
-		return NULL;
-	}
 	a->data = p;
 	a->data_free = pending_free;
 	return p;
@@ -83,7 +80,7 @@ history_read(
 	struct pending *p = a->data;
 	struct violation viol;
 	struct derived d;
-	struct event *h;
+	struct project_event *h;
 	json_t *derived;
 	size_t n;
 
@@ -98,7 +95,8 @@ history_read(
 	    lifecycle_append(h, n, &p->e, history_today(), &d, &viol) != 0) {
 		free(h);
 		if (h == NULL)
-			api_problem(a, 503, "overloaded", "Out of memory.");
+			api_problem(a, 500, "internal",
+			    "The project's stored history cannot be read.");
 		else
 			api_violation(a, &viol);
 		return;
@@ -127,8 +125,7 @@ events_create(struct api_req *a)
 	if (api_project_id(a) != 0 || input_body(a) != 0)
 		return;
 	verrors_init(&v);
-	if ((p = pending_new(a)) == NULL)
-		return;
+	p = pending_new(a);
 	if (history_read_event(a->body, "", &p->e, &v) != 0) {
 		verrors_respond(a, &v);
 		return;
@@ -160,8 +157,7 @@ events_retract(struct api_req *a)
 	input_string(a->body, "reason", &reason, 500, &v, 1);
 	if (verrors_finish(a, &v) != 0)
 		return;
-	if ((p = pending_new(a)) == NULL)
-		return;
+	p = pending_new(a);
 	p->e.type = EV_RETRACTION;
 	snprintf(p->e.id, EVENT_ID_MAX, "new");
 	memcpy(p->e.retracts, a->caps.value[1], EVENT_ID_MAX); /* a UUID */
@@ -186,7 +182,7 @@ events_listed(const db_result *st, const struct db_event_list *l, void *arg)
 		return;
 	}
 	len = l->json_len + 40;
-	body = malloc(len);
+	body = xmalloc(len);
 	snprintf(body, len, "{\"items\":%s,\"next_cursor\":null}", l->json);
 	api_json(a, 200, body, strlen(body));
 	free(body);

@@ -1,12 +1,13 @@
 /*
  * history.c: between the JSON of requests and rows, and the domain's
- * struct event and struct derived.
+ * struct project_event and struct derived.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "../util/alloc.h"
 #include "../domain/validate.h"
 #include "history.h"
 
@@ -17,11 +18,11 @@ history_today(void)
 	return (int)((time(NULL) + 8L * 3600) / 86400);
 }
 
-struct event *
+struct project_event *
 history_parse(const char *json, size_t *n)
 {
 	json_t *arr = json_loads(json, 0, NULL), *e;
-	struct event *h;
+	struct project_event *h;
 	const char *s;
 	size_t i;
 
@@ -31,7 +32,7 @@ history_parse(const char *json, size_t *n)
 		return NULL;
 	}
 	/* One spare slot for the event being checked. */
-	h = calloc(json_array_size(arr) + 1, sizeof(*h));
+	h = xcalloc(json_array_size(arr) + 1, sizeof(*h));
 	json_array_foreach(arr, i, e)
 	{
 		snprintf(h[i].id, EVENT_ID_MAX, "%s",
@@ -81,8 +82,8 @@ history_derived_json(const struct derived *d)
  * optional. Returns 0, or -1 with errors in v.
  */
 int
-history_read_event(
-    json_t *body, const char *prefix, struct event *e, struct verrors *v)
+history_read_event(json_t *body, const char *prefix, struct project_event *e,
+    struct verrors *v)
 {
 	static const char *const fields[] = {
 	    "type", "effective_on", "amount_yuan", "kind", "note", NULL};

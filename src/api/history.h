@@ -11,13 +11,13 @@
 int history_today(void);
 
 /* Parses the JSON array of project_history; allocates n + 1 events. */
-struct event *history_parse(const char *json, size_t *n);
+struct project_event *history_parse(const char *json, size_t *n);
 
 /* The derived fields as the write functions take them. */
 json_t *history_derived_json(const struct derived *d);
 
 /* Reads one event of a request; errors point under prefix. */
-int history_read_event(
-    json_t *body, const char *prefix, struct event *e, struct verrors *v);
+int history_read_event(json_t *body, const char *prefix,
+    struct project_event *e, struct verrors *v);
 
 #endif

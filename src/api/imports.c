@@ -12,6 +12,7 @@
 
 #include <csv.h>
 
+#include "../util/alloc.h"
 #include "handlers.h"
 #include "input.h"
 #include "project_fields.h"
@@ -176,11 +177,8 @@ parse_csv(const char *body, size_t len, json_t *records, json_t *codes,
 	struct csv_state st = {NULL, json_array(), records, codes, v, 0};
 	struct csv_parser p;
 
-	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
-		verrors_add(v, "", "Out of memory.");
-		json_decref(st.row);
-		return;
-	}
+	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
+		alloc_failed(sizeof(p)); /* its only failure */
 	if (csv_parse(&p, body, len, on_field, on_row, &st) != len ||
 	    csv_fini(&p, on_field, on_row, &st) != 0)
 		verrors_add(v, "", csv_strerror(csv_error(&p)));

@@ -54,12 +54,8 @@ ops_ready(struct api_req *a)
 void
 ops_metrics(struct api_req *a)
 {
-	struct evbuffer *buf = evbuffer_new();
+	struct evbuffer *buf = evbuffer_new(); /* aborts on failure */
 
-	if (buf == NULL) {
-		api_problem(a, 503, "overloaded", "Out of memory.");
-		return;
-	}
 	metrics_render(buf);
 	http_respond(a->http, 200, "text/plain; version=0.0.4",
 	    (const char *)evbuffer_pullup(buf, -1), evbuffer_get_length(buf));

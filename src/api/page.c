@@ -26,10 +26,7 @@ api_list(
 		api_db_problem(a, st);
 		return;
 	}
-	if ((b = evbuffer_new()) == NULL) {
-		api_problem(a, 503, "overloaded", "Out of memory.");
-		return;
-	}
+	b = evbuffer_new(); /* aborts on failure */
 	evbuffer_add(b, "{\"items\":[", 10);
 	for (n = 0; n < limit && db_page_next(page, &item); n++) {
 		if (n > 0)

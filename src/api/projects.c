@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/alloc.h"
 #include "../domain/validate.h"
 #include "auth.h"
 #include "cursor.h"
@@ -71,7 +72,7 @@ created(const db_result *st, const struct db_json *project, void *arg)
 static int
 check_initial_events(struct api_req *a, json_t *events, struct derived *d)
 {
-	struct event *h;
+	struct project_event *h;
 	struct violation viol;
 	struct verrors v;
 	char prefix[32];
@@ -85,7 +86,7 @@ check_initial_events(struct api_req *a, json_t *events, struct derived *d)
 		verrors_respond(a, &v);
 		return -1;
 	}
-	h = calloc(n + 1, sizeof(*h));
+	h = xcalloc(n + 1, sizeof(*h));
 	lifecycle_derive(h, 0, d, &viol);
 	verrors_init(&v);
 	for (i = 0; i < n && rc == 0; i++) {

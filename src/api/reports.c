@@ -11,6 +11,7 @@
 
 #include <openssl/evp.h>
 
+#include "../util/alloc.h"
 #include "../domain/validate.h"
 #include "auth.h"
 #include "cursor.h"
@@ -61,7 +62,7 @@ check_photo(json_t *ph, size_t i, struct verrors *v)
 		    "content_type and data (base64, at most 256 KiB) needed.");
 		return;
 	}
-	bytes = malloc(len / 4 * 3 + 1);
+	bytes = xmalloc(len / 4 * 3 + 1);
 	n = EVP_DecodeBlock(bytes, (const unsigned char *)data, (int)len);
 	real = n > 0 ? validate_photo(bytes, (size_t)n) : NULL;
 	free(bytes);
@@ -196,10 +197,7 @@ photo_found(const db_result *st, const struct db_photo *ph, void *arg)
 	}
 	hex = ph->hex;
 	n = ph->hex_len / 2;
-	if ((bytes = malloc(n + 1)) == NULL) {
-		api_problem(a, 503, "overloaded", "Out of memory.");
-		return;
-	}
+	bytes = xmalloc(n + 1);
 	for (i = 0; i < n; i++)
 		bytes[i] = (unsigned char)(hexval(hex[2 * i]) * 16 +
 		                           hexval(hex[2 * i + 1]));

@@ -2,6 +2,7 @@
  * batch.c: see batch.h. The forms are few (a handful of lookups by id),
  * so they are found by name in a short array.
  */
+#include "../util/alloc.h"
 #include "batch.h"
 
 #include <stdlib.h>
@@ -81,8 +82,7 @@ batch_keys(const char *const *keys, size_t n)
 
 	for (i = 0; i < n; i++)
 		size += 2 * strlen(keys[i]) + 3;
-	if ((lit = malloc(size)) == NULL)
-		return NULL;
+	lit = xmalloc(size);
 	p = lit;
 	*p++ = '{';
 	for (i = 0; i < n; i++) {

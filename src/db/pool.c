@@ -28,6 +28,7 @@
 #include <event2/event.h>
 #include <libpq-fe.h>
 
+#include "../util/alloc.h"
 #include "batch.h"
 #include "call.h"
 #include "db.h"
@@ -704,8 +705,7 @@ query_new(const char *stmt, int nparams, const char *const *params,
 	for (i = 0; i < nparams; i++)
 		if (params[i] != NULL)
 			total += strlen(params[i]) + 1;
-	if ((q = malloc(sizeof(*q) + total)) == NULL)
-		return NULL;
+	q = xmalloc(sizeof(*q) + total);
 	q->stmt = stmt;
 	q->nparams = nparams;
 	q->alone = 0;
@@ -777,23 +777,16 @@ db_pool_new(struct event_base *base, const char *conninfo, int size,
 	struct db_pool *pool;
 	int i;
 
-	if ((pool = calloc(1, sizeof(*pool))) == NULL)
-		return NULL;
+	pool = xcalloc(1, sizeof(*pool));
 	pool->base = base;
 	pool->size = size;
 	pool->reconnect_max_ms = reconnect_max_ms;
 	snprintf(pool->options, sizeof(pool->options),
 	    "-c statement_timeout=%d -c lock_timeout=%d", statement_timeout_ms,
 	    lock_timeout_ms);
-	pool->conninfo = strdup(conninfo);
-	pool->conns = calloc((size_t)size, sizeof(*pool->conns));
+	pool->conninfo = xstrdup(conninfo);
+	pool->conns = xcalloc((size_t)size, sizeof(*pool->conns));
 	TAILQ_INIT(&pool->waiting);
-	if (pool->conninfo == NULL || pool->conns == NULL) {
-		free(pool->conninfo);
-		free(pool->conns);
-		free(pool);
-		return NULL;
-	}
 	for (i = 0; i < size; i++) {
 		struct dbconn *dc = &pool->conns[i];
 

@@ -42,7 +42,7 @@ status_name(enum project_status s)
 
 static int
 refuse(struct violation *v, const char *rule, enum violation_kind kind,
-    const char *fmt, const struct event *e)
+    const char *fmt, const struct project_event *e)
 {
 	char date[11];
 
@@ -57,7 +57,7 @@ refuse(struct violation *v, const char *rule, enum violation_kind kind,
 /* Applies one event to the state, or says which rule it breaks. The
  * format strings get the event's type and date. */
 static int
-apply(struct derived *d, const struct event *e, struct violation *v)
+apply(struct derived *d, const struct project_event *e, struct violation *v)
 {
 	int cancelled = d->status == ST_CANCELLED;
 
@@ -172,7 +172,7 @@ apply(struct derived *d, const struct event *e, struct violation *v)
 }
 
 struct ordered {
-	const struct event *e;
+	const struct project_event *e;
 	size_t seq;
 };
 
@@ -187,7 +187,7 @@ by_date_then_seq(const void *a, const void *b)
 }
 
 static int
-is_retracted(const struct event *h, size_t n, const char *id)
+is_retracted(const struct project_event *h, size_t n, const char *id)
 {
 	size_t i;
 
@@ -199,8 +199,8 @@ is_retracted(const struct event *h, size_t n, const char *id)
 }
 
 int
-lifecycle_derive(
-    const struct event *h, size_t n, struct derived *out, struct violation *v)
+lifecycle_derive(const struct project_event *h, size_t n, struct derived *out,
+    struct violation *v)
 {
 	struct ordered *o;
 	size_t i, k = 0;
@@ -226,8 +226,8 @@ lifecycle_derive(
 	return rc;
 }
 
-static const struct event *
-find(const struct event *h, size_t n, const char *id)
+static const struct project_event *
+find(const struct project_event *h, size_t n, const char *id)
 {
 	size_t i;
 
@@ -238,10 +238,10 @@ find(const struct event *h, size_t n, const char *id)
 }
 
 static int
-check_retraction(
-    const struct event *h, size_t n, const struct event *e, struct violation *v)
+check_retraction(const struct project_event *h, size_t n,
+    const struct project_event *e, struct violation *v)
 {
-	const struct event *target = find(h, n, e->retracts);
+	const struct project_event *target = find(h, n, e->retracts);
 
 	if (target == NULL) {
 		v->rule = "unknown-event";
@@ -268,8 +268,9 @@ check_retraction(
 }
 
 int
-lifecycle_append(struct event *h, size_t n, const struct event *e, int today,
-    struct derived *out, struct violation *v)
+lifecycle_append(struct project_event *h, size_t n,
+    const struct project_event *e, int today, struct derived *out,
+    struct violation *v)
 {
 	char date[11];
 

@@ -46,7 +46,7 @@ enum project_status {
 	ST_CANCELLED,
 };
 
-struct event {
+struct project_event {
 	char id[EVENT_ID_MAX];
 	enum event_type type;
 	int effective; /* days since 1970-01-01 */
@@ -83,15 +83,16 @@ const char *status_name(enum project_status s);
 
 /* The state that a history's non-retracted events produce; -1 and v when
  * the history breaks a rule. */
-int lifecycle_derive(const struct event *history, size_t n, struct derived *out,
-    struct violation *v);
+int lifecycle_derive(const struct project_event *history, size_t n,
+    struct derived *out, struct violation *v);
 
 /*
  * May e be appended to history on day today (local)? history must have
  * room for n + 1 events: e is appended in place. Returns 0 with the new
  * state, or -1 with the violation.
  */
-int lifecycle_append(struct event *history, size_t n, const struct event *e,
-    int today, struct derived *out, struct violation *v);
+int lifecycle_append(struct project_event *history, size_t n,
+    const struct project_event *e, int today, struct derived *out,
+    struct violation *v);
 
 #endif

@@ -8,14 +8,14 @@
 #include "../../src/domain/validate.h"
 
 static int
-known(const struct event *e, long long known_at)
+known(const struct project_event *e, long long known_at)
 {
 	return known_at == KNOWN_NOW || e->recorded_at <= known_at;
 }
 
 static int
-retracted(
-    const struct event *h, size_t n, const struct event *e, long long known_at)
+retracted(const struct project_event *h, size_t n,
+    const struct project_event *e, long long known_at)
 {
 	size_t i;
 
@@ -27,9 +27,9 @@ retracted(
 }
 
 /* The standing event of a type with its date in [from, to], or NULL. */
-static const struct event *
-standing(const struct event *h, size_t n, enum event_type type, int from,
-    int to, long long known_at)
+static const struct project_event *
+standing(const struct project_event *h, size_t n, enum event_type type,
+    int from, int to, long long known_at)
 {
 	size_t i;
 
@@ -42,12 +42,12 @@ standing(const struct event *h, size_t n, enum event_type type, int from,
 }
 
 void
-figures_classify(const struct event *h, size_t n, int year, int as_of,
+figures_classify(const struct project_event *h, size_t n, int year, int as_of,
     long long known_at, struct counted *out)
 {
 	int from = date_from_ymd(year, 1, 1);
 	int to = date_from_ymd(year, 12, 31);
-	const struct event *s;
+	const struct project_event *s;
 
 	if (as_of < to)
 		to = as_of;

@@ -33,8 +33,8 @@ struct figures {
 	long long started_count, started_amount;
 };
 
-void figures_classify(const struct event *h, size_t n, int year, int as_of,
-    long long known_at, struct counted *out);
+void figures_classify(const struct project_event *h, size_t n, int year,
+    int as_of, long long known_at, struct counted *out);
 
 void figures_add(struct figures *f, const struct counted *c);
 

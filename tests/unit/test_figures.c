@@ -14,7 +14,7 @@
 #include "../oracle/figures.h"
 #include "../../src/domain/validate.h"
 
-static struct event h[16];
+static struct project_event h[16];
 static size_t n;
 
 /* t is the recording time in hours since an arbitrary origin. */
@@ -22,7 +22,7 @@ static void
 ev(enum event_type type, const char *date, long long amount, int t,
     const char *retracts)
 {
-	struct event *e = &h[n];
+	struct project_event *e = &h[n];
 
 	memset(e, 0, sizeof(*e));
 	snprintf(e->id, sizeof(e->id), "e%zu", n);

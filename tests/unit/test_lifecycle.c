@@ -17,7 +17,7 @@
 
 #define TODAY date_from_ymd(2024, 12, 31)
 
-static struct event h[32];
+static struct project_event h[32];
 static size_t n;
 
 static int
@@ -42,7 +42,7 @@ add(enum event_type t, const char *date, const char *retracts)
 {
 	static struct violation v;
 	struct derived d;
-	struct event e;
+	struct project_event e;
 
 	memset(&e, 0, sizeof(e));
 	snprintf(e.id, sizeof(e.id), "e%zu", n);
