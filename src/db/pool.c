@@ -2,10 +2,10 @@
  * pool.c: see db.h.
  *
  * A connection moves DOWN -> CONNECTING -> PREPARING -> IDLE <-> BUSY and
- * back to DOWN when its socket fails. While connecting, a one-shot event
- * follows what PQconnectPoll asks for (the socket may change); once
- * connected, a persistent read event watches the socket for the
- * connection's life and a write event is armed only while libpq has output
+ * back to DOWN when its socket fails (the states are named in pool.h). While
+ * connecting, a one-shot event follows what PQconnectPoll asks for (the socket
+ * may change); once connected, a persistent read event watches the socket for
+ * the connection's life and a write event is armed only while libpq has output
  * it could not flush, so a query costs no epoll_ctl.
  * Queries that find no idle connection wait in a FIFO queue as long as at
  * least one connection is up or connecting; with none they fail at once,
@@ -32,51 +32,8 @@
 #include "batch.h"
 #include "call.h"
 #include "db.h"
+#include "pool.h"
 #include "result.h"
-
-#define MAX_PARAMS  32
-#define MAX_WAITING 4096
-#define MAX_STMTS   128
-
-enum cstate { C_DOWN, C_CONNECTING, C_PREPARING, C_IDLE, C_BUSY };
-
-struct query {
-	TAILQ_ENTRY(query) entry;
-	const char *stmt;
-	int nparams;
-	int alone; /* never batched: its batch failed, so it runs by itself */
-	int shared; /* identical ones may share a result (call.h) */
-	const char *params[MAX_PARAMS];
-	db_callback cb;
-	void *arg; /* what cb gets: ctx */
-	_Alignas(max_align_t) unsigned char ctx[DB_CALL_CTX_MAX];
-	char data[]; /* the parameters' bytes */
-};
-TAILQ_HEAD(queryq, query);
-
-struct dbconn {
-	struct db_pool *pool;
-	PGconn *pg;
-	enum cstate state;
-	struct event *ev; /* connecting: one-shot; then persistent reads */
-	struct event *wev; /* armed only while libpq has output to flush */
-	struct event *retry;
-	int backoff_ms;
-	size_t preparing; /* index of the statement being prepared */
-	struct queryq sent; /* the queries the statement in flight answers */
-	const char *batch; /* the batch form they went as; NULL: alone */
-	PGresult *res; /* a result waiting for the end of its statement */
-};
-
-struct db_pool {
-	struct event_base *base;
-	char *conninfo;
-	char options[96]; /* statement and lock timeouts */
-	int size, reconnect_max_ms;
-	struct dbconn *conns;
-	struct queryq waiting;
-	int nwaiting;
-};
 
 static const struct db_stmt *stmts[MAX_STMTS];
 static size_t nstmts;
@@ -88,8 +45,8 @@ db_set_observer(const struct db_observer *o)
 	observer = *o;
 }
 
-static void
-metrics_db_error(void)
+void
+pool_note_error(void)
 {
 	if (observer.error != NULL)
 		observer.error();
@@ -111,15 +68,15 @@ db_register(const struct db_stmt *list, size_t n)
 	batch_register(list, n);
 }
 
-static void
-metrics_db_batch(int queries)
+void
+pool_note_batch(int queries)
 {
 	if (observer.batch != NULL)
 		observer.batch(queries);
 }
 
-static void
-metrics_db_shared(int queries)
+void
+pool_note_shared(int queries)
 {
 	if (observer.shared != NULL)
 		observer.shared(queries);
@@ -152,8 +109,9 @@ pool_up(struct db_pool *pool)
 }
 
 /* Calls back with a view of res (NULL: the database is unreachable). */
-static void
-finish_query(struct query *q, const PGresult *res, int row0, int rows, int col0)
+void
+pool_finish_query(
+    struct query *q, const PGresult *res, int row0, int rows, int col0)
 {
 	struct db_result view = {res, row0, rows, col0};
 
@@ -161,10 +119,10 @@ finish_query(struct query *q, const PGresult *res, int row0, int rows, int col0)
 	free(q);
 }
 
-static void
-finish_whole(struct query *q, const PGresult *res)
+void
+pool_finish_whole(struct query *q, const PGresult *res)
 {
-	finish_query(q, res, 0, res != NULL ? PQntuples(res) : 0, 0);
+	pool_finish_query(q, res, 0, res != NULL ? PQntuples(res) : 0, 0);
 }
 
 /* Fails every query of a list that has been taken off the pool. */
@@ -175,7 +133,7 @@ fail_all(struct queryq *list)
 
 	while ((q = TAILQ_FIRST(list)) != NULL) {
 		TAILQ_REMOVE(list, q, entry);
-		finish_whole(q, NULL);
+		pool_finish_whole(q, NULL);
 	}
 }
 
@@ -210,7 +168,7 @@ conn_down(struct dbconn *dc)
 	event_del(dc->wev);
 	if (dc->backoff_ms == 0) {
 		/* Said once per outage, not once per retry. */
-		metrics_db_error();
+		pool_note_error();
 		fprintf(stderr, "pipelined: database connection lost: %s",
 		    dc->pg != NULL ? PQerrorMessage(dc->pg)
 		                   : "out of memory\n");
@@ -381,69 +339,6 @@ on_prepared(struct dbconn *dc)
 	prepare_next(dc);
 }
 
-/*
- * Puts the queries of a failed batch back at the head of the queue, each
- * to run alone: the error says nothing of which query it was for (one key
- * may be bad, or the error may concern none of them), so each gets an
- * answer of its own.
- */
-static void
-requeue_alone(struct db_pool *pool, struct queryq *batch)
-{
-	struct query *q;
-
-	while ((q = TAILQ_LAST(batch, queryq)) != NULL) {
-		TAILQ_REMOVE(batch, q, entry);
-		q->alone = 1;
-		TAILQ_INSERT_HEAD(&pool->waiting, q, entry);
-		pool->nwaiting++;
-	}
-}
-
-static int
-count(const struct queryq *list)
-{
-	const struct query *q;
-	int n = 0;
-
-	TAILQ_FOREACH(q, list, entry)
-		n++;
-	return n;
-}
-
-/* Answers each query of a batch with its own rows. */
-static void
-answer_batch(struct queryq *batch, const PGresult *res)
-{
-	struct query *q;
-	int row0, rows, n = count(batch);
-
-	if (n > 0)
-		metrics_db_batch(n);
-	while ((q = TAILQ_FIRST(batch)) != NULL) {
-		TAILQ_REMOVE(batch, q, entry);
-		batch_rows_of(res, q->params[0], &row0, &rows);
-		finish_query(q, res, row0, rows, 1);
-	}
-}
-
-/* Answers a query, or identical shared reads, with the whole result. */
-static void
-answer_alike(struct queryq *done, const PGresult *res)
-{
-	struct query *q;
-	int n = count(done);
-
-	if (res != NULL && PQresultStatus(res) == PGRES_FATAL_ERROR)
-		metrics_db_error();
-	if (n > 1)
-		metrics_db_shared(n);
-	while ((q = TAILQ_FIRST(done)) != NULL) {
-		TAILQ_REMOVE(done, q, entry);
-		finish_whole(q, res);
-	}
-}
-
 static void
 on_result(struct dbconn *dc)
 {
@@ -471,14 +366,14 @@ on_result(struct dbconn *dc)
 	dc->state = C_IDLE;
 	if (batch != NULL &&
 	    (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK))
-		requeue_alone(dc->pool, &done);
+		sched_requeue_alone(dc->pool, &done);
 	/* What waited goes before anything the callbacks ask: a lookup held
 	 * back for this statement is not overtaken by the next one. */
 	pool_dispatch(dc->pool);
 	if (batch != NULL)
-		answer_batch(&done, res);
+		sched_answer_batch(&done, res);
 	else
-		answer_alike(&done, res);
+		sched_answer_alike(&done, res);
 	PQclear(res);
 	pool_dispatch(dc->pool);
 }
@@ -535,17 +430,8 @@ send_query(struct dbconn *dc, struct query *q)
 	want_flush(dc);
 }
 
-/* The batch form q may go as, or NULL. */
-static const char *
-batch_form_of(const struct query *q)
-{
-	if (q->alone || q->nparams != 1 || q->params[0] == NULL)
-		return NULL;
-	return batch_form(q->stmt);
-}
-
 /*
- * Sends q and the queries gather() put on dc->sent as one statement,
+ * Sends q and the queries sched_gather() put on dc->sent as one statement,
  * their batch form, with the array of their keys as $1.
  */
 static void
@@ -561,7 +447,7 @@ send_batch(struct dbconn *dc, struct query *q, const char *form)
 		keys[n++] = q->params[0];
 	if ((lit = batch_keys(keys, n)) == NULL) {
 		/* No batch then: each goes alone, from the queue's head. */
-		requeue_alone(dc->pool, &dc->sent);
+		sched_requeue_alone(dc->pool, &dc->sent);
 		conn_next(dc);
 		return;
 	}
@@ -576,96 +462,6 @@ send_batch(struct dbconn *dc, struct query *q, const char *form)
 		want_flush(dc);
 }
 
-/* Are a and b the same shared read: statement and parameters alike? */
-static int
-same_read(const struct query *a, const struct query *b)
-{
-	int i;
-
-	if (!a->shared || !b->shared || a->nparams != b->nparams ||
-	    strcmp(a->stmt, b->stmt) != 0)
-		return 0;
-	for (i = 0; i < a->nparams; i++) {
-		if ((a->params[i] == NULL) != (b->params[i] == NULL))
-			return 0;
-		if (a->params[i] != NULL &&
-		    strcmp(a->params[i], b->params[i]) != 0)
-			return 0;
-	}
-	return 1;
-}
-
-/* Can w go with q: as the same shared read, or in q's batch? */
-static int
-goes_with(const struct query *w, const struct query *q)
-{
-	if (q->shared)
-		return same_read(w, q);
-	return !w->alone && w->nparams == 1 && w->params[0] != NULL &&
-	       strcmp(w->stmt, q->stmt) == 0;
-}
-
-/* Moves the waiting queries that can go with q onto dc->sent, in their
- * order, up to BATCH_MAX with q. Returns how many went. */
-static int
-gather(struct dbconn *dc, const struct query *q)
-{
-	struct db_pool *pool = dc->pool;
-	struct query *w, *next;
-	int n = 0;
-
-	for (w = TAILQ_FIRST(&pool->waiting); w != NULL && n + 1 < BATCH_MAX;
-	     w = next) {
-		next = TAILQ_NEXT(w, entry);
-		if (!goes_with(w, q))
-			continue;
-		TAILQ_REMOVE(&pool->waiting, w, entry);
-		pool->nwaiting--;
-		TAILQ_INSERT_TAIL(&dc->sent, w, entry);
-		n++;
-	}
-	return n;
-}
-
-/* Is a statement like q running: the same shared read, or a statement
- * q could have gone in a batch with? */
-static int
-running_like(const struct db_pool *pool, const struct query *q)
-{
-	const struct dbconn *dc;
-	const struct query *head;
-	int i;
-
-	for (i = 0; i < pool->size; i++) {
-		dc = &pool->conns[i];
-		if (dc->state != C_BUSY || TAILQ_EMPTY(&dc->sent))
-			continue;
-		head = TAILQ_FIRST(&dc->sent);
-		if (q->shared ? same_read(head, q)
-		              : strcmp(head->stmt, q->stmt) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/*
- * Should q wait although a connection is idle? Yes when a statement like
- * it is running: it then goes, with those that come after it, as soon as
- * that statement answers, and the database runs one statement for them
- * all. For a lookup with a batch form the wait is at most one round trip,
- * and a full batch's worth of waiting lookups no longer waits; a shared
- * read waits out the identical read it must not join, since that one
- * started before its request arrived.
- */
-static int
-holds_back(const struct db_pool *pool, const struct query *q)
-{
-	if (!q->shared &&
-	    (pool->nwaiting >= BATCH_MAX || batch_form_of(q) == NULL))
-		return 0;
-	return running_like(pool, q);
-}
-
 /* An idle connection takes the first waiting query that need not wait
  * for a statement like it, with those that can go with it, or waits. */
 static void
@@ -677,13 +473,13 @@ conn_next(struct dbconn *dc)
 	int n;
 
 	TAILQ_FOREACH(q, &pool->waiting, entry)
-		if (!holds_back(pool, q))
+		if (!sched_holds_back(pool, q))
 			break;
 	if (q != NULL) {
 		TAILQ_REMOVE(&pool->waiting, q, entry);
 		pool->nwaiting--;
-		form = batch_form_of(q);
-		n = form != NULL || q->shared ? gather(dc, q) : 0;
+		form = sched_batch_form(q);
+		n = form != NULL || q->shared ? sched_gather(dc, q) : 0;
 		if (form != NULL && n > 0)
 			send_batch(dc, q, form);
 		else
@@ -755,7 +551,7 @@ db_call(struct db_pool *pool, const char *stmt, int nparams,
 		memcpy(q->ctx, ctx, ctxlen);
 	q->arg = q->ctx;
 	q->shared = shared;
-	if (!holds_back(pool, q)) {
+	if (!sched_holds_back(pool, q)) {
 		for (i = 0; i < pool->size; i++) {
 			if (pool->conns[i].state == C_IDLE) {
 				send_query(&pool->conns[i], q);
