@@ -196,7 +196,10 @@ lookup_done(const db_result *st, const struct db_principal *p, void *arg)
 		return;
 	}
 	memcpy(hash, json_string_value(json_object_get(a->state, "hash")), 65);
-	if (CRYPTO_memcmp(p->secret, hash, 64) != 0) {
+	/* The stored value may be empty (a certificate-only principal): the
+	 * constant-time compare reads 64 bytes, so check its length first. */
+	if (strlen(p->secret) != 64 ||
+	    CRYPTO_memcmp(p->secret, hash, 64) != 0) {
 		unauthorized(a, "Unknown credentials.");
 		return;
 	}
