@@ -248,6 +248,25 @@ test_project_get_decodes_its_columns(void **state)
 	PQclear(res);
 }
 
+/* A SELECT list shorter than its decoder: the missing columns read as
+ * empty, never as libpq's NULL. */
+static void
+test_missing_column_reads_empty(void **state)
+{
+	static const char *const row[] = {"{\"id\":\"p1\"}", "7"};
+	PGresult *res = result_of(2, 1, row);
+
+	(void)state;
+	answer_with(res);
+	assert_int_equal(db_project_get(NULL, "p1", on_project, &got), 0);
+	assert_int_equal(got.calls, 1);
+	assert_true(got.has_row);
+	assert_int_equal(got.project.version, 7);
+	assert_non_null(got.project.area);
+	assert_string_equal(got.project.area, "");
+	PQclear(res);
+}
+
 /* A query answered by its batch form sees its own rows, past the key. */
 static void
 test_project_from_a_batch_view(void **state)
@@ -475,6 +494,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup(test_project_get_decodes_its_columns, setup),
 	    cmocka_unit_test_setup(test_project_from_a_batch_view, setup),
+	    cmocka_unit_test_setup(test_missing_column_reads_empty, setup),
 	    cmocka_unit_test_setup(test_no_row_failure_and_no_database, setup),
 	    cmocka_unit_test_setup(test_history_adds_the_events, setup),
 	    cmocka_unit_test_setup(test_principal_flags_and_uniqueness, setup),
