@@ -27,16 +27,6 @@
 #include "conn.h"
 #include "server.h"
 
-static uint64_t
-elapsed_us(const struct http_request *r)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (uint64_t)(now.tv_sec - r->started.tv_sec) * 1000000u +
-	       (uint64_t)((now.tv_nsec - r->started.tv_nsec) / 1000);
-}
-
 /* The line up to its last member, into buf. */
 static void
 line_begin(struct evbuffer *buf, const struct http_request *r, size_t bytes)
@@ -62,7 +52,7 @@ line_begin(struct evbuffer *buf, const struct http_request *r, size_t bytes)
 	http_json_escape(buf, r->path, strlen(r->path));
 	evbuffer_add_printf(buf,
 	    ",\"status\":%d,\"bytes\":%zu,\"duration_us\":%llu", r->status,
-	    bytes, (unsigned long long)elapsed_us(r));
+	    bytes, (unsigned long long)r->duration_us);
 }
 
 void
@@ -73,8 +63,8 @@ accesslog_defer(struct server *srv, struct pending_log *l,
 
 	if (srv->log_fd < 0)
 		return;
-	if (l->lines == NULL && (l->lines = evbuffer_new()) == NULL)
-		alloc_failed(sizeof(struct evbuffer *));
+	if (l->lines == NULL)
+		l->lines = evbuffer_new(); /* aborts on failure (alloc.h) */
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 4;
 		l->q = xrealloc(l->q, l->cap * sizeof(*l->q));

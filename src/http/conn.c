@@ -406,12 +406,6 @@ conn_output(struct conn *c)
 	return c->out;
 }
 
-struct server *
-conn_server(struct conn *c)
-{
-	return c->srv;
-}
-
 /* Whether the response being written may leave the connection open: not
  * when the body was never read, nor when the client or a shutdown says
  * so. */

@@ -64,6 +64,7 @@ struct http_request {
 	void (*on_body)(struct http_request *r);
 	char request_id[HTTP_REQUEST_ID_MAX + 1];
 	struct timespec started;
+	uint64_t duration_us; /* to the response, set by http_respond() */
 	char client_addr[64];
 	const char *peer_cert_sha256; /* hex fingerprint, or NULL */
 

@@ -289,7 +289,8 @@ http_respond(struct http_request *r, int status, const char *ctype,
 	if (len > 0 && r->method != HTTP_M_HEAD && status != 204 &&
 	    status != 304)
 		evbuffer_add(out, body, len);
-	metrics_record_request(r->route, r->status, elapsed_us(r));
+	r->duration_us = elapsed_us(r);
+	metrics_record_request(r->route, r->status, r->duration_us);
 	conn_response_ready(c, r, len, keep_alive);
 }
 

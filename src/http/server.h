@@ -53,7 +53,6 @@ void conn_abandon_all(struct server *srv);
 void conn_response_ready(
     struct conn *c, struct http_request *r, size_t bytes, int keep_alive);
 struct evbuffer *conn_output(struct conn *c);
-struct server *conn_server(struct conn *c);
 int conn_keep_alive(const struct conn *c);
 
 /* Writes whole buffered log lines to the access log. */

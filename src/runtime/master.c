@@ -11,7 +11,8 @@
  *     costs little; a worker that lived RESTART_RESET_S resets the delay.
  *   - one that exits with an error before it serves (bad configuration,
  *     a port it cannot bind, a user that does not exist) is tried again
- *     MAX_START_FAILURES times; then the service stops with status 1,
+ *     after START_RETRY_MS, MAX_START_FAILURES times in all; then the
+ *     service stops with status 1,
  *     because no replacement will do better.
  * Every death is logged with the signal's name or the exit status, and
  * counted in pipelined_worker_restarts_total when replaced.
@@ -33,6 +34,7 @@
 #define RESTART_MAX_MS     2000
 #define RESTART_RESET_S    30
 #define MAX_START_FAILURES 3
+#define START_RETRY_MS     1000
 
 struct slot {
 	pid_t pid; /* 0 when waiting to be replaced */
@@ -113,7 +115,7 @@ schedule_restart(struct slot *s, int i, int status)
 			    "pipelined: worker %d cannot start; stopping\n", i);
 			return -1;
 		}
-		s->respawn_at_ms = now + RESTART_MAX_MS / 5;
+		s->respawn_at_ms = now + START_RETRY_MS;
 		return 0;
 	}
 	s->start_failures = 0;

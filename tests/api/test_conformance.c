@@ -282,23 +282,7 @@ resp_free(struct resp *r)
 static const char *
 resp_header(const struct resp *r, const char *name, char *buf, size_t cap)
 {
-	const char *p = r->head;
-	size_t n = strlen(name), v;
-
-	while ((p = strstr(p, "\r\n")) != NULL) {
-		p += 2;
-		if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
-			p += n + 1;
-			p += strspn(p, " \t");
-			v = strcspn(p, "\r\n");
-			if (v >= cap)
-				v = cap - 1;
-			memcpy(buf, p, v);
-			buf[v] = '\0';
-			return buf;
-		}
-	}
-	return NULL;
+	return head_field(r->head, name, buf, cap);
 }
 
 /*
@@ -546,24 +530,6 @@ expect_problem(const char *req, size_t len, int status, int must_close)
 #define S(lit) lit, sizeof(lit) - 1
 
 /* ---- /proc ------------------------------------------------------------ */
-
-static int
-worker_pids(pid_t master, pid_t *out, int max)
-{
-	char path[128];
-	FILE *fp;
-	int n = 0;
-	long pid;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)master,
-	    (int)master);
-	if ((fp = fopen(path, "r")) == NULL)
-		return 0;
-	while (n < max && fscanf(fp, "%ld", &pid) == 1)
-		out[n++] = (pid_t)pid;
-	fclose(fp);
-	return n;
-}
 
 /* VmRSS of pid in KiB, or -1. */
 static long
@@ -1157,7 +1123,7 @@ test_worker_crashes_never_stop_the_service(void **state)
 	 * within a second of their start.
 	 */
 	for (kills = 0; kills < 8; kills++) {
-		assert_int_equal(worker_pids(srv.pid, prev, 8), 2);
+		assert_int_equal(ts_worker_pids(srv.pid, prev, 8), 2);
 		if (kills % 4 == 0)
 			target = prev[0] != newest ? prev[0] : prev[1];
 		else
@@ -1169,8 +1135,8 @@ test_worker_crashes_never_stop_the_service(void **state)
 				fail_msg(
 				    "no replacement after %d kills", kills + 1);
 			usleep(10000);
-			if (worker_pids(srv.pid, w, 8) != 2 || w[0] == target ||
-			    w[1] == target)
+			if (ts_worker_pids(srv.pid, w, 8) != 2 ||
+			    w[0] == target || w[1] == target)
 				continue;
 			for (i = 0; i < 2; i++)
 				if (w[i] != prev[0] && w[i] != prev[1])
@@ -1189,7 +1155,7 @@ test_worker_crashes_never_stop_the_service(void **state)
 	}
 	print_message("8 kills in %lld ms\n", now_ms() - t0);
 	/* Both workers of the end are replacements, and each serves. */
-	assert_int_equal(worker_pids(srv.pid, w, 8), 2);
+	assert_int_equal(ts_worker_pids(srv.pid, w, 8), 2);
 	for (i = 0; i < 2; i++)
 		if (!answers(w[i], deadline))
 			fail_msg("worker %d never answered", (int)w[i]);
@@ -1261,7 +1227,7 @@ test_backpressure(void **state)
 		tr_do(&srv, "GET", "/openapi.json", NULL, NULL, NULL, &t);
 		tr_free(&t);
 	}
-	n = worker_pids(srv.pid, w, 8);
+	n = ts_worker_pids(srv.pid, w, 8);
 	assert_true(n > 0);
 	for (i = 0; i < n; i++)
 		before[i] = rss_kb(w[i]);

@@ -342,24 +342,6 @@ test_port_in_use_refused(void **state)
 	assert_int_equal(sh("grep -q 'Address already in use' %s", out), 0);
 }
 
-static int
-worker_pids(pid_t master, pid_t *out, int max)
-{
-	char path[128];
-	FILE *fp;
-	int n = 0;
-	long pid;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)master,
-	    (int)master);
-	if ((fp = fopen(path, "r")) == NULL)
-		return 0;
-	while (n < max && fscanf(fp, "%ld", &pid) == 1)
-		out[n++] = (pid_t)pid;
-	fclose(fp);
-	return n;
-}
-
 static void
 test_killed_worker_replaced(void **state)
 {
@@ -368,7 +350,7 @@ test_killed_worker_replaced(void **state)
 	int n, m, i, ok = 0;
 
 	(void)state;
-	n = worker_pids(srv.pid, before, 8);
+	n = ts_worker_pids(srv.pid, before, 8);
 	assert_int_equal(n, 2);
 	assert_int_equal(kill(before[0], SIGKILL), 0);
 	for (i = 0; i < 20; i++) {
@@ -378,7 +360,7 @@ test_killed_worker_replaced(void **state)
 		usleep(100000);
 	}
 	assert_true(ok >= 18); /* a connection queued on the dead worker */
-	m = worker_pids(srv.pid, after, 8);
+	m = ts_worker_pids(srv.pid, after, 8);
 	assert_int_equal(m, 2);
 	for (i = 0; i < m; i++)
 		assert_int_not_equal(after[i], before[0]);

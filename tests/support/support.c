@@ -260,16 +260,16 @@ tr_free(struct tresp *r)
 }
 
 const char *
-tr_header(const struct tresp *r, const char *name, char *buf, size_t buflen)
+head_field(const char *head, const char *name, char *buf, size_t buflen)
 {
-	const char *p = r->headers;
+	const char *p = head;
 	size_t n = strlen(name), v;
 
 	while ((p = strchr(p, '\n')) != NULL) {
 		p++;
 		if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
 			p += n + 1;
-			p += strspn(p, " ");
+			p += strspn(p, " \t");
 			v = strcspn(p, "\r\n");
 			if (v >= buflen)
 				v = buflen - 1;
@@ -279,6 +279,30 @@ tr_header(const struct tresp *r, const char *name, char *buf, size_t buflen)
 		}
 	}
 	return NULL;
+}
+
+const char *
+tr_header(const struct tresp *r, const char *name, char *buf, size_t buflen)
+{
+	return head_field(r->headers, name, buf, buflen);
+}
+
+int
+ts_worker_pids(pid_t master, pid_t *out, int max)
+{
+	char path[128];
+	FILE *fp;
+	int n = 0;
+	long pid;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)master,
+	    (int)master);
+	if ((fp = fopen(path, "r")) == NULL)
+		return 0;
+	while (n < max && fscanf(fp, "%ld", &pid) == 1)
+		out[n++] = (pid_t)pid;
+	fclose(fp);
+	return n;
 }
 
 const char *

@@ -52,6 +52,14 @@ void tr_free(struct tresp *r);
 /* A response header's value (copied into buf), or NULL. */
 const char *tr_header(
     const struct tresp *r, const char *name, char *buf, size_t buflen);
+/* A field of a raw response head ("HTTP/1.1 ...\r\nName: value\r\n..."),
+ * copied into buf; NULL when absent. */
+const char *head_field(
+    const char *head, const char *name, char *buf, size_t buflen);
+
+/* The worker processes of a server's master (up to max); how many. */
+int ts_worker_pids(pid_t master, pid_t *out, int max);
+
 /* The problem document's type, or "" when the body is not one. */
 const char *tr_problem_type(const struct tresp *r);
 
