@@ -74,20 +74,26 @@ check_choice(json_t *doc, const char *field, const char *const *words,
 void
 project_fields_check(json_t *doc, struct verrors *v)
 {
-	const char *s = NULL;
+	const char *s = NULL, *area = NULL, *code = NULL;
 	long long money;
 	json_t *pp;
 	int start, end;
 
 	input_string(doc, "name", &s, 200, v, 1);
-	if (input_string(doc, "area", &s, 6, v, 1) &&
-	    (strlen(s) != 6 || strspn(s, "0123456789") != 6))
+	if (input_string(doc, "area", &area, 6, v, 1) &&
+	    (strlen(area) != 6 || strspn(area, "0123456789") != 6)) {
 		verrors_add(v, "/area", "An area code is six digits.");
-	if (input_string(doc, "code", &s, 24, v, 0) &&
-	    !validate_project_code(s, NULL))
+		area = NULL;
+	}
+	if (input_string(doc, "code", &code, 24, v, 0) &&
+	    !validate_project_code(code, NULL)) {
 		verrors_add(v, "/code",
 		    "The project code has the shape "
 		    "dddd-dddddd-dd-dd-dddddd.");
+		code = NULL;
+	}
+	if (code != NULL && area != NULL && !validate_code_area(code, area))
+		verrors_add(v, "/code", CODE_AREA_RULE);
 	input_string(doc, "industry", &s, 50, v, 0);
 	input_string(doc, "owner", &s, 200, v, 0);
 	input_string(doc, "park", &s, 100, v, 0);

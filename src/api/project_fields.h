@@ -8,6 +8,12 @@
 
 #define NO_DAYS (-2147483647 - 1)
 
+/* The rule between a project's code and its area (validate_code_area,
+ * and the constraint projects_code_area), as the client reads it. */
+#define CODE_AREA_RULE                                                         \
+	"The code's area segment (its second, six digits) must be the "        \
+	"project's area: a project code belongs to the area it was issued in."
+
 void project_fields_known(
     json_t *doc, const char *const *extra, struct verrors *v);
 /* Checks every field's value; required ones must be present. */

@@ -32,6 +32,16 @@ api_write_refused(struct api_req *a, const db_result *res)
 		else
 			verrors_add(&v, "/area", "Not a known area code.");
 		verrors_respond(a, &v);
+	} else if (strcmp(state, "23514") == 0 &&
+	           strstr(db_error_message(res), "projects_code_area") !=
+	               NULL) {
+		struct verrors v;
+
+		/* Only when the area changed under a concurrent write, or a
+		 * row broke the rule before it was one (013_code_area.sql). */
+		verrors_init(&v);
+		verrors_add(&v, "/code", CODE_AREA_RULE);
+		verrors_respond(a, &v);
 	} else if (strcmp(state, "23514") == 0 || strcmp(state, "22003") == 0) {
 		api_problem(a, 422, "validation",
 		    "A value is outside what the field allows.");

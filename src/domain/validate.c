@@ -203,6 +203,13 @@ validate_project_code(const char *s, const char *const *areas)
 }
 
 int
+validate_code_area(const char *code, const char *area)
+{
+	return strlen(code) == 24 && strlen(area) == 6 &&
+	       memcmp(code + 5, area, 6) == 0;
+}
+
+int
 validate_enum(const char *s, const char *const *words)
 {
 	for (; *words != NULL; words++)

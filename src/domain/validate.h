@@ -40,6 +40,10 @@ int validate_uuid(const char *s);
  */
 int validate_project_code(const char *s, const char *const *areas);
 
+/* Whether a project code of the right shape names area in its second
+ * segment: a project's code and its area must agree. */
+int validate_code_area(const char *code, const char *area);
+
 /* The content type a photo's first bytes declare ("image/jpeg",
  * "image/png"), or NULL when it is neither. */
 const char *validate_photo(const unsigned char *bytes, size_t len);

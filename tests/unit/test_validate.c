@@ -88,6 +88,11 @@ test_project_code(void **s)
 	assert_true(validate_project_code("2024-140821-44-01-000123", areas));
 	assert_false(validate_project_code("2024-140899-44-01-000123", areas));
 	assert_true(validate_project_code("2024-140899-44-01-000123", NULL));
+	/* A code belongs to the area in its second segment. */
+	assert_true(validate_code_area("2024-140821-44-01-000123", "140821"));
+	assert_false(validate_code_area("2024-140822-44-01-000123", "140821"));
+	assert_false(validate_code_area("2024-140821-44-01-000123", "14082"));
+	assert_false(validate_code_area("2024-1408", "140821"));
 	assert_false(validate_project_code("2024-140821-44-01-00012", areas));
 	assert_false(validate_project_code("2024-14082a-44-01-000123", areas));
 	assert_false(validate_project_code("2024_140821-44-01-000123", areas));
