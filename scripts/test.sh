@@ -31,6 +31,8 @@ runuser -u postgres -- createdb -h "$TEST_PGDIR" pipeline_test
 DATABASE_URL=$(scripts/pg.sh url "$TEST_PGDIR" pipeline_test)
 export DATABASE_URL TEST_DIR TEST_PGDIR
 export PIPELINED_BIN="$ROOT/build/asan/pipelined"
+# For the tests that measure memory, which ASan's allocator would hide.
+export PIPELINED_RELEASE_BIN="$ROOT/build/release/pipelined"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:print_summary=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 

@@ -29,6 +29,7 @@
 #include "util/config.h"
 #include "runtime/master.h"
 #include "util/metrics.h"
+#include "http/peers.h"
 #include "http/server.h"
 
 static void
@@ -73,8 +74,9 @@ serve(const struct config *cfg)
 		fprintf(stderr, "pipelined: %s\n", err);
 		return 1;
 	}
-	if (metrics_init() != 0) {
-		perror("pipelined: metrics");
+	if (metrics_init() != 0 ||
+	    peers_init(cfg->max_connections_per_address) != 0) {
+		perror("pipelined: shared memory");
 		return 1;
 	}
 	api_init(cfg);

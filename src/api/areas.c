@@ -11,7 +11,7 @@ listed(const db_result *st, const struct db_json *areas, void *arg)
 		api_db_problem(a, st);
 		return;
 	}
-	http_add_header(a->http, "Cache-Control", "max-age=3600");
+	a->http->cache_control = "private, max-age=3600";
 	api_json(a, 200, areas->text, areas->len);
 }
 

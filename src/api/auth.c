@@ -148,10 +148,27 @@ cache_put(const char *hash, const struct principal *who)
 	c->at_ms = now_ms();
 }
 
+/*
+ * A failed authentication. Past auth_failures_per_minute from one
+ * address, failures are answered 429 rather than 401, telling a client
+ * that guesses (or a misconfigured job) to stop. Credentials are checked
+ * whatever the count: behind a proxy or a NAT, an attacker's failures
+ * must not lock out the valid keys that share the address.
+ */
 static void
 unauthorized(struct api_req *a, const char *detail)
 {
+	char retry[16];
+	int wait;
+
 	ratelimit_auth_failure(a->http->client_addr);
+	if ((wait = ratelimit_auth_blocked(a->http->client_addr)) > 0) {
+		snprintf(retry, sizeof(retry), "%d", wait);
+		http_add_header(a->http, "Retry-After", retry);
+		api_problem(a, 429, "too-many-failures",
+		    "Too many failed authentications from this address.");
+		return;
+	}
 	http_add_header(
 	    a->http, "WWW-Authenticate", "Bearer realm=\"pipelined\"");
 	api_problem(a, 401, "unauthorized", detail);
@@ -251,12 +268,6 @@ auth_authenticate(struct api_req *a, void (*next)(struct api_req *))
 	char prefix[16], hash[65];
 
 	a->resume = next;
-	if (ratelimit_auth_blocked(a->http->client_addr)) {
-		http_add_header(a->http, "Retry-After", "60");
-		api_problem(a, 429, "too-many-failures",
-		    "Too many failed authentications from this address.");
-		return;
-	}
 	if (hdr != NULL) {
 		if (parse_bearer(hdr, &key, prefix) != 0) {
 			unauthorized(a, "The Authorization header must be "

@@ -66,13 +66,17 @@ is_public(const struct api_req *a)
 	return a->route->roles == ROLES_PUBLIC;
 }
 
+/* What an authenticated route answers is for its caller alone: no cache
+ * keeps it unless the handler says otherwise ("private, ..."). */
 static void
 stage_authenticate(struct api_req *a)
 {
-	if (is_public(a))
+	if (is_public(a)) {
 		stage_next(a);
-	else
-		auth_authenticate(a, stage_next);
+		return;
+	}
+	a->http->cache_control = "no-store";
+	auth_authenticate(a, stage_next);
 }
 
 static void

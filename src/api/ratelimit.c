@@ -21,11 +21,14 @@ struct bucket {
 	double at; /* seconds, CLOCK_MONOTONIC: the same in every process */
 };
 
+/* Failures leak out at auth_failures_per_minute / 60 a second, so the
+ * limit holds over any minute, not per calendar minute (which let twice
+ * the limit through across a minute's end). */
 struct failures {
 	unsigned lock;
 	char addr[64];
-	int count;
-	long window; /* minute since the epoch */
+	double level;
+	double at; /* seconds, CLOCK_MONOTONIC */
 };
 
 struct tables {
@@ -109,22 +112,25 @@ ratelimit_take(const char *id)
 	return wait;
 }
 
-/* The slot of addr, reset when it held another address or an older
- * minute; returned locked. */
+/* The slot of addr, its level drained to now (reset when it held
+ * another address); returned locked. */
 static struct failures *
 failures_of(const char *addr)
 {
 	struct failures *f = &t->fails[hash(addr)];
-	long minute = (long)(time(NULL) / 60);
+	double tnow = now();
 
 	lock(&f->lock);
-	if (strncmp(f->addr, addr, sizeof(f->addr)) != 0 ||
-	    f->window != minute) {
+	if (strncmp(f->addr, addr, sizeof(f->addr)) != 0) {
 		strncpy(f->addr, addr, sizeof(f->addr) - 1);
 		f->addr[sizeof(f->addr) - 1] = '\0';
-		f->count = 0;
-		f->window = minute;
+		f->level = 0;
+	} else {
+		f->level -= (tnow - f->at) * max_failures / 60.0;
+		if (f->level < 0)
+			f->level = 0;
 	}
+	f->at = tnow;
 	return f;
 }
 
@@ -133,7 +139,7 @@ ratelimit_auth_failure(const char *addr)
 {
 	struct failures *f = failures_of(addr);
 
-	f->count++;
+	f->level += 1.0;
 	unlock(&f->lock);
 }
 
@@ -141,8 +147,11 @@ int
 ratelimit_auth_blocked(const char *addr)
 {
 	struct failures *f = failures_of(addr);
-	int blocked = f->count >= max_failures;
+	double over = f->level - max_failures;
+	int wait = 0;
 
+	if (over >= 0)
+		wait = (int)((over + 1.0) * 60.0 / max_failures) + 1;
 	unlock(&f->lock);
-	return blocked;
+	return wait;
 }

@@ -15,6 +15,9 @@ void ratelimit_configure(int per_second, int burst, int failures_per_minute);
  * empty. */
 int ratelimit_take(const char *principal_id);
 
+/* Failed authentications of a client address: one more; and whether it
+ * is over auth_failures_per_minute (the seconds until it is not, else
+ * 0). */
 void ratelimit_auth_failure(const char *addr);
 int ratelimit_auth_blocked(const char *addr);
 

@@ -201,7 +201,7 @@ photo_found(const db_result *st, const struct db_photo *ph, void *arg)
 	for (i = 0; i < n; i++)
 		bytes[i] = (unsigned char)(hexval(hex[2 * i]) * 16 +
 		                           hexval(hex[2 * i + 1]));
-	http_add_header(a->http, "Cache-Control", "max-age=86400, immutable");
+	a->http->cache_control = "private, max-age=86400, immutable";
 	http_respond(a->http, 200, ph->content_type, (const char *)bytes, n);
 	free(bytes);
 }

@@ -30,7 +30,9 @@
 #include <event2/event.h>
 
 #include "../util/alloc.h"
+#include "client_addr.h"
 #include "conn.h"
+#include "peers.h"
 #include "server.h"
 
 /* Seconds a closing connection waits, after its last byte, for the client
@@ -174,6 +176,8 @@ fail_request(struct conn *c, int status, const char *type, const char *detail)
 	if (r->method_name == NULL)
 		r->method_name = "-";
 	r->keep_alive = 0;
+	if (status == 503)
+		http_add_header(r, "Retry-After", "1");
 	enter_phase(c, P_HANDLING);
 	http_problem(r, status, type, http_status_text(status), detail, NULL);
 }
@@ -194,6 +198,8 @@ dispatch(struct conn *c)
 
 	c->req = r;
 	adopt(c, r);
+	client_addr_resolve(r, &c->srv->trusted, c->client_addr, r->client_addr,
+	    sizeof(r->client_addr));
 	enter_phase(
 	    c, r->body_state == HTTP_BODY_PENDING ? P_DECIDING : P_HANDLING);
 	c->srv->handler(r);
@@ -260,6 +266,8 @@ conn_parse(struct conn *c)
 		memmove(c->in, c->in + off, c->in_len - off);
 		c->in_len -= off;
 	}
+	if (c->phase == P_IDLE)
+		conn_in_shrink(c);
 }
 
 /* Reads and parses until the socket is drained, or a request waits on
@@ -325,16 +333,17 @@ conn_timeout_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 void
-conn_accept(struct server *srv, int fd, const char *addr)
+conn_accept(struct server *srv, int fd, const char *addr, int counted)
 {
-	struct parse_limits lim = {
-	    (size_t)srv->cfg->max_header_size, (size_t)srv->cfg->max_body_size};
+	struct parse_limits lim = {(size_t)srv->cfg->max_header_size,
+	    (size_t)srv->cfg->max_body_size, &srv->bodies};
 	struct conn *c = xcalloc(1, sizeof(*c));
 	BIO *bio;
 
 	c->srv = srv;
 	c->fd = fd;
 	snprintf(c->client_addr, sizeof(c->client_addr), "%s", addr);
+	c->peer_counted = counted;
 	c->ssl = SSL_new(srv->ssl_ctx);
 	c->out = evbuffer_new();
 	c->timer = evtimer_new(srv->base, conn_timeout_cb, c);
@@ -362,6 +371,8 @@ conn_accept(struct server *srv, int fd, const char *addr)
 	arm(c, srv->cfg->header_timeout);
 	TAILQ_INSERT_TAIL(&srv->conns, c, entry);
 	srv->nconns++;
+	if (srv->nconns > srv->nconns_peak)
+		srv->nconns_peak = srv->nconns;
 }
 
 static void
@@ -386,6 +397,8 @@ conn_free(struct conn *c)
 	close(c->fd);
 	evbuffer_free(c->out);
 	free(c->in);
+	if (c->peer_counted)
+		peers_leave(c->client_addr);
 	free(c);
 	server_conn_closed(srv);
 }
@@ -458,6 +471,13 @@ http_read_body(struct http_request *r, http_handler cb)
 		return;
 	}
 	enter(c);
+	if (parse_body_reserve(&c->parse) != 0) {
+		/* The worker holds all the bodies it may: refused before a
+		 * byte of this one is read (503), and the connection closes. */
+		parse_failed(c);
+		leave(c);
+		return;
+	}
 	r->on_body = cb;
 	r->body_state = HTTP_BODY_READING;
 	expect = http_header(r, "Expect");

@@ -79,6 +79,7 @@ struct conn {
 	struct http_request *req; /* of the phase; the handler borrows it */
 	struct pending_log log;
 	char client_addr[64];
+	int peer_counted; /* in peers.c's table */
 	char peer_fp[65];
 	int has_peer_fp;
 };
@@ -92,6 +93,7 @@ void conn_wrote(struct conn *c, size_t n);
  * conn_read returns 1 when it stopped at the input watermark. */
 int conn_read(struct conn *c);
 int conn_write(struct conn *c);
+void conn_in_shrink(struct conn *c);
 int conn_handshake(struct conn *c);
 void conn_send_close_notify(struct conn *c);
 

@@ -54,8 +54,22 @@ in_reserve(struct conn *c, size_t more)
 	cap = c->in_cap ? c->in_cap : TLS_CHUNK;
 	while (cap < c->in_len + more)
 		cap *= 2;
+	/* conn_read stops at the watermark: never more than that and one
+	 * read's worth, rather than the next power of two. */
+	if (cap > READ_HIGH_WATERMARK + TLS_CHUNK &&
+	    c->in_len + more <= READ_HIGH_WATERMARK + TLS_CHUNK)
+		cap = READ_HIGH_WATERMARK + TLS_CHUNK;
 	c->in = xrealloc(c->in, cap);
 	c->in_cap = cap;
+}
+
+/* How much input may wait unparsed: a body being read is taken in large
+ * gulps; anything else a read at a time, so that the bytes that follow a
+ * head stay in the kernel until the head has been decided on. */
+static size_t
+read_mark(const struct conn *c)
+{
+	return c->phase == P_BODY ? READ_HIGH_WATERMARK : TLS_CHUNK;
 }
 
 /*
@@ -70,7 +84,13 @@ conn_read(struct conn *c)
 	int n;
 
 	for (;;) {
-		if (c->phase != P_CLOSING && c->in_len >= READ_HIGH_WATERMARK)
+		/* While the handler decides on a request's head, its body
+		 * stays in the kernel: nothing of a request that may be
+		 * refused (unauthenticated, forbidden, over a budget) is
+		 * read into memory. http_read_body() reads on. */
+		if (c->phase == P_DECIDING)
+			return 1;
+		if (c->phase != P_CLOSING && c->in_len >= read_mark(c))
 			return 1;
 		if (c->drained && !SSL_has_pending(c->ssl))
 			return 0; /* wait for the next edge */
@@ -83,6 +103,18 @@ conn_read(struct conn *c)
 			continue;
 		}
 		return ssl_wait_or_fail(c->ssl, n);
+	}
+}
+
+/* Between requests a connection keeps no more than one read's buffer:
+ * what a large body made it grow to goes back. */
+void
+conn_in_shrink(struct conn *c)
+{
+	if (c->in_len == 0 && c->in_cap > TLS_CHUNK) {
+		free(c->in);
+		c->in = NULL;
+		c->in_cap = 0;
 	}
 }
 

@@ -45,6 +45,7 @@ enum http_body_state {
 };
 
 struct conn;
+struct body_budget;
 
 struct http_request {
 	struct conn *conn; /* NULL once the client has gone */
@@ -71,6 +72,8 @@ struct http_request {
 	/* Filled by the handler. */
 	int route; /* index into the route names for metrics, -1 unknown */
 	int status;
+	/* The Cache-Control value, a static string; NULL sends none. */
+	const char *cache_control;
 	char extra_headers[HTTP_EXTRA_HEADER_MAX];
 	size_t extra_len;
 	void *ctx; /* handler state, freed with ctx_free */
@@ -82,6 +85,7 @@ struct http_request {
 	/* Storage of the strings above; owned by the request. */
 	char *store;
 	size_t store_len, store_cap;
+	struct body_budget *budget; /* body_cap is charged to it */
 	int responded;
 };
 

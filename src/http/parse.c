@@ -68,6 +68,8 @@ request_new(void)
 	r->after_response = NULL;
 	r->store = NULL;
 	r->store_len = r->store_cap = 0;
+	r->budget = NULL;
+	r->cache_control = NULL;
 	r->responded = 0;
 	clock_gettime(CLOCK_MONOTONIC, &r->started);
 	return r;
@@ -485,16 +487,48 @@ on_headers_complete(http_parser *hp)
 		return -1;
 	p->in_trailers = 1; /* any field from here on is a trailer */
 	p->in_value = 0;
+	p->announced = 0;
 	if (hp->content_length != ULLONG_MAX &&
 	    hp->content_length > p->lim.max_body)
 		return fail(p, 413, "body-too-large",
 		    "The request body exceeds the server's limit.");
 	if (has_body(hp)) {
+		p->announced =
+		    (hp->flags & F_CHUNKED) ? 0 : (size_t)hp->content_length;
 		p->req->body_state = HTTP_BODY_PENDING;
 		p->result = PARSE_HEAD;
 		http_parser_pause(hp, 1);
 	}
 	return 0;
+}
+
+/* Gives r's body a buffer of cap bytes, charged to the budget; -1 when
+ * the budget cannot hold the growth. */
+static int
+body_grow(struct parse *p, struct http_request *r, size_t cap)
+{
+	struct body_budget *b = p->lim.budget;
+	size_t more = cap - r->body_cap;
+
+	if (b != NULL) {
+		if (b->used + more > b->max)
+			return fail(p, 503, "server-busy",
+			    "The server holds as many request bodies as it "
+			    "may; retry shortly.");
+		b->used += more;
+		r->budget = b;
+	}
+	r->body = xrealloc(r->body, cap);
+	r->body_cap = cap;
+	return 0;
+}
+
+int
+parse_body_reserve(struct parse *p)
+{
+	if (p->announced == 0 || p->req->body_cap > 0)
+		return 0;
+	return body_grow(p, p->req, p->announced + 1);
 }
 
 static int
@@ -508,11 +542,12 @@ on_body(http_parser *hp, const char *at, size_t len)
 		return fail(p, 413, "body-too-large",
 		    "The request body exceeds the server's limit.");
 	if (r->body_len + len + 1 > r->body_cap) {
+		/* A chunked body, whose length is learnt as it comes. */
 		cap = r->body_cap ? r->body_cap : 1024;
 		while (cap < r->body_len + len + 1)
 			cap *= 2;
-		r->body = xrealloc(r->body, cap);
-		r->body_cap = cap;
+		if (body_grow(p, r, cap) != 0)
+			return -1;
 	}
 	memcpy(r->body + r->body_len, at, len);
 	r->body_len += len;
@@ -553,6 +588,7 @@ parse_init(struct parse *p, const struct parse_limits *lim)
 	p->in_value = 0;
 	p->in_trailers = 0;
 	p->taken = 0;
+	p->announced = 0;
 	p->fail.status = 0;
 	p->result = PARSE_MORE;
 	p->lim = *lim;
@@ -667,6 +703,8 @@ http_request_release(struct http_request *r)
 		return;
 	if (r->ctx_free != NULL && r->ctx != NULL)
 		r->ctx_free(r->ctx);
+	if (r->budget != NULL)
+		r->budget->used -= r->body_cap;
 	free(r->body);
 	free(r->store);
 	free(r);

@@ -29,9 +29,20 @@
 
 #include "http.h"
 
+/*
+ * The memory that the bodies of all of a worker's requests may hold at
+ * once (max_body_memory). A body is charged the capacity of its buffer
+ * when it is allocated or grows and credited when its request is freed;
+ * a body that would pass the limit is refused with 503.
+ */
+struct body_budget {
+	size_t used, max;
+};
+
 struct parse_limits {
 	size_t max_header; /* request line, fields and delimiters, bytes */
 	size_t max_body;
+	struct body_budget *budget;
 };
 
 enum parse_result { PARSE_MORE, PARSE_HEAD, PARSE_DONE, PARSE_ERROR };
@@ -58,6 +69,7 @@ struct parse {
 	int in_trailers; /* fields now are trailers: kept apart */
 	char trailer_name[32];
 	size_t trailer_name_len, trailer_bytes;
+	size_t announced; /* the body's Content-Length; 0 when chunked */
 	int taken; /* req belongs to the caller; the body may still be
 	              appended to it until PARSE_DONE */
 	enum parse_result result; /* of the pause in progress */
@@ -78,6 +90,11 @@ enum parse_result parse_feed(
 
 /* After PARSE_HEAD: read the body. After PARSE_DONE: the next message. */
 void parse_resume(struct parse *p);
+
+/* After PARSE_HEAD, before parse_resume: a buffer for the whole of an
+ * announced body, charged to the budget. -1, with the failure set (503),
+ * when the budget cannot hold it. */
+int parse_body_reserve(struct parse *p);
 
 /* The request being built (after PARSE_HEAD, or the half-built one of a
  * failure), still owned by the parser; NULL when none began. */

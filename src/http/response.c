@@ -3,6 +3,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <event2/buffer.h>
@@ -233,19 +234,73 @@ head_line(char *head, int status, size_t len)
 	return n;
 }
 
-/* Appends a, b, c to head at n, within its 512 bytes (the values are
- * bounded: a request id is at most 64 bytes, content types are ours). */
+#define HEAD_MAX 1024
+
+/* Appends a, b, c to head at n, within HEAD_MAX bytes (the values are
+ * bounded: a request id is at most 64 bytes, content types and cache
+ * directives are ours). */
 static size_t
 append(char *head, size_t n, const char *a, const char *b, const char *c)
 {
 	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
 
-	if (n + la + lb + lc > 512)
+	if (n + la + lb + lc > HEAD_MAX)
 		return n;
 	memcpy(head + n, a, la);
 	memcpy(head + n + la, b, lb);
 	memcpy(head + n + la + lb, c, lc);
 	return n + la + lb + lc;
+}
+
+/*
+ * The headers every response carries, whatever made it. The service is
+ * HTTPS only, so browsers may be told to never try plain HTTP (RFC 6797);
+ * no content is to be sniffed into another type. What is not a page may
+ * load nothing and be framed by nobody (a JSON document opened in a
+ * browser runs nothing); a page may load only what its own origin
+ * serves, may not be framed, and posts forms only to its origin.
+ */
+#define SECURITY_HEADERS                                                       \
+	"Strict-Transport-Security: max-age=31536000\r\n"                      \
+	"X-Content-Type-Options: nosniff\r\n"
+#define DATA_POLICY                                                            \
+	"Content-Security-Policy: default-src 'none'; frame-ancestors "        \
+	"'none'\r\n"
+#define HTML_POLICY                                                            \
+	"Content-Security-Policy: default-src 'none'; script-src 'self'; "     \
+	"style-src 'self'; img-src 'self' data:; connect-src 'self'; "         \
+	"font-src 'self'; form-action 'self'; base-uri 'none'; "               \
+	"frame-ancestors 'none'\r\n"
+
+static int
+is_html(const char *ctype)
+{
+	return ctype != NULL && strncasecmp(ctype, "text/html", 9) == 0;
+}
+
+/* The head of r's response: status line to the last header, without
+ * the empty line; its length. */
+static size_t
+head_build(char *head, const struct http_request *r, int status,
+    const char *ctype, size_t len, int keep_alive)
+{
+	size_t hl;
+
+	/* By hand: printf was the largest user-space cost of a small
+	 * response. */
+	hl = head_line(head, status, len);
+	hl = append(head, hl, date_line(), SECURITY_HEADERS, "");
+	hl = append(head, hl, "X-Request-Id: ", r->request_id, "\r\n");
+	if (ctype != NULL)
+		hl = append(head, hl, "Content-Type: ", ctype, "\r\n");
+	hl = append(
+	    head, hl, is_html(ctype) ? HTML_POLICY : DATA_POLICY, "", "");
+	if (r->cache_control != NULL)
+		hl = append(
+		    head, hl, "Cache-Control: ", r->cache_control, "\r\n");
+	if (!keep_alive)
+		hl = append(head, hl, "Connection: close\r\n", "", "");
+	return hl;
 }
 
 /* NOLINTEND(bugprone-not-null-terminated-result) */
@@ -256,7 +311,7 @@ http_respond(struct http_request *r, int status, const char *ctype,
 {
 	struct conn *c = r->conn;
 	struct evbuffer *out;
-	char head[512];
+	char head[HEAD_MAX];
 	size_t hl;
 	int keep_alive;
 
@@ -273,15 +328,7 @@ http_respond(struct http_request *r, int status, const char *ctype,
 	}
 	out = conn_output(c);
 	keep_alive = conn_keep_alive(c);
-	/* The head is assembled by hand: printf was the largest user-space
-	 * cost of a small response. */
-	hl = head_line(head, status, len);
-	hl = append(head, hl, date_line(), "", "");
-	hl = append(head, hl, "X-Request-Id: ", r->request_id, "\r\n");
-	if (ctype != NULL)
-		hl = append(head, hl, "Content-Type: ", ctype, "\r\n");
-	if (!keep_alive)
-		hl = append(head, hl, "Connection: close\r\n", "", "");
+	hl = head_build(head, r, status, ctype, len, keep_alive);
 	evbuffer_expand(out, hl + r->extra_len + 2 + len);
 	evbuffer_add(out, head, hl);
 	evbuffer_add(out, r->extra_headers, r->extra_len);

@@ -9,6 +9,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 
 #include <event2/listener.h>
 
+#include "peers.h"
 #include "server.h"
 
 /*
@@ -44,6 +46,7 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 {
 	struct server *srv = arg;
 	char addr[64] = "-";
+	int counted = 0;
 
 	(void)l;
 	(void)salen;
@@ -60,7 +63,13 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	else if (sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)sa)->sin6_addr,
 		    addr, sizeof(addr));
-	conn_accept(srv, fd, addr);
+	/* Trusted proxies carry many clients: not limited per address. */
+	if (!cidr_list_match(&srv->trusted, addr) &&
+	    (counted = peers_enter(addr)) == 0) {
+		evutil_closesocket(fd);
+		return;
+	}
+	conn_accept(srv, fd, addr, counted == 1);
 }
 
 static int
@@ -172,6 +181,22 @@ server_shutdown(struct server *srv)
 	conn_shutdown_all(srv);
 	if (srv->nconns == 0)
 		event_base_loopbreak(srv->base);
+}
+
+/*
+ * A connection's memory (TLS state, buffers) is small pieces of the heap,
+ * which free() keeps for reuse; after many connections have closed, the
+ * heap is trimmed so that a worker falls back to what it serves now. A
+ * trim walks the heap, so it waits for a drop worth it.
+ */
+#define TRIM_AFTER_CLOSED 64
+
+void
+server_tick(struct server *srv)
+{
+	if (srv->nconns_peak - srv->nconns >= TRIM_AFTER_CLOSED)
+		malloc_trim(0);
+	srv->nconns_peak = srv->nconns;
 }
 
 void

@@ -12,8 +12,10 @@
 #include <event2/listener.h>
 #include <openssl/ssl.h>
 
+#include "../util/cidr.h"
 #include "../util/config.h"
 #include "http.h"
+#include "parse.h"
 
 struct conn;
 
@@ -25,6 +27,9 @@ struct server {
 	http_handler handler;
 	TAILQ_HEAD(, conn) conns;
 	int nconns;
+	int nconns_peak; /* since memory was last given back */
+	struct body_budget bodies; /* what request bodies hold */
+	struct cidr_list trusted; /* trusted_proxies */
 	int stopping;
 	struct event *shutdown_timer;
 	struct event *flush_timer;
@@ -47,7 +52,8 @@ void server_shutdown(struct server *srv);
 void server_conn_closed(struct server *srv);
 
 /* conn.c */
-void conn_accept(struct server *srv, int fd, const char *addr);
+/* counted: the connection is counted in peers.c against addr. */
+void conn_accept(struct server *srv, int fd, const char *addr, int counted);
 void conn_shutdown_all(struct server *srv);
 void conn_abandon_all(struct server *srv);
 void conn_response_ready(
@@ -57,6 +63,9 @@ int conn_keep_alive(const struct conn *c);
 
 /* Writes whole buffered log lines to the access log. */
 void server_flush_log(struct server *srv);
+
+/* Once a second: gives the memory of closed connections back. */
+void server_tick(struct server *srv);
 
 /* response.c */
 void response_new_id(struct server *srv, struct http_request *r);

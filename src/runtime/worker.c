@@ -4,6 +4,7 @@
  * orderly end.
  */
 #include <grp.h>
+#include <malloc.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,9 +17,11 @@
 #include <event2/event.h>
 #include <openssl/rand.h>
 
+#include "../util/cidr.h"
 #include "../util/hex.h"
 #include "master.h"
 #include "../util/metrics.h"
+#include "../http/peers.h"
 #include "../http/server.h"
 
 static void
@@ -27,6 +30,7 @@ flush_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	server_flush_log(arg);
+	server_tick(arg);
 }
 
 static void
@@ -77,6 +81,10 @@ worker_main(const struct master_opts *o, int slot)
 	int rc = 1;
 
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	/* Request bodies and large responses get their own mappings, so
+	 * that their memory goes back to the system when they are freed
+	 * rather than staying in the heap at its high-water mark. */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	signal(SIGPIPE, SIG_IGN);
 	memset(&srv, 0, sizeof(srv));
 	TAILQ_INIT(&srv.conns);
@@ -84,8 +92,12 @@ worker_main(const struct master_opts *o, int slot)
 	srv.ssl_ctx = o->ssl_ctx;
 	srv.handler = o->handler;
 	srv.log_fd = o->log_fd;
+	srv.bodies.max = (size_t)o->cfg->max_body_memory;
+	/* Checked when the configuration was read. */
+	cidr_list_parse(o->cfg->trusted_proxies, &srv.trusted, NULL, 0);
 	make_id_prefix(&srv);
 	metrics_set_worker(slot);
+	peers_worker_start(slot);
 	if ((srv.base = event_base_new()) == NULL ||
 	    (srv.log_buf = evbuffer_new()) == NULL)
 		return 1;

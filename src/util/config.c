@@ -8,6 +8,7 @@
  * "max_body_size" is worse than one that refuses to start.
  */
 #include "config.h"
+#include "cidr.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -49,6 +50,7 @@ static const struct option options[] = {
     INT_OPT(db_lock_timeout_ms, "10000", 100, 3600000),
     INT_OPT(max_header_size, "8192", 1024, 1048576),
     INT_OPT(max_body_size, "1048576", 1024, 268435456),
+    INT_OPT(max_body_memory, "67108864", 1024, 1073741824),
     INT_OPT(header_timeout, "10", 1, 3600),
     INT_OPT(body_timeout, "30", 1, 3600),
     INT_OPT(keepalive_timeout, "60", 1, 3600),
@@ -56,9 +58,11 @@ static const struct option options[] = {
     INT_OPT(output_high_watermark, "1048576", 16384, 268435456),
     INT_OPT(output_low_watermark, "262144", 0, 268435456),
     INT_OPT(max_connections, "2048", 1, 1000000),
+    INT_OPT(max_connections_per_address, "256", 1, 1000000),
     INT_OPT(shutdown_timeout, "10", 1, 3600),
     STR_OPT(access_log, "stdout"),
     STR_OPT(user, ""),
+    STR_OPT(trusted_proxies, ""),
     INT_OPT(rate_limit_per_second, "100", 1, 1000000),
     INT_OPT(rate_limit_burst, "200", 1, 1000000),
     INT_OPT(auth_failures_per_minute, "30", 1, 1000000),
@@ -165,12 +169,27 @@ static int
 check_relations(
     const struct config *cfg, const char *path, char *err, size_t errlen)
 {
+	struct cidr_list proxies;
+	char why[128];
+
 	if (cfg->output_low_watermark >= cfg->output_high_watermark) {
 		snprintf(err, errlen,
 		    "%s: output_low_watermark (%d) must be below "
 		    "output_high_watermark (%d)",
 		    path, cfg->output_low_watermark,
 		    cfg->output_high_watermark);
+		return -1;
+	}
+	if (cfg->max_body_memory < cfg->max_body_size) {
+		snprintf(err, errlen,
+		    "%s: max_body_memory (%d) must hold at least one body of "
+		    "max_body_size (%d)",
+		    path, cfg->max_body_memory, cfg->max_body_size);
+		return -1;
+	}
+	if (cidr_list_parse(cfg->trusted_proxies, &proxies, why, sizeof(why)) !=
+	    0) {
+		snprintf(err, errlen, "%s: trusted_proxies: %s", path, why);
 		return -1;
 	}
 	return 0;

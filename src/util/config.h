@@ -25,6 +25,7 @@ struct config {
 	int db_lock_timeout_ms;
 	int max_header_size;
 	int max_body_size;
+	int max_body_memory;
 	int header_timeout;
 	int body_timeout;
 	int keepalive_timeout;
@@ -32,9 +33,11 @@ struct config {
 	int output_high_watermark;
 	int output_low_watermark;
 	int max_connections;
+	int max_connections_per_address;
 	int shutdown_timeout;
 	char access_log[CONFIG_STR_MAX];
 	char user[CONFIG_STR_MAX];
+	char trusted_proxies[CONFIG_STR_MAX];
 	int rate_limit_per_second;
 	int rate_limit_burst;
 	int auth_failures_per_minute;

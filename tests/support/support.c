@@ -313,11 +313,33 @@ tr_problem_type(const struct tresp *r)
 	return t != NULL ? t : "";
 }
 
-SSL *
-tls_connect(
-    int port, int version, SSL_CTX **ctx_out, const char *cert, const char *key)
+/* A TCP connection to the server on loopback, from the address from
+ * (NULL: the kernel's choice). */
+static int
+tcp_connect(int port, const char *from)
 {
-	struct sockaddr_in sin;
+	struct sockaddr_in sin, src;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	memset(&src, 0, sizeof(src));
+	src.sin_family = AF_INET;
+	if (from != NULL &&
+	    (inet_pton(AF_INET, from, &src.sin_addr) != 1 ||
+	        bind(fd, (struct sockaddr *)&src, sizeof(src)) != 0))
+		die("support: bind %s: %s", from, strerror(errno));
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0)
+		die("support: connect: %s", strerror(errno));
+	return fd;
+}
+
+static SSL *
+tls_open(int port, int version, SSL_CTX **ctx_out, const char *cert,
+    const char *key, const char *from)
+{
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
 	SSL *ssl;
 	int fd;
@@ -335,13 +357,7 @@ tls_connect(
 	    (SSL_CTX_use_certificate_file(ctx, cert, SSL_FILETYPE_PEM) != 1 ||
 	        SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1))
 		die("support: cannot load client certificate %s", cert);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((uint16_t)port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0)
-		die("support: connect: %s", strerror(errno));
+	fd = tcp_connect(port, from);
 	ssl = SSL_new(ctx);
 	SSL_set_fd(ssl, fd);
 	if (SSL_connect(ssl) != 1) {
@@ -351,6 +367,19 @@ tls_connect(
 		return NULL;
 	}
 	return ssl;
+}
+
+SSL *
+tls_connect(
+    int port, int version, SSL_CTX **ctx_out, const char *cert, const char *key)
+{
+	return tls_open(port, version, ctx_out, cert, key, NULL);
+}
+
+SSL *
+tls_connect_from(int port, const char *from, SSL_CTX **ctx_out)
+{
+	return tls_open(port, 0, ctx_out, NULL, NULL, from);
 }
 
 void

@@ -67,6 +67,9 @@ const char *tr_problem_type(const struct tresp *r);
  * (0 = default), or NULL when the handshake fails. */
 SSL *tls_connect(int port, int version, SSL_CTX **ctx_out, const char *cert,
     const char *key);
+/* The same from a given loopback address ("127.0.0.2"): how the tests
+ * are many clients. */
+SSL *tls_connect_from(int port, const char *from, SSL_CTX **ctx_out);
 void tls_close(SSL *ssl, SSL_CTX *ctx);
 
 /* Runs a printf-formatted shell command; returns its exit status. */

@@ -81,6 +81,36 @@ test_errors_name_line_and_option(void **state)
 	assert_non_null(strstr(err, "needs a value"));
 }
 
+/* The options of issue 14, and the rules between options. */
+static void
+test_hardening_options(void **state)
+{
+	struct config cfg;
+	char err[256];
+
+	(void)state;
+	config_defaults(&cfg);
+	assert_int_equal(cfg.max_body_memory, 67108864);
+	assert_int_equal(cfg.max_connections_per_address, 256);
+	assert_string_equal(cfg.trusted_proxies, "");
+	assert_int_equal(load_text(&cfg,
+	                     "trusted_proxies 10.0.0.0/8, ::1\n"
+	                     "max_connections_per_address 16\n",
+	                     err, sizeof(err)),
+	    0);
+	assert_string_equal(cfg.trusted_proxies, "10.0.0.0/8, ::1");
+	assert_int_equal(cfg.max_connections_per_address, 16);
+	assert_int_equal(
+	    load_text(&cfg, "trusted_proxies 10.0.0.0/40\n", err, sizeof(err)),
+	    -1);
+	assert_non_null(strstr(err, "trusted_proxies: '10.0.0.0/40'"));
+	assert_int_equal(
+	    load_text(&cfg, "max_body_size 2097152\nmax_body_memory 1048576\n",
+	        err, sizeof(err)),
+	    -1);
+	assert_non_null(strstr(err, "max_body_memory (1048576) must hold"));
+}
+
 static void
 test_missing_file(void **state)
 {
@@ -101,6 +131,7 @@ main(void)
 	    cmocka_unit_test(test_defaults),
 	    cmocka_unit_test(test_values_comments_blank_lines),
 	    cmocka_unit_test(test_errors_name_line_and_option),
+	    cmocka_unit_test(test_hardening_options),
 	    cmocka_unit_test(test_missing_file),
 	};
 
