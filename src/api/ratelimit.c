@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "ratelimit.h"
+#include "../util/hash.h"
 
 #define SLOTS 4096
 
@@ -70,11 +71,7 @@ unlock(unsigned *l)
 static unsigned
 hash(const char *s)
 {
-	unsigned h = 2166136261u;
-
-	while (*s != '\0')
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h % SLOTS;
+	return hash_string(s) % SLOTS;
 }
 
 static double

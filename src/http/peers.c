@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "../util/hash.h"
 #include "../util/metrics.h"
 
 #define PEERS_SLOTS 4096 /* addresses connected at once */
@@ -84,11 +85,7 @@ unlock(void)
 static unsigned
 home(const char *s)
 {
-	unsigned h = 2166136261u;
-
-	while (*s != '\0')
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h % PEERS_SLOTS;
+	return hash_string(s) % PEERS_SLOTS;
 }
 
 /* The entry of addr, or the free one where it would go; -1 when the

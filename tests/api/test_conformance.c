@@ -531,24 +531,6 @@ expect_problem(const char *req, size_t len, int status, int must_close)
 
 /* ---- /proc ------------------------------------------------------------ */
 
-/* VmRSS of pid in KiB, or -1. */
-static long
-rss_kb(pid_t pid)
-{
-	char path[64], line[256];
-	long kb = -1;
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if ((fp = fopen(path, "r")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), fp) != NULL)
-		if (strncmp(line, "VmRSS:", 6) == 0)
-			kb = atol(line + 6);
-	fclose(fp);
-	return kb;
-}
-
 static int
 local_port(SSL *ssl)
 {
@@ -1230,7 +1212,7 @@ test_backpressure(void **state)
 	n = ts_worker_pids(srv.pid, w, 8);
 	assert_true(n > 0);
 	for (i = 0; i < n; i++)
-		before[i] = rss_kb(w[i]);
+		before[i] = ts_rss_kb(w[i]);
 	reqs = openapi_requests(5000, "bp", 0, &len);
 	each = len / 5000;
 	ssl = open_tls(srv.port, 0, &ctx);
@@ -1239,7 +1221,7 @@ test_backpressure(void **state)
 	assert_true(sent > 100);
 	sleep(2);
 	for (i = 0; i < n; i++) {
-		after = rss_kb(w[i]);
+		after = ts_rss_kb(w[i]);
 		assert_true(after > 0);
 		print_message("worker %d: VmRSS %ld -> %ld KiB\n", (int)w[i],
 		    before[i], after);

@@ -552,3 +552,20 @@ db_wait_unlocked(const char *table)
 	    table);
 	db_wait_scalar(sql, "0", 20000, "the lock was never released");
 }
+
+long
+ts_rss_kb(pid_t pid)
+{
+	char path[64], line[256];
+	long kb = -1;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((fp = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (strncmp(line, "VmRSS:", 6) == 0)
+			kb = atol(line + 6);
+	fclose(fp);
+	return kb;
+}

@@ -57,6 +57,9 @@ const char *tr_header(
 const char *head_field(
     const char *head, const char *name, char *buf, size_t buflen);
 
+/* VmRSS of pid in KiB, or -1 when it has none. */
+long ts_rss_kb(pid_t pid);
+
 /* The worker processes of a server's master (up to max); how many. */
 int ts_worker_pids(pid_t master, pid_t *out, int max);
 
