@@ -2,11 +2,19 @@
  * events.c: a project's history: /api/v1/projects/{id}/events and the
  * retraction of one of them.
  *
- * A new event is checked against the history read just before, then
+ * A new event is checked against the project as read just before, then
  * written on the condition that the project's version has not moved. If
- * it has (another client wrote first), the history is read and checked
+ * it has (another client wrote first), the project is read and checked
  * again, a few times at most: so two concurrent starts of one project end
  * with exactly one accepted and the other refused by the rules.
+ *
+ * What is read depends on the event. One dated on or after every event
+ * of the project (the usual case: things are recorded as they happen)
+ * goes last in the replay, so its check needs only the derived fields
+ * and that latest date (db_project_state, lifecycle_append_last): its
+ * cost does not grow with the history. A backdated event or a retraction
+ * can change what follows it, so it is checked by replaying the whole
+ * history (db_project_history, lifecycle_append).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +36,7 @@ struct pending {
 	int attempts;
 };
 
+static void read_project(struct api_req *a);
 static void read_history(struct api_req *a);
 
 static void
@@ -61,7 +70,7 @@ appended(const db_result *st, const struct db_json *event, void *arg)
 	if (event == NULL) {
 		/* The version moved: someone wrote first. Check again. */
 		if (++((struct pending *)a->data)->attempts < MAX_ATTEMPTS) {
-			read_history(a);
+			read_project(a);
 			return;
 		}
 		api_problem(a, 409, "concurrent-modification",
@@ -71,17 +80,58 @@ appended(const db_result *st, const struct db_json *event, void *arg)
 	api_json(a, 201, event->text, event->len);
 }
 
+/* Writes the event with the derived fields it leads to. */
+static void
+append(struct api_req *a, long long version, const struct derived *d)
+{
+	struct db_actor who = api_actor(a);
+	struct pending *p = a->data;
+	json_t *derived = history_derived_json(d);
+
+	api_sent(a, db_event_append(api_pool, a->caps.value[0], version, p->doc,
+	                derived, &who, appended, a));
+	json_decref(derived);
+}
+
+static void
+state_read(const db_result *st, const struct db_project_state *ps, void *arg)
+{
+	struct api_req *a = arg;
+	struct pending *p = a->data;
+	struct violation viol;
+	struct derived now, d;
+	int latest, rc;
+
+	if (ps == NULL) {
+		api_project_missing(a, st);
+		return;
+	}
+	if (api_project_in_scope(a, ps->project.area) != 0)
+		return;
+	if (history_state(ps, &now, &latest) != 0) {
+		api_problem(a, 500, "internal",
+		    "The project's stored state cannot be read.");
+		return;
+	}
+	rc = lifecycle_append_last(
+	    &now, latest, &p->e, history_today(), &d, &viol);
+	if (rc > 0)
+		read_history(a); /* backdated: the whole replay decides */
+	else if (rc < 0)
+		api_violation(a, &viol);
+	else
+		append(a, ps->project.version, &d);
+}
+
 static void
 history_read(
     const db_result *st, const struct db_project_history *ph, void *arg)
 {
 	struct api_req *a = arg;
-	struct db_actor who = api_actor(a);
 	struct pending *p = a->data;
 	struct violation viol;
 	struct derived d;
 	struct project_event *h;
-	json_t *derived;
 	size_t n;
 
 	if (ph == NULL) {
@@ -102,11 +152,19 @@ history_read(
 		return;
 	}
 	free(h);
-	derived = history_derived_json(&d);
-	api_sent(
-	    a, db_event_append(api_pool, a->caps.value[0], ph->project.version,
-	           p->doc, derived, &who, appended, a));
-	json_decref(derived);
+	append(a, ph->project.version, &d);
+}
+
+/* What the check of the pending event needs: for a retraction, always the
+ * whole history; for an event, the state first (state_read). */
+static void
+read_project(struct api_req *a)
+{
+	if (((struct pending *)a->data)->e.type == EV_RETRACTION)
+		read_history(a);
+	else
+		api_sent(a, db_project_state(
+		                api_pool, a->caps.value[0], state_read, a));
 }
 
 static void
@@ -132,7 +190,7 @@ events_create(struct api_req *a)
 	}
 	verrors_free(&v);
 	p->doc = json_deep_copy(a->body);
-	read_history(a);
+	read_project(a);
 }
 
 void
@@ -163,7 +221,7 @@ events_retract(struct api_req *a)
 	memcpy(p->e.retracts, a->caps.value[1], EVENT_ID_MAX); /* a UUID */
 	p->doc = json_pack("{s:s,s:s,s:s}", "type", "retraction", "retracts",
 	    a->caps.value[1], "reason", reason);
-	read_history(a);
+	read_project(a);
 }
 
 static void

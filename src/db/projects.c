@@ -22,6 +22,18 @@
  */
 #define PROJECT_COLUMNS "project_json(p), p.version, p.area"
 #define HISTORY_COLUMNS PROJECT_COLUMNS ", " EVENTS_OF("p")
+/*
+ * project_state adds the derived fields and the latest effective date of
+ * the events other than retractions (one probe of project_events_latest,
+ * sql/013), in this order: what the rules need for an event that goes
+ * after the whole history.
+ */
+#define STATE_COLUMNS                                                          \
+	PROJECT_COLUMNS ", p.status, p.signed_on, p.signed_amount_yuan,"       \
+	                " p.started_on, p.completed_on, p.operating_on,"       \
+	                " (SELECT max(e.effective_on) FROM project_events e"   \
+	                " WHERE e.project_id = p.id"                           \
+	                " AND e.type <> 'retraction')"
 
 const struct db_stmt db_project_stmts[] = {
     {"project_get",
@@ -31,6 +43,13 @@ const struct db_stmt db_project_stmts[] = {
         "SELECT k, " PROJECT_COLUMNS
         " FROM unnest($1::text[]) k JOIN projects p ON p.id = k::uuid"
         " ORDER BY k"},
+    /* The project and what the rules need of its history for an event
+     * that goes last (db_project_state). */
+    {"project_state",
+        "SELECT " STATE_COLUMNS " FROM projects p WHERE p.id = $1"},
+    {"project_state_batch",
+        "SELECT k, " STATE_COLUMNS " FROM unnest($1::text[]) k"
+        " JOIN projects p ON p.id = k::uuid ORDER BY k"},
     /* The project and its whole history, for the rules. */
     {"project_history",
         "SELECT " HISTORY_COLUMNS " FROM projects p WHERE p.id = $1"},
@@ -143,6 +162,56 @@ db_project_history(
 
 	return db_call(
 	    pool, "project_history", 1, params, 0, history_done, &c, sizeof(c));
+}
+
+/* ---- project_state ----------------------------------------------------- */
+
+/* A column's text, or NULL for SQL NULL. */
+static const char *
+value_or_null(const db_result *res, int col)
+{
+	return db_is_null(res, 0, col) ? NULL : db_value(res, 0, col);
+}
+
+/* STATE_COLUMNS: the project's, then the derived fields and the date. */
+static const struct db_project_state *
+state_row(const db_result *res, struct db_project_state *s)
+{
+	if (project_row(res, &s->project) == NULL)
+		return NULL;
+	s->status = db_value(res, 0, 3);
+	s->signed_on = value_or_null(res, 4);
+	s->signed_amount_yuan = value_or_null(res, 5);
+	s->started_on = value_or_null(res, 6);
+	s->completed_on = value_or_null(res, 7);
+	s->operating_on = value_or_null(res, 8);
+	s->latest = value_or_null(res, 9);
+	return s;
+}
+
+struct state_call {
+	db_project_state_cb cb;
+	void *arg;
+};
+
+static void
+state_done(const db_result *res, void *ctx)
+{
+	const struct state_call *c = ctx;
+	struct db_project_state s;
+
+	c->cb(res, state_row(res, &s), c->arg);
+}
+
+int
+db_project_state(
+    struct db_pool *pool, const char *id, db_project_state_cb cb, void *arg)
+{
+	const char *params[1] = {id};
+	struct state_call c = {cb, arg};
+
+	return db_call(
+	    pool, "project_state", 1, params, 0, state_done, &c, sizeof(c));
 }
 
 /* ---- the writes -------------------------------------------------------- */
