@@ -23,6 +23,7 @@
 #include "../util/alloc.h"
 #include "../domain/validate.h"
 #include "auth.h"
+#include "cursor.h"
 #include "handlers.h"
 #include "history.h"
 #include "input.h"
@@ -224,32 +225,50 @@ events_retract(struct api_req *a)
 	read_project(a);
 }
 
+/* An empty page: of a project without events (or past its last), or of
+ * no project at all. */
 static void
-events_listed(const db_result *st, const struct db_event_list *l, void *arg)
+project_checked(const db_result *st, const struct db_project_area *p, void *arg)
 {
 	struct api_req *a = arg;
-	char *body;
-	size_t len;
+	static const char empty[] = "{\"items\":[],\"next_cursor\":null}";
 
-	if (db_failed(st)) {
-		api_db_problem(a, st);
-		return;
-	}
-	if (l == NULL) {
-		api_problem(a, 404, "not-found", "No such project.");
-		return;
-	}
-	len = l->json_len + 40;
-	body = xmalloc(len);
-	snprintf(body, len, "{\"items\":%s,\"next_cursor\":null}", l->json);
-	api_json(a, 200, body, strlen(body));
-	free(body);
+	if (p == NULL)
+		api_project_missing(a, st);
+	else
+		api_json(a, 200, empty, sizeof(empty) - 1);
 }
 
+static void
+events_paged(const db_result *st, struct db_page *page, void *arg)
+{
+	struct api_req *a = arg;
+	struct db_page_item item;
+	struct db_page peek;
+
+	if (page != NULL) {
+		peek = *page;
+		if (!db_page_next(&peek, &item)) {
+			api_sent(a, db_project_area(api_pool, a->caps.value[0],
+			                project_checked, a));
+			return;
+		}
+	}
+	api_listed(st, page, a);
+}
+
+/* Paged as every list is (SPEC §6): limit (default 50, at most 500) and
+ * the cursor of the page before, in recording order. */
 void
 events_list(struct api_req *a)
 {
-	if (api_project_id(a) == 0)
-		api_sent(a, db_event_list(
-		                api_pool, a->caps.value[0], events_listed, a));
+	static const char *const allowed[] = {"limit", "cursor", NULL};
+	long long after;
+	int limit;
+
+	if (api_project_id(a) != 0 || input_query_known(a, allowed) != 0 ||
+	    cursor_params(a, &after, &limit) != 0)
+		return;
+	api_sent(a, db_event_page(api_pool, a->caps.value[0], after,
+	                api_page_rows(a, limit), events_paged, a));
 }

@@ -67,21 +67,22 @@ const struct db_stmt db_project_stmts[] = {
     {"project_page",
         DB_PAGE("doc", "seq") " FROM project_page($1, $2, $3, $4, $5, $6,"
                               " $7, $8, $9, $10::uuid)"},
-    /* Every event, each with the retraction that withdrew it, if any;
-     * then the project's area (event_list_row). */
-    {"event_list",
-        "SELECT (SELECT coalesce(json_agg(json_build_object("
-        "  'id', e.id, 'type', e.type, 'effective_on', e.effective_on,"
-        "  'amount_yuan', e.amount_yuan, 'kind', e.kind, 'note', e.note,"
-        "  'retracts', e.retracts, 'reason', e.reason,"
-        "  'recorded_at', e.recorded_at, 'recorded_by', e.recorded_by,"
-        "  'retracted_by', CASE WHEN r.id IS NULL THEN NULL ELSE"
-        "   json_build_object('id', r.id, 'reason', r.reason,"
-        "   'recorded_at', r.recorded_at) END) ORDER BY e.seq), '[]')"
-        " FROM project_events e"
-        " LEFT JOIN project_events r ON r.retracts = e.id"
-        " WHERE e.project_id = p.id), p.area"
-        " FROM projects p WHERE p.id = $1"},
+    /* A page of the events, oldest first, each with the retraction that
+     * withdrew it, if any: $1 project, $2 after (seq), $3 limit. */
+    {"event_page",
+        DB_PAGE("json_build_object("
+                "'id', e.id, 'type', e.type, 'effective_on', e.effective_on,"
+                " 'amount_yuan', e.amount_yuan, 'kind', e.kind,"
+                " 'note', e.note, 'retracts', e.retracts,"
+                " 'reason', e.reason, 'recorded_at', e.recorded_at,"
+                " 'recorded_by', e.recorded_by,"
+                " 'retracted_by', CASE WHEN r.id IS NULL THEN NULL ELSE"
+                " json_build_object('id', r.id, 'reason', r.reason,"
+                " 'recorded_at', r.recorded_at) END)",
+            "e.seq") " FROM project_events e"
+                     " LEFT JOIN project_events r ON r.retracts = e.id"
+                     " WHERE e.project_id = $1 AND e.seq > $2"
+                     " ORDER BY e.seq LIMIT $3"},
 };
 
 const size_t db_project_nstmts =
@@ -263,41 +264,14 @@ db_project_page(struct db_pool *pool, const struct db_project_filter *f,
 	    pool, "project_page", 10, params, 0, after, rows, cb, arg);
 }
 
-/* ---- event_list -------------------------------------------------------- */
-
-/* The events array, then the area; NULL when there is no project. */
-static const struct db_event_list *
-event_list_row(const db_result *res, struct db_event_list *l)
-{
-	if (db_failed(res) || db_rows(res) == 0)
-		return NULL;
-	l->json = db_value(res, 0, 0);
-	l->json_len = db_length(res, 0, 0);
-	l->area = db_value(res, 0, 1);
-	return l;
-}
-
-struct event_list_call {
-	db_event_list_cb cb;
-	void *arg;
-};
-
-static void
-event_list_done(const db_result *res, void *ctx)
-{
-	const struct event_list_call *c = ctx;
-	struct db_event_list l;
-
-	c->cb(res, event_list_row(res, &l), c->arg);
-}
+/* ---- event_page ------------------------------------------------------- */
 
 int
-db_event_list(
-    struct db_pool *pool, const char *id, db_event_list_cb cb, void *arg)
+db_event_page(struct db_pool *pool, const char *project, long long after,
+    int rows, db_page_cb cb, void *arg)
 {
-	const char *params[1] = {id};
-	struct event_list_call c = {cb, arg};
+	const char *params[3] = {project, NULL, NULL};
 
-	return db_call(
-	    pool, "event_list", 1, params, 0, event_list_done, &c, sizeof(c));
+	return db_call_page(
+	    pool, "event_page", 3, params, 1, after, rows, cb, arg);
 }

@@ -194,16 +194,10 @@ struct db_project_filter {
 int db_project_page(struct db_pool *pool, const struct db_project_filter *f,
     long long after, int rows, db_page_cb cb, void *arg);
 
-/* Every event of a project, each with the retraction that withdrew it. */
-struct db_event_list {
-	const char *json; /* a JSON array, oldest first */
-	size_t json_len;
-	const char *area;
-};
-typedef void (*db_event_list_cb)(
-    const db_result *st, const struct db_event_list *l, void *arg);
-int db_event_list(
-    struct db_pool *pool, const char *id, db_event_list_cb cb, void *arg);
+/* A page of a project's events, oldest first, each with the retraction
+ * that withdrew it (retracted_by). An unknown project has none. */
+int db_event_page(struct db_pool *pool, const char *project, long long after,
+    int rows, db_page_cb cb, void *arg);
 
 /* ---- reports.c --------------------------------------------------------- */
 

@@ -473,6 +473,26 @@ test_a_page_is_walked_in_order(void **state)
 	PQclear(res);
 }
 
+/* The events' page: the project, then the position and the rows. */
+static void
+test_event_page_sends_project_after_rows(void **state)
+{
+	static const char *const rows[] = {"{\"id\":\"e\"}", "41"};
+	PGresult *res = result_of(2, 1, rows);
+
+	(void)state;
+	walked.n = 0;
+	answer_with(res);
+	db_event_page(NULL, "p1", 40, 3, on_page, &got);
+	assert_string_equal(fake.stmt, "event_page");
+	assert_string_equal(fake.params[0], "p1");
+	assert_string_equal(fake.params[1], "40");
+	assert_string_equal(fake.params[2], "3");
+	assert_int_equal(walked.n, 1);
+	assert_int_equal(walked.items[0].seq, 41);
+	PQclear(res);
+}
+
 /* A write sends its documents, then the audit document the SQL write
  * functions read; the version travels as the number it is. */
 static void
@@ -537,6 +557,8 @@ main(void)
 	    cmocka_unit_test_setup(test_principal_flags_and_uniqueness, setup),
 	    cmocka_unit_test_setup(test_idempotency_outcomes, setup),
 	    cmocka_unit_test_setup(test_a_page_is_walked_in_order, setup),
+	    cmocka_unit_test_setup(
+	        test_event_page_sends_project_after_rows, setup),
 	    cmocka_unit_test_setup(test_write_sends_documents_and_audit, setup),
 	    cmocka_unit_test_setup(test_null_document_is_none, setup),
 	};
