@@ -76,6 +76,15 @@ build/asan/api_%: tests/api/%.c $(API_SUPPORT) $(wildcard tests/support/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_CFLAGS) -Itests/support -o $@ $< $(API_SUPPORT) $(TESTLIBS) $(LIBS) -lpthread
 
+# test_history replays the stored histories with the domain's own code, to
+# hold the derived fields that a new event's check starts from against the
+# events they come from.
+build/asan/api_test_history: tests/api/test_history.c $(API_SUPPORT) $(DOMAIN) \
+    src/util/alloc.c $(wildcard tests/support/*.h src/domain/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ASAN_CFLAGS) -Itests/support -o $@ $< $(API_SUPPORT) $(DOMAIN) \
+	    src/util/alloc.c $(TESTLIBS) $(LIBS) -lpthread
+
 # Fuzz harnesses (tests/fuzz/fuzz_*.c) link the code they fuzz and no
 # more, under libFuzzer, ASan and UBSan; each has a seed corpus in
 # tests/fuzz/corpus/<name>/. make fuzz runs each over a copy of its corpus

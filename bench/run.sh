@@ -6,7 +6,9 @@
 # wrk over HTTPS with keep-alive at 64 connections. In the same run: nginx
 # serving a static JSON document over TLS with the same number of workers
 # (the HTTP ceiling) and pgbench running the same one-row SELECT, prepared,
-# at the same concurrency (the database ceiling). Prints one table and
+# at the same concurrency (the database ceiling). A new event on projects
+# of 10,000 events is measured beside one on fresh projects, the ratio in
+# the last column (bench/history.sql). Prints one table and
 # writes bench/results/<time>.json. Every number is measured here.
 set -eu
 cd "$(dirname "$0")/.."
@@ -28,6 +30,13 @@ bench_db "$DIR" bench
 psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 -v projects=$PROJECTS -v year=2024 \
 	-f bench/gen.sql >/dev/null
 psql "$DATABASE_URL" -Atqc "SELECT id FROM projects" >"$DIR/ids.txt"
+# The history rows' projects (bench/history.sql), apart from the others.
+HISTORIES=16
+psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 -v n=$HISTORIES \
+	-f bench/history.sql >/dev/null
+psql "$DATABASE_URL" -Atqc "SELECT id FROM projects WHERE name LIKE '长历史项目%' ORDER BY seq" >"$DIR/long.txt"
+psql "$DATABASE_URL" -Atqc "SELECT id FROM projects WHERE name LIKE '新项目%' ORDER BY seq" >"$DIR/fresh.txt"
+export BENCH_TODAY=$(TZ=Asia/Shanghai date +%F)
 EVENTS=$(psql "$DATABASE_URL" -Atqc "SELECT count(*) FROM project_events")
 export BENCH_KEY=$($BIN -c /dev/null key create --role editor --name bench 2>/dev/null)
 export BENCH_IDS="$DIR/ids.txt"
@@ -75,11 +84,14 @@ worker_rss() { # master pid
 }
 
 # Runs wrk; prints "rps p50_ms p99_ms errors requests".
+# WRK_CONNS and WRK_THREADS, when set, replace 64 connections on 2 threads.
 run_wrk() { # url [script]
+	c=${WRK_CONNS:-$CONNS}
+	t=${WRK_THREADS:-2}
 	if [ -n "${2:-}" ]; then
-		wrk -t2 -c$CONNS -d${DUR}s --latency -s "$2" "$1" >"$DIR/wrk.out" 2>&1
+		wrk -t$t -c$c -d${DUR}s --latency -s "$2" "$1" >"$DIR/wrk.out" 2>&1
 	else
-		wrk -t2 -c$CONNS -d${DUR}s --latency "$1" >"$DIR/wrk.out" 2>&1
+		wrk -t$t -c$c -d${DUR}s --latency "$1" >"$DIR/wrk.out" 2>&1
 	fi
 	bench_wrk_row - "$DIR/wrk.out" | cut -d' ' -f2-
 }
@@ -114,6 +126,16 @@ bench_one health "$U/health"
 bench_one get_project "$U/" bench/get_project.lua
 bench_one list_projects "$U/" bench/list_projects.lua
 bench_one post_event "$U/" bench/post_event.lua
+# A new event on a project of 10,000 events against one on a fresh
+# project: 16 projects of each, written in turn by 4 connections, so that
+# what is measured is the event, not two writers of one project. Dated
+# today, as events are recorded; then, for the record, backdated into
+# the long histories, which the whole replay still checks.
+export WRK_CONNS=4 WRK_THREADS=1
+BENCH_HISTORY_IDS="$DIR/fresh.txt" bench_one post_fresh "$U/" bench/post_event_history.lua
+BENCH_HISTORY_IDS="$DIR/long.txt" bench_one post_10k "$U/" bench/post_event_history.lua
+BENCH_HISTORY_IDS="$DIR/long.txt" BENCH_BACKDATED=1 bench_one post_10k_past "$U/" bench/post_event_history.lua
+unset WRK_CONNS WRK_THREADS
 BENCH_PATH="/api/v1/stats/pipeline?year=2024&by=area" bench_one pipeline "$U/" bench/auth_get.lua
 bench_one pipeline_days "$U/" bench/pipeline_days.lua
 
@@ -137,6 +159,9 @@ BEGIN {
 	per = reqs > 0 ? cpu / reqs * 1000 : 0;
 	if (name == "health") ratio = sprintf("%.2fx nginx", rps / n[1]);
 	else if (name == "get_project") ratio = sprintf("%.0f%% of pgbench", 100 * rps / pgb);
+	else if (name == "post_fresh") { fresh_rps = rps; fresh_p50 = p50; ratio = "(4 connections)"; }
+	else if (name ~ /^post_10k/ && fresh_rps > 0 && p50 > 0)
+		ratio = sprintf("%.2fx post_fresh p50, %.2fx its req/s", p50 / fresh_p50, rps / fresh_rps);
 	else ratio = "";
 	printf "%-14s %9d %8.2f %8.2f %12.4f %9.1f %7d %s\n", name, rps, p50, p99, per, rss, err, ratio;
 	json = json sprintf("%s\"%s\":{\"rps\":%d,\"p50_ms\":%s,\"p99_ms\":%s,\"cpu_s_per_1000\":%.4f,\"worker_rss_mb\":%s,\"errors\":%d}", sep, name, rps, p50, p99, per, rss, err);

@@ -2,11 +2,19 @@
  * events.c: a project's history: /api/v1/projects/{id}/events and the
  * retraction of one of them.
  *
- * A new event is checked against the history read just before, then
+ * A new event is checked against the project as read just before, then
  * written on the condition that the project's version has not moved. If
- * it has (another client wrote first), the history is read and checked
+ * it has (another client wrote first), the project is read and checked
  * again, a few times at most: so two concurrent starts of one project end
  * with exactly one accepted and the other refused by the rules.
+ *
+ * What is read depends on the event. One dated on or after every event
+ * of the project (the usual case: things are recorded as they happen)
+ * goes last in the replay, so its check needs only the derived fields
+ * and that latest date (db_project_state, lifecycle_append_last): its
+ * cost does not grow with the history. A backdated event or a retraction
+ * can change what follows it, so it is checked by replaying the whole
+ * history (db_project_history, lifecycle_append).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +23,7 @@
 #include "../util/alloc.h"
 #include "../domain/validate.h"
 #include "auth.h"
+#include "cursor.h"
 #include "handlers.h"
 #include "history.h"
 #include "input.h"
@@ -28,6 +37,7 @@ struct pending {
 	int attempts;
 };
 
+static void read_project(struct api_req *a);
 static void read_history(struct api_req *a);
 
 static void
@@ -61,7 +71,7 @@ appended(const db_result *st, const struct db_json *event, void *arg)
 	if (event == NULL) {
 		/* The version moved: someone wrote first. Check again. */
 		if (++((struct pending *)a->data)->attempts < MAX_ATTEMPTS) {
-			read_history(a);
+			read_project(a);
 			return;
 		}
 		api_problem(a, 409, "concurrent-modification",
@@ -71,17 +81,58 @@ appended(const db_result *st, const struct db_json *event, void *arg)
 	api_json(a, 201, event->text, event->len);
 }
 
+/* Writes the event with the derived fields it leads to. */
+static void
+append(struct api_req *a, long long version, const struct derived *d)
+{
+	struct db_actor who = api_actor(a);
+	struct pending *p = a->data;
+	json_t *derived = history_derived_json(d);
+
+	api_sent(a, db_event_append(api_pool, a->caps.value[0], version, p->doc,
+	                derived, &who, appended, a));
+	json_decref(derived);
+}
+
+static void
+state_read(const db_result *st, const struct db_project_state *ps, void *arg)
+{
+	struct api_req *a = arg;
+	struct pending *p = a->data;
+	struct violation viol;
+	struct derived now, d;
+	int latest, rc;
+
+	if (ps == NULL) {
+		api_project_missing(a, st);
+		return;
+	}
+	if (api_project_in_scope(a, ps->project.area) != 0)
+		return;
+	if (history_state(ps, &now, &latest) != 0) {
+		api_problem(a, 500, "internal",
+		    "The project's stored state cannot be read.");
+		return;
+	}
+	rc = lifecycle_append_last(
+	    &now, latest, &p->e, history_today(), &d, &viol);
+	if (rc > 0)
+		read_history(a); /* backdated: the whole replay decides */
+	else if (rc < 0)
+		api_violation(a, &viol);
+	else
+		append(a, ps->project.version, &d);
+}
+
 static void
 history_read(
     const db_result *st, const struct db_project_history *ph, void *arg)
 {
 	struct api_req *a = arg;
-	struct db_actor who = api_actor(a);
 	struct pending *p = a->data;
 	struct violation viol;
 	struct derived d;
 	struct project_event *h;
-	json_t *derived;
 	size_t n;
 
 	if (ph == NULL) {
@@ -102,11 +153,19 @@ history_read(
 		return;
 	}
 	free(h);
-	derived = history_derived_json(&d);
-	api_sent(
-	    a, db_event_append(api_pool, a->caps.value[0], ph->project.version,
-	           p->doc, derived, &who, appended, a));
-	json_decref(derived);
+	append(a, ph->project.version, &d);
+}
+
+/* What the check of the pending event needs: for a retraction, always the
+ * whole history; for an event, the state first (state_read). */
+static void
+read_project(struct api_req *a)
+{
+	if (((struct pending *)a->data)->e.type == EV_RETRACTION)
+		read_history(a);
+	else
+		api_sent(a, db_project_state(
+		                api_pool, a->caps.value[0], state_read, a));
 }
 
 static void
@@ -132,7 +191,7 @@ events_create(struct api_req *a)
 	}
 	verrors_free(&v);
 	p->doc = json_deep_copy(a->body);
-	read_history(a);
+	read_project(a);
 }
 
 void
@@ -163,35 +222,53 @@ events_retract(struct api_req *a)
 	memcpy(p->e.retracts, a->caps.value[1], EVENT_ID_MAX); /* a UUID */
 	p->doc = json_pack("{s:s,s:s,s:s}", "type", "retraction", "retracts",
 	    a->caps.value[1], "reason", reason);
-	read_history(a);
+	read_project(a);
+}
+
+/* An empty page: of a project without events (or past its last), or of
+ * no project at all. */
+static void
+project_checked(const db_result *st, const struct db_project_area *p, void *arg)
+{
+	struct api_req *a = arg;
+	static const char empty[] = "{\"items\":[],\"next_cursor\":null}";
+
+	if (p == NULL)
+		api_project_missing(a, st);
+	else
+		api_json(a, 200, empty, sizeof(empty) - 1);
 }
 
 static void
-events_listed(const db_result *st, const struct db_event_list *l, void *arg)
+events_paged(const db_result *st, struct db_page *page, void *arg)
 {
 	struct api_req *a = arg;
-	char *body;
-	size_t len;
+	struct db_page_item item;
+	struct db_page peek;
 
-	if (db_failed(st)) {
-		api_db_problem(a, st);
-		return;
+	if (page != NULL) {
+		peek = *page;
+		if (!db_page_next(&peek, &item)) {
+			api_sent(a, db_project_area(api_pool, a->caps.value[0],
+			                project_checked, a));
+			return;
+		}
 	}
-	if (l == NULL) {
-		api_problem(a, 404, "not-found", "No such project.");
-		return;
-	}
-	len = l->json_len + 40;
-	body = xmalloc(len);
-	snprintf(body, len, "{\"items\":%s,\"next_cursor\":null}", l->json);
-	api_json(a, 200, body, strlen(body));
-	free(body);
+	api_listed(st, page, a);
 }
 
+/* Paged as every list is (SPEC §6): limit (default 50, at most 500) and
+ * the cursor of the page before, in recording order. */
 void
 events_list(struct api_req *a)
 {
-	if (api_project_id(a) == 0)
-		api_sent(a, db_event_list(
-		                api_pool, a->caps.value[0], events_listed, a));
+	static const char *const allowed[] = {"limit", "cursor", NULL};
+	long long after;
+	int limit;
+
+	if (api_project_id(a) != 0 || input_query_known(a, allowed) != 0 ||
+	    cursor_params(a, &after, &limit) != 0)
+		return;
+	api_sent(a, db_event_page(api_pool, a->caps.value[0], after,
+	                api_page_rows(a, limit), events_paged, a));
 }

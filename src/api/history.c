@@ -52,6 +52,37 @@ history_parse(const char *json, size_t *n)
 	return h;
 }
 
+/* A stored date, or NO_DATE for none. */
+static int
+date_or_none(const char *s, int *days)
+{
+	*days = NO_DATE;
+	return s == NULL || validate_date(s, days) ? 0 : -1;
+}
+
+int
+history_state(const struct db_project_state *s, struct derived *d, int *latest)
+{
+	char *end;
+
+	d->signed_amount_yuan = -1;
+	if (s->signed_amount_yuan != NULL) {
+		d->signed_amount_yuan =
+		    strtoll(s->signed_amount_yuan, &end, 10);
+		if (*end != '\0' || end == s->signed_amount_yuan ||
+		    d->signed_amount_yuan < 0)
+			return -1;
+	}
+	if (status_parse(s->status, &d->status) != 0 ||
+	    date_or_none(s->signed_on, &d->signed_on) != 0 ||
+	    date_or_none(s->started_on, &d->started_on) != 0 ||
+	    date_or_none(s->completed_on, &d->completed_on) != 0 ||
+	    date_or_none(s->operating_on, &d->operating_on) != 0 ||
+	    date_or_none(s->latest, latest) != 0)
+		return -1;
+	return 0;
+}
+
 static json_t *
 date_or_null(int days)
 {

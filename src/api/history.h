@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 
+#include "../db/queries.h"
 #include "../domain/lifecycle.h"
 #include "input.h"
 
@@ -12,6 +13,12 @@ int history_today(void);
 
 /* Parses the JSON array of project_history; allocates n + 1 events. */
 struct project_event *history_parse(const char *json, size_t *n);
+
+/* The derived fields as stored and the latest date of the events, as the
+ * rules take them (lifecycle_append_last); -1 when a field is not what
+ * the database writes. */
+int history_state(
+    const struct db_project_state *s, struct derived *d, int *latest);
 
 /* The derived fields as the write functions take them. */
 json_t *history_derived_json(const struct derived *d);

@@ -43,12 +43,14 @@ parameters_of(const char *pattern)
 static json_t *
 operation_of(const struct route *r, json_t *schemas)
 {
-	json_t *op, *ref;
+	json_t *op, *ref, *params = parameters_of(r->pattern);
 
+	/* Then its query parameters, if it has any (a list's: limit, ...). */
+	json_array_extend(params,
+	    json_object_get(json_object_get(schemas, "parameters"), r->name));
 	op = json_pack("{s:s,s:o,s:{s:{s:s},s:{s:s}}}", "operationId", r->name,
-	    "parameters", parameters_of(r->pattern), "responses", "default",
-	    "description", "An RFC 9457 problem document.", "2XX",
-	    "description", "Success.");
+	    "parameters", params, "responses", "default", "description",
+	    "An RFC 9457 problem document.", "2XX", "description", "Success.");
 	if (r->roles != ROLES_PUBLIC)
 		json_object_set_new(op, "security",
 		    json_pack(
@@ -86,16 +88,17 @@ build(void)
 		    operation_of(&api_routes[i], schemas));
 	}
 	doc = json_pack(
-	    "{s:s,s:{s:s,s:s,s:s},s:o,s:{s:O,s:{s:{s:s,s:s},s:{s:s,s:s}}}}",
+	    "{s:s,s:{s:s,s:s,s:s},s:o,s:{s:O,s:O,s:{s:{s:s,s:s},s:{s:s,s:s}}}}",
 	    "openapi", "3.1.0", "info", "title",
 	    "Yuncheng investment pipeline service", "version", "1.0.0",
 	    "description",
 	    "Tracks investment projects from signing to production and "
 	    "computes the city's figures.",
 	    "paths", paths, "components", "schemas",
-	    json_object_get(schemas, "components"), "securitySchemes", "bearer",
-	    "type", "http", "scheme", "bearer", "clientCertificate", "type",
-	    "mutualTLS", "description",
+	    json_object_get(schemas, "components"), "parameters",
+	    json_object_get(schemas, "parameterComponents"), "securitySchemes",
+	    "bearer", "type", "http", "scheme", "bearer", "clientCertificate",
+	    "type", "mutualTLS", "description",
 	    "A client certificate registered to a principal.");
 	document = json_dumps(doc, JSON_COMPACT);
 	document_len = document ? strlen(document) : 0;

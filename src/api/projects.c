@@ -78,7 +78,9 @@ created(const db_result *st, const struct db_json *project, void *arg)
 	api_json(a, 201, project->text, project->len);
 }
 
-/* Checks the initial events in order, as if appended one by one. */
+/* Checks the initial events in order, as if appended one by one: each
+ * dated on or after those before it is applied to the state so far, the
+ * others replayed with them (lifecycle_append_last). */
 static int
 check_initial_events(struct api_req *a, json_t *events, struct derived *d)
 {
@@ -88,7 +90,7 @@ check_initial_events(struct api_req *a, json_t *events, struct derived *d)
 	char prefix[32];
 	size_t i, n = json_array_size(events);
 	json_t *e;
-	int today = history_today(), rc = 0;
+	int today = history_today(), rc = 0, latest = NO_DATE, r;
 
 	if (events != NULL && !json_is_array(events)) {
 		verrors_init(&v);
@@ -109,13 +111,19 @@ check_initial_events(struct api_req *a, json_t *events, struct derived *d)
 			rc = -1;
 		} else {
 			snprintf(h[i].id, EVENT_ID_MAX, "new-%zu", i);
-			if (lifecycle_append(h, i, &h[i], today, d, &viol) !=
-			    0) {
+			r = lifecycle_append_last(
+			    d, latest, &h[i], today, d, &viol);
+			if (r > 0)
+				r = lifecycle_append(
+				    h, i, &h[i], today, d, &viol);
+			if (r != 0) {
 				api_violation(a, &viol);
 				verrors_free(&v);
 				free(h);
 				return -1;
 			}
+			if (h[i].effective > latest)
+				latest = h[i].effective;
 		}
 	}
 	free(h);

@@ -22,6 +22,18 @@
  */
 #define PROJECT_COLUMNS "project_json(p), p.version, p.area"
 #define HISTORY_COLUMNS PROJECT_COLUMNS ", " EVENTS_OF("p")
+/*
+ * project_state adds the derived fields and the latest effective date of
+ * the events other than retractions (one probe of project_events_latest,
+ * sql/014), in this order: what the rules need for an event that goes
+ * after the whole history.
+ */
+#define STATE_COLUMNS                                                          \
+	PROJECT_COLUMNS ", p.status, p.signed_on, p.signed_amount_yuan,"       \
+	                " p.started_on, p.completed_on, p.operating_on,"       \
+	                " (SELECT max(e.effective_on) FROM project_events e"   \
+	                " WHERE e.project_id = p.id"                           \
+	                " AND e.type <> 'retraction')"
 
 const struct db_stmt db_project_stmts[] = {
     {"project_get",
@@ -31,6 +43,13 @@ const struct db_stmt db_project_stmts[] = {
         "SELECT k, " PROJECT_COLUMNS
         " FROM unnest($1::text[]) k JOIN projects p ON p.id = k::uuid"
         " ORDER BY k"},
+    /* The project and what the rules need of its history for an event
+     * that goes last (db_project_state). */
+    {"project_state",
+        "SELECT " STATE_COLUMNS " FROM projects p WHERE p.id = $1"},
+    {"project_state_batch",
+        "SELECT k, " STATE_COLUMNS " FROM unnest($1::text[]) k"
+        " JOIN projects p ON p.id = k::uuid ORDER BY k"},
     /* The project and its whole history, for the rules. */
     {"project_history",
         "SELECT " HISTORY_COLUMNS " FROM projects p WHERE p.id = $1"},
@@ -48,21 +67,22 @@ const struct db_stmt db_project_stmts[] = {
     {"project_page",
         DB_PAGE("doc", "seq") " FROM project_page($1, $2, $3, $4, $5, $6,"
                               " $7, $8, $9, $10::uuid)"},
-    /* Every event, each with the retraction that withdrew it, if any;
-     * then the project's area (event_list_row). */
-    {"event_list",
-        "SELECT (SELECT coalesce(json_agg(json_build_object("
-        "  'id', e.id, 'type', e.type, 'effective_on', e.effective_on,"
-        "  'amount_yuan', e.amount_yuan, 'kind', e.kind, 'note', e.note,"
-        "  'retracts', e.retracts, 'reason', e.reason,"
-        "  'recorded_at', e.recorded_at, 'recorded_by', e.recorded_by,"
-        "  'retracted_by', CASE WHEN r.id IS NULL THEN NULL ELSE"
-        "   json_build_object('id', r.id, 'reason', r.reason,"
-        "   'recorded_at', r.recorded_at) END) ORDER BY e.seq), '[]')"
-        " FROM project_events e"
-        " LEFT JOIN project_events r ON r.retracts = e.id"
-        " WHERE e.project_id = p.id), p.area"
-        " FROM projects p WHERE p.id = $1"},
+    /* A page of the events, oldest first, each with the retraction that
+     * withdrew it, if any: $1 project, $2 after (seq), $3 limit. */
+    {"event_page",
+        DB_PAGE("json_build_object("
+                "'id', e.id, 'type', e.type, 'effective_on', e.effective_on,"
+                " 'amount_yuan', e.amount_yuan, 'kind', e.kind,"
+                " 'note', e.note, 'retracts', e.retracts,"
+                " 'reason', e.reason, 'recorded_at', e.recorded_at,"
+                " 'recorded_by', e.recorded_by,"
+                " 'retracted_by', CASE WHEN r.id IS NULL THEN NULL ELSE"
+                " json_build_object('id', r.id, 'reason', r.reason,"
+                " 'recorded_at', r.recorded_at) END)",
+            "e.seq") " FROM project_events e"
+                     " LEFT JOIN project_events r ON r.retracts = e.id"
+                     " WHERE e.project_id = $1 AND e.seq > $2"
+                     " ORDER BY e.seq LIMIT $3"},
 };
 
 const size_t db_project_nstmts =
@@ -145,6 +165,56 @@ db_project_history(
 	    pool, "project_history", 1, params, 0, history_done, &c, sizeof(c));
 }
 
+/* ---- project_state ----------------------------------------------------- */
+
+/* A column's text, or NULL for SQL NULL. */
+static const char *
+value_or_null(const db_result *res, int col)
+{
+	return db_is_null(res, 0, col) ? NULL : db_value(res, 0, col);
+}
+
+/* STATE_COLUMNS: the project's, then the derived fields and the date. */
+static const struct db_project_state *
+state_row(const db_result *res, struct db_project_state *s)
+{
+	if (project_row(res, &s->project) == NULL)
+		return NULL;
+	s->status = db_value(res, 0, 3);
+	s->signed_on = value_or_null(res, 4);
+	s->signed_amount_yuan = value_or_null(res, 5);
+	s->started_on = value_or_null(res, 6);
+	s->completed_on = value_or_null(res, 7);
+	s->operating_on = value_or_null(res, 8);
+	s->latest = value_or_null(res, 9);
+	return s;
+}
+
+struct state_call {
+	db_project_state_cb cb;
+	void *arg;
+};
+
+static void
+state_done(const db_result *res, void *ctx)
+{
+	const struct state_call *c = ctx;
+	struct db_project_state s;
+
+	c->cb(res, state_row(res, &s), c->arg);
+}
+
+int
+db_project_state(
+    struct db_pool *pool, const char *id, db_project_state_cb cb, void *arg)
+{
+	const char *params[1] = {id};
+	struct state_call c = {cb, arg};
+
+	return db_call(
+	    pool, "project_state", 1, params, 0, state_done, &c, sizeof(c));
+}
+
 /* ---- the writes -------------------------------------------------------- */
 
 int
@@ -194,41 +264,14 @@ db_project_page(struct db_pool *pool, const struct db_project_filter *f,
 	    pool, "project_page", 10, params, 0, after, rows, cb, arg);
 }
 
-/* ---- event_list -------------------------------------------------------- */
-
-/* The events array, then the area; NULL when there is no project. */
-static const struct db_event_list *
-event_list_row(const db_result *res, struct db_event_list *l)
-{
-	if (db_failed(res) || db_rows(res) == 0)
-		return NULL;
-	l->json = db_value(res, 0, 0);
-	l->json_len = db_length(res, 0, 0);
-	l->area = db_value(res, 0, 1);
-	return l;
-}
-
-struct event_list_call {
-	db_event_list_cb cb;
-	void *arg;
-};
-
-static void
-event_list_done(const db_result *res, void *ctx)
-{
-	const struct event_list_call *c = ctx;
-	struct db_event_list l;
-
-	c->cb(res, event_list_row(res, &l), c->arg);
-}
+/* ---- event_page ------------------------------------------------------- */
 
 int
-db_event_list(
-    struct db_pool *pool, const char *id, db_event_list_cb cb, void *arg)
+db_event_page(struct db_pool *pool, const char *project, long long after,
+    int rows, db_page_cb cb, void *arg)
 {
-	const char *params[1] = {id};
-	struct event_list_call c = {cb, arg};
+	const char *params[3] = {project, NULL, NULL};
 
-	return db_call(
-	    pool, "event_list", 1, params, 0, event_list_done, &c, sizeof(c));
+	return db_call_page(
+	    pool, "event_page", 3, params, 1, after, rows, cb, arg);
 }

@@ -148,6 +148,24 @@ typedef void (*db_project_cb)(
 int db_project_get(
     struct db_pool *pool, const char *id, db_project_cb cb, void *arg);
 
+/*
+ * The project, its derived fields as stored and the latest effective date
+ * of its events other than retractions: all the rules need to check an
+ * event dated on or after that date (lifecycle_append_last). Dates are
+ * YYYY-MM-DD and the amount decimal; NULL when unset (latest: when the
+ * project has no event).
+ */
+struct db_project_state {
+	struct db_project project;
+	const char *status;
+	const char *signed_on, *signed_amount_yuan, *started_on;
+	const char *completed_on, *operating_on, *latest;
+};
+typedef void (*db_project_state_cb)(
+    const db_result *st, const struct db_project_state *s, void *arg);
+int db_project_state(
+    struct db_pool *pool, const char *id, db_project_state_cb cb, void *arg);
+
 /* The project and its whole history, for the lifecycle rules. */
 struct db_project_history {
 	struct db_project project;
@@ -176,16 +194,10 @@ struct db_project_filter {
 int db_project_page(struct db_pool *pool, const struct db_project_filter *f,
     long long after, int rows, db_page_cb cb, void *arg);
 
-/* Every event of a project, each with the retraction that withdrew it. */
-struct db_event_list {
-	const char *json; /* a JSON array, oldest first */
-	size_t json_len;
-	const char *area;
-};
-typedef void (*db_event_list_cb)(
-    const db_result *st, const struct db_event_list *l, void *arg);
-int db_event_list(
-    struct db_pool *pool, const char *id, db_event_list_cb cb, void *arg);
+/* A page of a project's events, oldest first, each with the retraction
+ * that withdrew it (retracted_by). An unknown project has none. */
+int db_event_page(struct db_pool *pool, const char *project, long long after,
+    int rows, db_page_cb cb, void *arg);
 
 /* ---- reports.c --------------------------------------------------------- */
 

@@ -40,6 +40,19 @@ status_name(enum project_status s)
 	return status_names[s];
 }
 
+int
+status_parse(const char *s, enum project_status *out)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(status_names) / sizeof(status_names[0]); i++)
+		if (strcmp(s, status_names[i]) == 0) {
+			*out = (enum project_status)i;
+			return 0;
+		}
+	return -1;
+}
+
 static int
 refuse(struct violation *v, const char *rule, enum violation_kind kind,
     const char *fmt, const struct project_event *e)
@@ -198,12 +211,19 @@ is_retracted(const struct project_event *h, size_t n, const char *id)
 	return 0;
 }
 
+static int
+by_id(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 int
 lifecycle_derive(const struct project_event *h, size_t n, struct derived *out,
     struct violation *v)
 {
 	struct ordered *o;
-	size_t i, k = 0;
+	const char **gone, *id;
+	size_t i, k = 0, ngone = 0;
 	int rc = 0;
 
 	out->status = ST_PLANNED;
@@ -212,13 +232,23 @@ lifecycle_derive(const struct project_event *h, size_t n, struct derived *out,
 	out->signed_amount_yuan = -1;
 	if (n == 0)
 		return 0;
+	/* The retracted ids, sorted: a lookup each, not a scan each. */
+	gone = xcalloc(n, sizeof(*gone));
+	for (i = 0; i < n; i++)
+		if (h[i].type == EV_RETRACTION)
+			gone[ngone++] = h[i].retracts;
+	qsort(gone, ngone, sizeof(*gone), by_id);
 	o = xcalloc(n, sizeof(*o));
 	for (i = 0; i < n; i++) {
-		if (h[i].type == EV_RETRACTION || is_retracted(h, n, h[i].id))
+		id = h[i].id;
+		if (h[i].type == EV_RETRACTION ||
+		    (ngone > 0 && bsearch(&id, gone, ngone, sizeof(*gone),
+		                      by_id) != NULL))
 			continue;
 		o[k].e = &h[i];
 		o[k++].seq = i;
 	}
+	free(gone);
 	qsort(o, k, sizeof(*o), by_date_then_seq);
 	for (i = 0; i < k && rc == 0; i++)
 		rc = apply(out, o[i].e, v);
@@ -267,25 +297,34 @@ check_retraction(const struct project_event *h, size_t n,
 	return 0;
 }
 
+/* An event dated after today is refused, whatever the history. */
+static int
+check_date(const struct project_event *e, int today, struct violation *v)
+{
+	char date[11];
+
+	if (e->effective <= today)
+		return 0;
+	date_format(today, date);
+	v->rule = "effective-date-in-future";
+	v->kind = VIOLATION_INVALID;
+	snprintf(v->detail, sizeof(v->detail),
+	    "effective_on is after today (%s, Asia/Shanghai).", date);
+	return -1;
+}
+
 int
 lifecycle_append(struct project_event *h, size_t n,
     const struct project_event *e, int today, struct derived *out,
     struct violation *v)
 {
-	char date[11];
-
 	if (e->type == EV_UNKNOWN)
 		return refuse(v, "unknown-event-type", VIOLATION_INVALID,
 		    "Unknown event type (%s, %s).", e);
 	if (e->type == EV_RETRACTION) {
 		if (check_retraction(h, n, e, v) != 0)
 			return -1;
-	} else if (e->effective > today) {
-		date_format(today, date);
-		v->rule = "effective-date-in-future";
-		v->kind = VIOLATION_INVALID;
-		snprintf(v->detail, sizeof(v->detail),
-		    "effective_on is after today (%s, Asia/Shanghai).", date);
+	} else if (check_date(e, today, v) != 0) {
 		return -1;
 	}
 	h[n] = *e;
@@ -302,4 +341,22 @@ lifecycle_append(struct project_event *h, size_t n,
 		    "A later event depends on this one: %.200s", why);
 	}
 	return -1;
+}
+
+int
+lifecycle_append_last(const struct derived *now, int latest,
+    const struct project_event *e, int today, struct derived *out,
+    struct violation *v)
+{
+	if (e->type == EV_RETRACTION ||
+	    (latest != NO_DATE && e->effective < latest))
+		return 1;
+	if (e->type == EV_UNKNOWN)
+		return refuse(v, "unknown-event-type", VIOLATION_INVALID,
+		    "Unknown event type (%s, %s).", e);
+	if (check_date(e, today, v) != 0)
+		return -1;
+	/* The replay of the history with e: the history's, then e. */
+	*out = *now;
+	return apply(out, e, v);
 }

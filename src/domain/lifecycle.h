@@ -80,6 +80,8 @@ struct violation {
 enum event_type event_type_parse(const char *s);
 const char *event_type_name(enum event_type t);
 const char *status_name(enum project_status s);
+/* 0 and *out for a status's name; -1 for anything else. */
+int status_parse(const char *s, enum project_status *out);
 
 /* The state that a history's non-retracted events produce; -1 and v when
  * the history breaks a rule. */
@@ -92,6 +94,23 @@ int lifecycle_derive(const struct project_event *history, size_t n,
  * state, or -1 with the violation.
  */
 int lifecycle_append(struct project_event *history, size_t n,
+    const struct project_event *e, int today, struct derived *out,
+    struct violation *v);
+
+/*
+ * lifecycle_append without the history, for an event that the replay
+ * puts after all of it. now is the state the history produces (the
+ * project's derived fields); latest is the latest effective date of its
+ * events other than retractions, or NO_DATE when it has none (a bound is
+ * enough: counting retracted events too is fine). The replay orders by
+ * date, ties by recording, so an event dated on or after latest comes
+ * last, and appending it is applying it to now: what it costs does not
+ * depend on the history's length. Returns 0 or -1 as lifecycle_append
+ * does for the same history and event; 1, with out and v untouched, when
+ * e is not such an event (a retraction, or dated before latest): then
+ * only lifecycle_append on the whole history can tell.
+ */
+int lifecycle_append_last(const struct derived *now, int latest,
     const struct project_event *e, int today, struct derived *out,
     struct violation *v);
 

@@ -6,11 +6,13 @@
  * tests/fixtures/schema-012/ keeps the migrations as they were when every
  * function was still defined, and redefined, in them (001-012). A database
  * built from those, as the migrate of that time built it (each migration
- * in its own transaction with its row in schema_migrations), must have
- * exactly the schema of a fresh database migrated with the new layout:
- * before `pipelined migrate` (so the function files are today's last
- * definitions) and after it, from 012 and from 006 (a database with
- * migrations pending). Compared: pg_dump --schema-only, the catalogs
+ * in its own transaction with its row in schema_migrations), must have,
+ * once `pipelined migrate` has run on it, exactly the schema of a fresh
+ * database migrated with the new layout: from 012 and from 006 (a
+ * database with migrations pending). (Until migration 013, a database at
+ * 012 had that schema before the migrate too, which proved the function
+ * files the last definitions of 001-012; 013 ended that test, as it
+ * said.) Compared: pg_dump --schema-only, the catalogs
  * (tests/fixtures/schema-catalog.sql: pg_get_functiondef of every
  * function, columns, constraints, indexes, triggers, schema_migrations)
  * and the answers of every function (tests/fixtures/schema-probe.sql).

@@ -113,13 +113,13 @@ db_call(struct db_pool *pool, const char *stmt, int nparams,
 static PGresult *
 result_of(int ncols, int nrows, const char *const *cells)
 {
-	PGresAttDesc cols[8];
+	PGresAttDesc cols[12];
 	PGresult *res = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
 	char name[16];
 	int r, c;
 	const char *v;
 
-	assert_true(ncols <= 8);
+	assert_true(ncols <= 12);
 	memset(cols, 0, sizeof(cols));
 	for (c = 0; c < ncols; c++) {
 		snprintf(name, sizeof(name), "c%d", c);
@@ -156,6 +156,7 @@ static struct {
 	int has_row;
 	struct db_project project;
 	struct db_project_history history;
+	struct db_project_state pstate;
 	struct db_principal principal;
 	struct db_idem idem;
 	struct db_json json;
@@ -186,6 +187,15 @@ on_history(const db_result *st, const struct db_project_history *h, void *arg)
 	note(st, h);
 	if (h != NULL)
 		got.history = *h;
+}
+
+static void
+on_state(const db_result *st, const struct db_project_state *s, void *arg)
+{
+	(void)arg;
+	note(st, s);
+	if (s != NULL)
+		got.pstate = *s;
 }
 
 static void
@@ -335,6 +345,32 @@ test_history_adds_the_events(void **state)
 	PQclear(res);
 }
 
+/* The derived fields as stored, NULL where unset, and the latest date. */
+static void
+test_state_reads_the_derived_fields(void **state)
+{
+	static const char *const row[] = {"{}", "7", "140821",
+	    "under_construction", NULL, NULL, "2024-03-01", NULL, NULL,
+	    "2024-06-30"};
+	PGresult *res = result_of(10, 1, row);
+
+	(void)state;
+	answer_with(res);
+	db_project_state(NULL, "p1", on_state, &got);
+	assert_string_equal(fake.stmt, "project_state");
+	assert_true(got.has_row);
+	assert_int_equal(got.pstate.project.version, 7);
+	assert_string_equal(got.pstate.project.area, "140821");
+	assert_string_equal(got.pstate.status, "under_construction");
+	assert_null(got.pstate.signed_on);
+	assert_null(got.pstate.signed_amount_yuan);
+	assert_string_equal(got.pstate.started_on, "2024-03-01");
+	assert_null(got.pstate.completed_on);
+	assert_null(got.pstate.operating_on);
+	assert_string_equal(got.pstate.latest, "2024-06-30");
+	PQclear(res);
+}
+
 static void
 test_principal_flags_and_uniqueness(void **state)
 {
@@ -437,6 +473,26 @@ test_a_page_is_walked_in_order(void **state)
 	PQclear(res);
 }
 
+/* The events' page: the project, then the position and the rows. */
+static void
+test_event_page_sends_project_after_rows(void **state)
+{
+	static const char *const rows[] = {"{\"id\":\"e\"}", "41"};
+	PGresult *res = result_of(2, 1, rows);
+
+	(void)state;
+	walked.n = 0;
+	answer_with(res);
+	db_event_page(NULL, "p1", 40, 3, on_page, &got);
+	assert_string_equal(fake.stmt, "event_page");
+	assert_string_equal(fake.params[0], "p1");
+	assert_string_equal(fake.params[1], "40");
+	assert_string_equal(fake.params[2], "3");
+	assert_int_equal(walked.n, 1);
+	assert_int_equal(walked.items[0].seq, 41);
+	PQclear(res);
+}
+
 /* A write sends its documents, then the audit document the SQL write
  * functions read; the version travels as the number it is. */
 static void
@@ -497,9 +553,12 @@ main(void)
 	    cmocka_unit_test_setup(test_missing_column_reads_empty, setup),
 	    cmocka_unit_test_setup(test_no_row_failure_and_no_database, setup),
 	    cmocka_unit_test_setup(test_history_adds_the_events, setup),
+	    cmocka_unit_test_setup(test_state_reads_the_derived_fields, setup),
 	    cmocka_unit_test_setup(test_principal_flags_and_uniqueness, setup),
 	    cmocka_unit_test_setup(test_idempotency_outcomes, setup),
 	    cmocka_unit_test_setup(test_a_page_is_walked_in_order, setup),
+	    cmocka_unit_test_setup(
+	        test_event_page_sends_project_after_rows, setup),
 	    cmocka_unit_test_setup(test_write_sends_documents_and_audit, setup),
 	    cmocka_unit_test_setup(test_null_document_is_none, setup),
 	};
