@@ -4,7 +4,13 @@
 -- idempotency_reserve.sql).
 --
 -- The audit argument: {"principal_id", "principal", "request_id",
--- "method", "path"} and, for a request with a key, "idempotency_key".
+-- "method", "path"} and, for a request with a key, "idempotency_key" and
+-- the reservation's "idempotency_token". When the key was taken over
+-- meanwhile (the worker that reserved it died, or it went stale) the
+-- token is no longer the key's, and the write is refused (sqlstate IK001)
+-- and rolls back: the request that took the key over makes the one
+-- write. A key with no token (a service older than sql/013) is marked as
+-- before.
 --
 -- In PL/pgSQL (since migration 011; 004 and 007 had it in LANGUAGE sql).
 -- As a LANGUAGE sql function of two statements it could not be inlined,
@@ -35,6 +41,12 @@ BEGIN
 		etag = CASE rtype WHEN 'project'
 			THEN '"' || (after->>'version') || '"' END
 	WHERE principal_id = a->>'principal_id'
-	  AND key = a->>'idempotency_key' AND state = 'pending';
+	  AND key = a->>'idempotency_key' AND state = 'pending'
+	  AND (a->>'idempotency_token' IS NULL
+	    OR token = (a->>'idempotency_token')::uuid);
+	IF NOT FOUND AND a->>'idempotency_token' IS NOT NULL THEN
+		RAISE EXCEPTION 'Idempotency-Key % was taken over by a retry',
+			a->>'idempotency_key' USING ERRCODE = 'IK001';
+	END IF;
 END
 $$;

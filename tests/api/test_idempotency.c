@@ -2,7 +2,8 @@
  * test_idempotency.c: Idempotency-Key on the creating POSTs (SPEC §6): a
  * replay returns the first response and writes nothing; the same key with
  * another request is 422; concurrent duplicates create one resource; a
- * request that was refused gives its key back; keys are per principal.
+ * request that was refused gives its key back; keys are per principal; a
+ * reservation dies with the worker that held it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,8 +12,11 @@
 
 #include <cmocka.h>
 
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "support.h"
@@ -191,6 +195,136 @@ test_event_replay_writes_once(void **state)
 	tr_free(&r);
 }
 
+struct background {
+	pthread_t thread;
+	const char *path, *body, *header;
+	struct tresp resp;
+};
+
+static void *
+background_post(void *arg)
+{
+	struct background *b = arg;
+	const char *h[] = {b->header, NULL};
+
+	tr_do(&srv, "POST", b->path, editor, b->body, h, &b->resp);
+	return NULL;
+}
+
+/* Is every worker of the server a new one, none of the n in old? */
+static int
+all_new(const pid_t *old, int n)
+{
+	pid_t now[8];
+	int i, j, m = ts_worker_pids(srv.pid, now, 8);
+
+	if (m != n)
+		return 0;
+	for (i = 0; i < m; i++)
+		for (j = 0; j < n; j++)
+			if (now[i] == old[j])
+				return 0;
+	return 1;
+}
+
+/* Returns once the workers in old are replaced and /ready answers. */
+static void
+wait_replaced(const pid_t *old, int n)
+{
+	struct tresp r;
+	int i, ready;
+
+	for (i = 0; i < 200; i++) {
+		if (all_new(old, n)) {
+			tr_do(&srv, "GET", "/ready", NULL, NULL, NULL, &r);
+			ready = r.status == 200;
+			tr_free(&r);
+			if (ready)
+				return;
+		}
+		usleep(20000);
+	}
+	fail_msg("the killed workers were not replaced");
+}
+
+/*
+ * A worker is killed (kill -9) while it holds a reservation: the request
+ * reserved its key, then waits for its history read behind a lock that
+ * this test holds, so it never writes. Once the workers are replaced the
+ * retry with the key runs at once, within a second (here a fresh
+ * execution, as the first wrote nothing); it is not told 409 "in flight"
+ * until the reservation goes stale, 30 s later.
+ */
+static void
+test_reservation_dies_with_its_worker(void **state)
+{
+	static const char ev[] =
+	    "{\"type\":\"started\",\"effective_on\":\"2024-05-02\"}";
+	const char *h[] = {"Idempotency-Key: killed-worker-1", NULL};
+	char path[160], pid[64], replayed[16];
+	struct timespec t0, t1;
+	struct background b;
+	pid_t workers[8];
+	struct tresp r;
+	int n, i;
+
+	(void)state;
+	tr_do(&srv, "POST", "/api/v1/projects", editor,
+	    "{\"name\":\"幂等项目壬\",\"area\":\"140802\",\"funding\":"
+	    "\"mixed\"}",
+	    NULL, &r);
+	assert_int_equal(r.status, 201);
+	snprintf(pid, sizeof(pid), "%s",
+	    json_string_value(json_object_get(r.json, "id")));
+	tr_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/projects/%s/events", pid);
+
+	db_lock_table("projects", 2);
+	memset(&b, 0, sizeof(b));
+	b.path = path;
+	b.body = ev;
+	b.header = h[0];
+	assert_int_equal(
+	    pthread_create(&b.thread, NULL, background_post, &b), 0);
+	db_wait_scalar("SELECT state FROM idempotency_keys"
+	               " WHERE key = 'killed-worker-1'",
+	    "pending", 5000, "the request never reserved its key");
+	db_wait_scalar("SELECT count(*) FROM pg_locks WHERE relation ="
+	               " 'projects'::regclass AND NOT granted",
+	    "1", 5000, "the request never waited for the lock");
+	n = ts_worker_pids(srv.pid, workers, 8);
+	assert_int_equal(n, 2);
+	for (i = 0; i < n; i++)
+		assert_int_equal(kill(workers[i], SIGKILL), 0);
+	pthread_join(b.thread, NULL);
+	assert_int_equal(b.resp.status, 0); /* the connection died */
+	tr_free(&b.resp);
+	db_wait_unlocked("projects");
+	wait_replaced(workers, n);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	tr_do(&srv, "POST", path, editor, ev, h, &r);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_int_equal(r.status, 201);
+	assert_null(
+	    tr_header(&r, "Idempotent-Replayed", replayed, sizeof(replayed)));
+	assert_true((t1.tv_sec - t0.tv_sec) * 1000 +
+	                (t1.tv_nsec - t0.tv_nsec) / 1000000 <
+	            1000);
+	tr_free(&r);
+	assert_string_equal(db_scalar("SELECT count(*) FROM project_events "
+	                              "WHERE project_id = '%s'",
+	                        pid),
+	    "1");
+	/* And the retry after that is its replay. */
+	tr_do(&srv, "POST", path, editor, ev, h, &r);
+	assert_int_equal(r.status, 201);
+	assert_string_equal(
+	    tr_header(&r, "Idempotent-Replayed", replayed, sizeof(replayed)),
+	    "true");
+	tr_free(&r);
+}
+
 /* The change feed, paged 500 at a time, holds every change this test's
  * editor made, once each, in order, and its cursor resists editing. */
 static void
@@ -273,6 +407,7 @@ main(void)
 	    cmocka_unit_test(test_concurrent_duplicates_create_one),
 	    cmocka_unit_test(test_event_replay_writes_once),
 	    cmocka_unit_test(test_change_feed),
+	    cmocka_unit_test(test_reservation_dies_with_its_worker),
 	};
 
 	return cmocka_run_group_tests_name(
