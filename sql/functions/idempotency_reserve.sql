@@ -3,7 +3,7 @@
 -- the reservation's token, 'mismatch' (the key was used with another
 -- request), 'in_flight' (the first is still running), or 'done' with the
 -- response to replay. The write that the request makes names the token
--- and marks the key done in its own transaction (audit_write.sql).
+-- and marks the key done in its own transaction (idempotency_done.sql).
 --
 -- The reservation belongs to the session that calls this (sql/013): a
 -- pending one is taken over at once when its session has ended, since
@@ -15,7 +15,7 @@
 -- refused by its token once the key is taken over.
 CREATE OR REPLACE FUNCTION idempotency_reserve(p text, k text, h text, stale_s int)
 RETURNS TABLE (outcome text, status int, body text, location text,
-	etag text, token uuid)
+	etag text, content_type text, token uuid)
 LANGUAGE plpgsql AS $$
 DECLARE
 	row idempotency_keys;
@@ -41,7 +41,7 @@ BEGIN
 	RETURNING * INTO row;
 	IF FOUND THEN
 		RETURN QUERY SELECT 'reserved', NULL::int, NULL::text,
-			NULL::text, NULL::text, t;
+			NULL::text, NULL::text, NULL::text, t;
 		RETURN;
 	END IF;
 	SELECT * INTO row FROM idempotency_keys i
@@ -49,12 +49,13 @@ BEGIN
 	IF NOT FOUND THEN
 		-- Given back since the INSERT met it: the client retries.
 		RETURN QUERY SELECT 'in_flight', NULL::int, NULL::text,
-			NULL::text, NULL::text, NULL::uuid;
+			NULL::text, NULL::text, NULL::text, NULL::uuid;
 		RETURN;
 	END IF;
 	RETURN QUERY SELECT CASE WHEN row.request_hash <> h THEN 'mismatch'
 			WHEN row.state = 'pending' THEN 'in_flight'
 			ELSE 'done' END,
-		row.status, row.body, row.location, row.etag, NULL::uuid;
+		row.status, row.body, row.location, row.etag,
+		row.content_type, NULL::uuid;
 END
 $$;

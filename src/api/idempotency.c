@@ -3,11 +3,12 @@
  *
  * The key is reserved for the principal before the handler runs; the
  * handler's write marks it done in its own transaction (sql/007), with
- * the response. A replay gets that response; the same key with another
- * request gets 422; while the first is still running, 409. A request that
- * wrote nothing gives the key back when it is answered. A reservation
- * ends with the database session that made it (sql/013): a retry after
- * its worker died runs at once.
+ * the response: its status, exact body, Content-Type, Location and ETag
+ * (sql/functions/idempotency_done.sql). A replay sends those again; the
+ * same key with another request gets 422; while the first is still
+ * running, 409. A request that wrote nothing gives the key back when it
+ * is answered. A reservation ends with the database session that made it
+ * (sql/013): a retry after its worker died runs at once.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,8 +63,9 @@ replay(struct api_req *a, const struct db_idem *r)
 	if (r->etag != NULL)
 		http_add_header(a->http, "ETag", r->etag);
 	http_add_header(a->http, "Idempotent-Replayed", "true");
-	http_respond(
-	    a->http, r->status, "application/json", r->body, r->body_len);
+	http_respond(a->http, r->status,
+	    r->content_type != NULL ? r->content_type : "application/json",
+	    r->body, r->body_len);
 }
 
 static void

@@ -1,4 +1,4 @@
-/* idempotency.c: the statements of Idempotency-Key (sql/007, sql/013). */
+/* idempotency.c: the statements of Idempotency-Key (sql/007, 013, 014). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,7 +7,8 @@
 #include "statements.h"
 
 const struct db_stmt db_idempotency_stmts[] = {
-    /* Columns: outcome, status, body, location, etag, token (idem_row). */
+    /* Columns: outcome, status, body, location, etag, content_type,
+     * token (idem_row). */
     {"idem_reserve", "SELECT * FROM idempotency_reserve($1, $2, $3, $4::int)"},
     /* A request that wrote nothing gives its key back, if still its. */
     {"idem_release",
@@ -44,7 +45,8 @@ idem_row(const db_result *res, struct db_idem *r)
 	r->body_len = db_length(res, 0, 2);
 	r->location = db_is_null(res, 0, 3) ? NULL : db_value(res, 0, 3);
 	r->etag = db_is_null(res, 0, 4) ? NULL : db_value(res, 0, 4);
-	r->token = db_is_null(res, 0, 5) ? NULL : db_value(res, 0, 5);
+	r->content_type = db_is_null(res, 0, 5) ? NULL : db_value(res, 0, 5);
+	r->token = db_is_null(res, 0, 6) ? NULL : db_value(res, 0, 6);
 	return r;
 }
 

@@ -279,7 +279,7 @@ int db_batch_create(struct db_pool *pool, json_t *batch,
 int db_import_projects(struct db_pool *pool, int dry_run, json_t *records,
     const struct db_actor *who, db_json_cb cb, void *arg);
 
-/* ---- idempotency.c (sql/007, sql/013) ---------------------------------- */
+/* ---- idempotency.c (sql/007, sql/013, sql/014) ------------------------- */
 
 enum db_idem_outcome {
 	DB_IDEM_RESERVED, /* the key is this request's now */
@@ -289,12 +289,13 @@ enum db_idem_outcome {
 };
 struct db_idem {
 	enum db_idem_outcome outcome;
-	/* DB_IDEM_DONE: the response to replay; location and etag are
-	 * NULL when it had none. */
+	/* DB_IDEM_DONE: the response to replay, as first sent: body is its
+	 * exact bytes; content_type, location and etag are NULL when it had
+	 * none (content_type: a key done before sql/014, JSON). */
 	int status;
 	const char *body;
 	size_t body_len;
-	const char *location, *etag;
+	const char *content_type, *location, *etag;
 	/* DB_IDEM_RESERVED: the reservation's token (a UUID), for the write
 	 * (struct db_actor) and db_idem_release. */
 	const char *token;

@@ -3,7 +3,8 @@
  * replay returns the first response and writes nothing; the same key with
  * another request is 422; concurrent duplicates create one resource; a
  * request that was refused gives its key back; keys are per principal; a
- * reservation dies with the worker that held it.
+ * replay is the first response byte for byte; a reservation dies with
+ * the worker that held it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -193,6 +194,83 @@ test_event_replay_writes_once(void **state)
 	    (const char *const[]){"Idempotency-Key: has space", NULL}, &r);
 	assert_int_equal(r.status, 400);
 	tr_free(&r);
+}
+
+/* The answer to a request with a key, and its replay: the same status,
+ * the same body byte for byte, the same Content-Type, Location and ETag
+ * (or both without); only the replay says Idempotent-Replayed. */
+static void
+assert_replay_identical(const char *path, const char *body, const char *key)
+{
+	static const char *const fields[] = {
+	    "Content-Type", "Location", "ETag", NULL};
+	char h[300], a[256], b[256];
+	const char *hs[] = {h, NULL}, *fa, *fb;
+	struct tresp first, again;
+	int i;
+
+	snprintf(h, sizeof(h), "Idempotency-Key: %s", key);
+	tr_do(&srv, "POST", path, editor, body, hs, &first);
+	assert_int_equal(first.status, 201);
+	tr_do(&srv, "POST", path, editor, body, hs, &again);
+	assert_int_equal(again.status, 201);
+	assert_string_equal(
+	    tr_header(&again, "Idempotent-Replayed", a, sizeof(a)), "true");
+	if (again.len != first.len ||
+	    memcmp(again.body, first.body, first.len) != 0)
+		fail_msg("%s: replay differs:\n first %.*s\nreplay %.*s", path,
+		    (int)first.len, first.body, (int)again.len, again.body);
+	for (i = 0; fields[i] != NULL; i++) {
+		fa = tr_header(&first, fields[i], a, sizeof(a));
+		fb = tr_header(&again, fields[i], b, sizeof(b));
+		if (fa == NULL || fb == NULL)
+			assert_true(fa == fb);
+		else
+			assert_string_equal(fb, fa);
+	}
+	tr_free(&first);
+	tr_free(&again);
+}
+
+/* Project creation, an event, a site report, a batch: each replay is the
+ * bytes the first answer sent, not the stored document re-serialised. */
+static void
+test_replay_is_byte_identical(void **state)
+{
+	char path[160], pid[64], body[512];
+	struct tresp r;
+
+	(void)state;
+	assert_replay_identical("/api/v1/projects",
+	    "{\"name\":\"幂等项目庚\",\"area\":\"140802\",\"funding\":"
+	    "\"enterprise\",\"total_investment_yuan\":120000,\"events\":[{"
+	    "\"type\":\"signed\",\"effective_on\":\"2024-03-01\","
+	    "\"amount_yuan\":5000}]}",
+	    "bytes-project-1");
+	tr_do(&srv, "POST", "/api/v1/projects", editor,
+	    "{\"name\":\"幂等项目辛\",\"area\":\"140802\",\"funding\":"
+	    "\"mixed\",\"events\":[{\"type\":\"signed\",\"effective_on\":"
+	    "\"2024-03-01\",\"amount_yuan\":7}]}",
+	    NULL, &r);
+	assert_int_equal(r.status, 201);
+	snprintf(pid, sizeof(pid), "%s",
+	    json_string_value(json_object_get(r.json, "id")));
+	tr_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/projects/%s/events", pid);
+	assert_replay_identical(path,
+	    "{\"type\":\"started\",\"effective_on\":\"2024-04-01\","
+	    "\"note\":\"开工\"}",
+	    "bytes-event-1");
+	snprintf(path, sizeof(path), "/api/v1/projects/%s/reports", pid);
+	assert_replay_identical(path,
+	    "{\"reported_on\":\"2024-06-10\",\"latitude\":35.35,"
+	    "\"longitude\":111.22,\"progress_percent\":40,\"note\":\"现场\"}",
+	    "bytes-report-1");
+	snprintf(body, sizeof(body),
+	    "{\"kind\":\"sign\",\"held_on\":\"2024-03-28\",\"name\":"
+	    "\"幂等批次\",\"area\":\"140802\",\"projects\":[\"%s\"]}",
+	    pid);
+	assert_replay_identical("/api/v1/batches", body, "bytes-batch-1");
 }
 
 struct background {
@@ -407,6 +485,7 @@ main(void)
 	    cmocka_unit_test(test_concurrent_duplicates_create_one),
 	    cmocka_unit_test(test_event_replay_writes_once),
 	    cmocka_unit_test(test_change_feed),
+	    cmocka_unit_test(test_replay_is_byte_identical),
 	    cmocka_unit_test(test_reservation_dies_with_its_worker),
 	};
 

@@ -368,15 +368,15 @@ test_principal_flags_and_uniqueness(void **state)
 static void
 test_idempotency_outcomes(void **state)
 {
-	static const char *const done[] = {
-	    "done", "201", "{\"id\":1}", "/api/v1/projects/1", NULL, NULL};
+	static const char *const done[] = {"done", "201", "{\"id\":1}",
+	    "/api/v1/projects/1", NULL, "application/json", NULL};
 	static const char *const reserved[] = {"reserved", NULL, NULL, NULL,
-	    NULL, "5e0c9f3a-8d1e-4c55-9a43-2b7f1d6e0a11"};
+	    NULL, NULL, "5e0c9f3a-8d1e-4c55-9a43-2b7f1d6e0a11"};
 	static const char *const odd[] = {
-	    "later", NULL, NULL, NULL, NULL, NULL};
-	PGresult *r1 = result_of(6, 1, done);
-	PGresult *r2 = result_of(6, 1, reserved);
-	PGresult *r3 = result_of(6, 1, odd);
+	    "later", NULL, NULL, NULL, NULL, NULL, NULL};
+	PGresult *r1 = result_of(7, 1, done);
+	PGresult *r2 = result_of(7, 1, reserved);
+	PGresult *r3 = result_of(7, 1, odd);
 
 	(void)state;
 	answer_with(r1);
@@ -387,6 +387,7 @@ test_idempotency_outcomes(void **state)
 	assert_string_equal(got.idem.body, "{\"id\":1}");
 	assert_string_equal(got.idem.location, "/api/v1/projects/1");
 	assert_null(got.idem.etag);
+	assert_string_equal(got.idem.content_type, "application/json");
 	assert_null(got.idem.token);
 
 	answer_with(r2);
@@ -394,6 +395,7 @@ test_idempotency_outcomes(void **state)
 	assert_int_equal(got.idem.outcome, DB_IDEM_RESERVED);
 	assert_string_equal(
 	    got.idem.token, "5e0c9f3a-8d1e-4c55-9a43-2b7f1d6e0a11");
+	assert_null(got.idem.content_type);
 
 	answer_with(r3);
 	db_idem_reserve(NULL, "who", "key-1", "hash", 30, on_idem, &got);
