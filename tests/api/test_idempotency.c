@@ -328,10 +328,12 @@ wait_replaced(const pid_t *old, int n)
 /*
  * A worker is killed (kill -9) while it holds a reservation: the request
  * reserved its key, then waits for its history read behind a lock that
- * this test holds, so it never writes. Once the workers are replaced the
- * retry with the key runs at once, within a second (here a fresh
- * execution, as the first wrote nothing); it is not told 409 "in flight"
- * until the reservation goes stale, 30 s later.
+ * this test holds, so it never writes. Its query stops waiting within a
+ * second or two, the lock still held: the backend notices that its
+ * client is gone. Once the workers are replaced the retry with the key
+ * runs at once, within a second (here a fresh execution, as the first
+ * wrote nothing); it is not told 409 "in flight" until the reservation
+ * goes stale, 30 s later.
  */
 static void
 test_reservation_dies_with_its_worker(void **state)
@@ -339,7 +341,7 @@ test_reservation_dies_with_its_worker(void **state)
 	static const char ev[] =
 	    "{\"type\":\"started\",\"effective_on\":\"2024-05-02\"}";
 	const char *h[] = {"Idempotency-Key: killed-worker-1", NULL};
-	char path[160], pid[64], replayed[16];
+	char path[160], pid[64], replayed[16], waiting[128];
 	struct timespec t0, t1;
 	struct background b;
 	pid_t workers[8];
@@ -357,7 +359,7 @@ test_reservation_dies_with_its_worker(void **state)
 	tr_free(&r);
 	snprintf(path, sizeof(path), "/api/v1/projects/%s/events", pid);
 
-	db_lock_table("projects", 2);
+	db_lock_table("projects", 5);
 	memset(&b, 0, sizeof(b));
 	b.path = path;
 	b.body = ev;
@@ -370,6 +372,10 @@ test_reservation_dies_with_its_worker(void **state)
 	db_wait_scalar("SELECT count(*) FROM pg_locks WHERE relation ="
 	               " 'projects'::regclass AND NOT granted",
 	    "1", 5000, "the request never waited for the lock");
+	snprintf(waiting, sizeof(waiting),
+	    "SELECT count(*) FROM pg_stat_activity WHERE pid = %s",
+	    db_scalar("SELECT pid FROM pg_locks WHERE relation ="
+	              " 'projects'::regclass AND NOT granted"));
 	n = ts_worker_pids(srv.pid, workers, 8);
 	assert_int_equal(n, 2);
 	for (i = 0; i < n; i++)
@@ -377,6 +383,15 @@ test_reservation_dies_with_its_worker(void **state)
 	pthread_join(b.thread, NULL);
 	assert_int_equal(b.resp.status, 0); /* the connection died */
 	tr_free(&b.resp);
+	/* Not the lock's waiters: the replacements' connections wait too,
+	 * preparing their statements. And ended with the lock still held,
+	 * not given it (db_wait_scalar's time is only roughly its ms). */
+	db_wait_scalar(
+	    waiting, "0", 3000, "the killed worker's query went on waiting");
+	assert_string_equal(db_scalar("SELECT count(*) FROM pg_locks WHERE"
+	                              " relation = 'projects'::regclass AND"
+	                              " mode = 'AccessExclusiveLock'"),
+	    "1");
 	db_wait_unlocked("projects");
 	wait_replaced(workers, n);
 
