@@ -1,10 +1,11 @@
 -- audit_write: the audit row of a write, in the write's transaction (every
--- write calls it); when the request carried a reserved Idempotency-Key,
--- the key is marked done there with the answer to replay (see
--- idempotency_reserve.sql).
+-- write calls it). A write whose request carried a reserved
+-- Idempotency-Key marks it done with idempotency_done, on the body that it
+-- returns (until sql/016 this did, with after as the body).
 --
 -- The audit argument: {"principal_id", "principal", "request_id",
--- "method", "path"} and, for a request with a key, "idempotency_key".
+-- "method", "path"} and, for a request with a key, "idempotency_key" and
+-- "idempotency_token".
 --
 -- In PL/pgSQL (since migration 011; 004 and 007 had it in LANGUAGE sql).
 -- As a LANGUAGE sql function of two statements it could not be inlined,
@@ -23,18 +24,5 @@ BEGIN
 		path, resource_type, resource_id, before, after)
 	VALUES (a->>'principal_id', a->>'principal', a->>'request_id',
 		a->>'method', a->>'path', rtype, rid, before, after);
-	IF a->>'idempotency_key' IS NULL THEN
-		RETURN;
-	END IF;
-	UPDATE idempotency_keys SET state = 'done', status = 201,
-		body = after::text,
-		location = CASE rtype WHEN 'project' THEN '/api/v1/projects/' || rid
-			WHEN 'batch' THEN '/api/v1/batches/' || rid
-			WHEN 'report' THEN '/api/v1/projects/' || (after->>'project_id')
-				|| '/reports/' || rid END,
-		etag = CASE rtype WHEN 'project'
-			THEN '"' || (after->>'version') || '"' END
-	WHERE principal_id = a->>'principal_id'
-	  AND key = a->>'idempotency_key' AND state = 'pending';
 END
 $$;

@@ -12,6 +12,7 @@ BEGIN
 	SELECT b.id, x::uuid FROM json_array_elements_text(doc->'projects') x;
 	PERFORM audit_write(audit, 'batch', b.id::text, NULL,
 		batch_json(b)::jsonb);
-	RETURN batch_json(b);
+	RETURN idempotency_done(audit, 201, batch_json(b),
+		'/api/v1/batches/' || b.id, NULL);
 END
 $$;

@@ -32,7 +32,7 @@ BEGIN
 		project_json(old)::jsonb,
 		json_build_object('event', event_json(e),
 			'project', project_json(p))::jsonb);
-	RETURN json_build_object('event', event_json(e), 'project',
-		project_json(p));
+	RETURN idempotency_done(audit, 201, json_build_object('event',
+		event_json(e), 'project', project_json(p)), NULL, NULL);
 END
 $$;

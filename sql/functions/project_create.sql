@@ -43,6 +43,7 @@ BEGIN
 	ORDER BY x.ord;
 	PERFORM audit_write(audit, 'project', p.id::text, NULL,
 		project_json(p)::jsonb);
-	RETURN project_json(p);
+	RETURN idempotency_done(audit, 201, project_json(p),
+		'/api/v1/projects/' || p.id, '"' || p.version || '"');
 END
 $$;

@@ -38,6 +38,7 @@ BEGIN
 	RETURNING * INTO p;
 	PERFORM audit_write(audit, 'report', r.id::text,
 		project_json(old)::jsonb, report_json(r)::jsonb);
-	RETURN report_json(r);
+	RETURN idempotency_done(audit, 201, report_json(r),
+		'/api/v1/projects/' || pid || '/reports/' || r.id, NULL);
 END
 $$;

@@ -49,6 +49,13 @@ api_db_problem(struct api_req *a, const db_result *res)
 		    "The database cannot be reached; retry shortly.");
 		return;
 	}
+	if (strcmp(db_sqlstate(res), DB_IDEM_TAKEN_OVER) == 0) {
+		/* A retry took the key over; it is the one that writes. */
+		http_add_header(a->http, "Retry-After", "1");
+		api_problem(a, 409, "idempotency-key-in-flight",
+		    "A retry with this Idempotency-Key took it over.");
+		return;
+	}
 	/* The message stays in the server's log; clients get no internals. */
 	fprintf(stderr, "pipelined: request %s: database error %s: %s",
 	    a->http->request_id, db_sqlstate(res), db_error_message(res));
@@ -85,7 +92,8 @@ struct db_actor
 api_actor(const struct api_req *a)
 {
 	struct db_actor who = {a->who.id, a->who.name, a->http->request_id,
-	    a->http->method_name, a->http->path, a->idem_key};
+	    a->http->method_name, a->http->path, a->idem_key,
+	    a->idem_key != NULL ? a->idem_token : NULL};
 
 	return who;
 }

@@ -61,6 +61,7 @@ struct api_req {
 	struct principal who;
 	json_t *body; /* parsed request body, when the handler asked */
 	const char *idem_key; /* Idempotency-Key reserved for this request */
+	char idem_token[40]; /* and its reservation's token */
 	json_t *state; /* handler scratch: what it carries between queries */
 	void *data; /* handler state that is not JSON, freed with */
 	void (*data_free)(void *);

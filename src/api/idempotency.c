@@ -3,9 +3,12 @@
  *
  * The key is reserved for the principal before the handler runs; the
  * handler's write marks it done in its own transaction (sql/007), with
- * the response. A replay gets that response; the same key with another
- * request gets 422; while the first is still running, 409. A request that
- * wrote nothing gives the key back when it is answered.
+ * the response: its status, exact body, Content-Type, Location and ETag
+ * (sql/functions/idempotency_done.sql). A replay sends those again; the
+ * same key with another request gets 422; while the first is still
+ * running, 409. A request that wrote nothing gives the key back when it
+ * is answered. A reservation ends with the database session that made it
+ * (sql/015): a retry after its worker died runs at once.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,8 +18,10 @@
 
 #include "api.h"
 
+/* STALE_AFTER: the seconds after which a reservation whose session still
+ * lives is taken over (its request lost the key without giving it back). */
 #define KEY_MAX     255
-#define STALE_AFTER 30 /* seconds before a reservation is taken over */
+#define STALE_AFTER 30
 
 static int
 valid_key(const char *k)
@@ -58,8 +63,9 @@ replay(struct api_req *a, const struct db_idem *r)
 	if (r->etag != NULL)
 		http_add_header(a->http, "ETag", r->etag);
 	http_add_header(a->http, "Idempotent-Replayed", "true");
-	http_respond(
-	    a->http, r->status, "application/json", r->body, r->body_len);
+	http_respond(a->http, r->status,
+	    r->content_type != NULL ? r->content_type : "application/json",
+	    r->body, r->body_len);
 }
 
 static void
@@ -73,7 +79,9 @@ reserved(const db_result *st, const struct db_idem *r, void *arg)
 		return;
 	}
 	outcome = r != NULL ? r->outcome : DB_IDEM_IN_FLIGHT;
-	if (outcome == DB_IDEM_RESERVED) {
+	if (outcome == DB_IDEM_RESERVED && r->token != NULL &&
+	    strlen(r->token) < sizeof(a->idem_token)) {
+		snprintf(a->idem_token, sizeof(a->idem_token), "%s", r->token);
 		a->idem_key = http_header(a->http, "Idempotency-Key");
 		a->resume(a);
 	} else if (outcome == DB_IDEM_DONE) {
@@ -117,5 +125,5 @@ idem_release(struct api_req *a)
 		return;
 	/* Best effort: if the database is away, the reservation goes
 	 * stale and is taken over by the next retry. */
-	db_idem_release(api_pool, a->who.id, a->idem_key);
+	db_idem_release(api_pool, a->who.id, a->idem_key, a->idem_token);
 }

@@ -121,8 +121,11 @@ filed(const db_result *st, const struct db_json *report, void *arg)
 		return;
 	}
 	doc = json_loads(report->text, 0, NULL);
+	/* The ids as the report has them (as a replay's Location does, made
+	 * by report_create), not the path's spelling of the project's. */
 	snprintf(loc, sizeof(loc), "/api/v1/projects/%s/reports/%s",
-	    a->caps.value[0], json_string_value(json_object_get(doc, "id")));
+	    json_string_value(json_object_get(doc, "project_id")),
+	    json_string_value(json_object_get(doc, "id")));
 	json_decref(doc);
 	http_add_header(a->http, "Location", loc);
 	api_json(a, 201, report->text, report->len);

@@ -1,4 +1,4 @@
-/* idempotency.c: the statements of Idempotency-Key (sql/007). */
+/* idempotency.c: the statements of Idempotency-Key (sql/007, 015, 016). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,12 +7,13 @@
 #include "statements.h"
 
 const struct db_stmt db_idempotency_stmts[] = {
-    /* Columns: outcome, status, body, location, etag (idem_row). */
+    /* Columns: outcome, status, body, location, etag, content_type,
+     * token (idem_row). */
     {"idem_reserve", "SELECT * FROM idempotency_reserve($1, $2, $3, $4::int)"},
-    /* A request that wrote nothing gives its key back. */
+    /* A request that wrote nothing gives its key back, if still its. */
     {"idem_release",
         "DELETE FROM idempotency_keys WHERE principal_id = $1 AND key = $2"
-        " AND state = 'pending'"},
+        " AND state = 'pending' AND token = $3::uuid"},
 };
 
 const size_t db_idempotency_nstmts =
@@ -44,6 +45,8 @@ idem_row(const db_result *res, struct db_idem *r)
 	r->body_len = db_length(res, 0, 2);
 	r->location = db_is_null(res, 0, 3) ? NULL : db_value(res, 0, 3);
 	r->etag = db_is_null(res, 0, 4) ? NULL : db_value(res, 0, 4);
+	r->content_type = db_is_null(res, 0, 5) ? NULL : db_value(res, 0, 5);
+	r->token = db_is_null(res, 0, 6) ? NULL : db_value(res, 0, 6);
 	return r;
 }
 
@@ -82,9 +85,10 @@ released(const db_result *res, void *ctx)
 }
 
 int
-db_idem_release(struct db_pool *pool, const char *principal_id, const char *key)
+db_idem_release(struct db_pool *pool, const char *principal_id, const char *key,
+    const char *token)
 {
-	const char *params[2] = {principal_id, key};
+	const char *params[3] = {principal_id, key, token};
 
-	return db_call(pool, "idem_release", 2, params, 0, released, NULL, 0);
+	return db_call(pool, "idem_release", 3, params, 0, released, NULL, 0);
 }

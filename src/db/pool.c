@@ -35,6 +35,10 @@
 #include "pool.h"
 #include "result.h"
 
+/* How often a running query's backend polls for its client (PostgreSQL
+ * 14's client_connection_check_interval), in milliseconds. */
+#define CLIENT_CHECK_MS 1000
+
 static const struct db_stmt *stmts[MAX_STMTS];
 static size_t nstmts;
 static struct db_observer observer;
@@ -577,9 +581,14 @@ db_pool_new(struct event_base *base, const char *conninfo, int size,
 	pool->base = base;
 	pool->size = size;
 	pool->reconnect_max_ms = reconnect_max_ms;
+	/* client_connection_check_interval: a query still running or waiting
+	 * for a lock when this process dies ends within a second, instead of
+	 * running on for a client that is gone (and holding its session, so
+	 * that an Idempotency-Key it reserved lives on, sql/015). */
 	snprintf(pool->options, sizeof(pool->options),
-	    "-c statement_timeout=%d -c lock_timeout=%d", statement_timeout_ms,
-	    lock_timeout_ms);
+	    "-c statement_timeout=%d -c lock_timeout=%d"
+	    " -c client_connection_check_interval=%d",
+	    statement_timeout_ms, lock_timeout_ms, CLIENT_CHECK_MS);
 	pool->conninfo = xstrdup(conninfo);
 	pool->conns = xcalloc((size_t)size, sizeof(*pool->conns));
 	TAILQ_INIT(&pool->waiting);

@@ -61,7 +61,7 @@ struct dbconn {
 struct db_pool {
 	struct event_base *base;
 	char *conninfo;
-	char options[96]; /* statement and lock timeouts */
+	char options[160]; /* timeouts and the client check (db_pool_new) */
 	int size, reconnect_max_ms;
 	struct dbconn *conns;
 	struct queryq waiting;

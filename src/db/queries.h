@@ -29,11 +29,14 @@
 
 /*
  * Who made a change, and in which request: every write records it in the
- * audit row of its transaction. idempotency_key may be NULL.
+ * audit row of its transaction. idempotency_key and idempotency_token (the
+ * reservation's, struct db_idem) are NULL unless the request reserved a
+ * key; then the write marks the key done, or is refused with
+ * DB_IDEM_TAKEN_OVER.
  */
 struct db_actor {
 	const char *principal_id, *principal, *request_id, *method, *path;
-	const char *idempotency_key;
+	const char *idempotency_key, *idempotency_token;
 };
 
 /* One JSON document: what a write returns, a figure, the areas. */
@@ -288,7 +291,7 @@ int db_batch_create(struct db_pool *pool, json_t *batch,
 int db_import_projects(struct db_pool *pool, int dry_run, json_t *records,
     const struct db_actor *who, db_json_cb cb, void *arg);
 
-/* ---- idempotency.c (sql/007) ------------------------------------------- */
+/* ---- idempotency.c (sql/007, sql/015, sql/016) ------------------------- */
 
 enum db_idem_outcome {
 	DB_IDEM_RESERVED, /* the key is this request's now */
@@ -298,22 +301,32 @@ enum db_idem_outcome {
 };
 struct db_idem {
 	enum db_idem_outcome outcome;
-	/* DB_IDEM_DONE: the response to replay; location and etag are
-	 * NULL when it had none. */
+	/* DB_IDEM_DONE: the response to replay, as first sent: body is its
+	 * exact bytes; content_type, location and etag are NULL when it had
+	 * none (content_type: a key done before sql/016, JSON). */
 	int status;
 	const char *body;
 	size_t body_len;
-	const char *location, *etag;
+	const char *content_type, *location, *etag;
+	/* DB_IDEM_RESERVED: the reservation's token (a UUID), for the write
+	 * (struct db_actor) and db_idem_release. */
+	const char *token;
 };
 typedef void (*db_idem_cb)(
     const db_result *st, const struct db_idem *r, void *arg);
-/* Reserves key for the principal and the request whose SHA-256 is hash;
- * a reservation older than stale_s seconds is taken over. */
+/* Reserves key for the principal and the request whose SHA-256 is hash.
+ * The reservation is the database session's that runs this: once that
+ * session has ended (its worker died) the key is taken over at once;
+ * while it lives, only when older than stale_s seconds. */
 int db_idem_reserve(struct db_pool *pool, const char *principal_id,
     const char *key, const char *hash, int stale_s, db_idem_cb cb, void *arg);
-/* Gives back a reserved key whose request wrote nothing: best effort,
- * with no answer (a key not given back goes stale). */
-int db_idem_release(
-    struct db_pool *pool, const char *principal_id, const char *key);
+/* Gives back a reserved key whose request wrote nothing, unless it was
+ * taken over since: best effort, with no answer (a key not given back goes
+ * when its session ends or it goes stale). */
+int db_idem_release(struct db_pool *pool, const char *principal_id,
+    const char *key, const char *token);
+/* The sqlstate of a write refused because its key was taken over: the
+ * request that took it makes the write. */
+#define DB_IDEM_TAKEN_OVER "IK001"
 
 #endif

@@ -11,10 +11,11 @@
 static char *
 audit_text(const struct db_actor *who)
 {
-	json_t *doc = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s?}", "principal_id",
-	    who->principal_id, "principal", who->principal, "request_id",
-	    who->request_id, "method", who->method, "path", who->path,
-	    "idempotency_key", who->idempotency_key);
+	json_t *doc = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s?,s:s?}",
+	    "principal_id", who->principal_id, "principal", who->principal,
+	    "request_id", who->request_id, "method", who->method, "path",
+	    who->path, "idempotency_key", who->idempotency_key,
+	    "idempotency_token", who->idempotency_token);
 	char *text = json_dumps(doc, JSON_COMPACT);
 
 	json_decref(doc);

@@ -2,7 +2,9 @@
  * test_idempotency.c: Idempotency-Key on the creating POSTs (SPEC §6): a
  * replay returns the first response and writes nothing; the same key with
  * another request is 422; concurrent duplicates create one resource; a
- * request that was refused gives its key back; keys are per principal.
+ * request that was refused gives its key back; keys are per principal; a
+ * replay is the first response byte for byte; a reservation dies with
+ * the worker that held it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,8 +13,11 @@
 
 #include <cmocka.h>
 
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "support.h"
@@ -191,6 +196,228 @@ test_event_replay_writes_once(void **state)
 	tr_free(&r);
 }
 
+/* The answer to a request with a key, and its replay: the same status,
+ * the same body byte for byte, the same Content-Type, Location and ETag
+ * (or both without); only the replay says Idempotent-Replayed. */
+static void
+assert_replay_identical(const char *path, const char *body, const char *key)
+{
+	static const char *const fields[] = {
+	    "Content-Type", "Location", "ETag", NULL};
+	char h[300], a[256], b[256];
+	const char *hs[] = {h, NULL}, *fa, *fb;
+	struct tresp first, again;
+	int i;
+
+	snprintf(h, sizeof(h), "Idempotency-Key: %s", key);
+	tr_do(&srv, "POST", path, editor, body, hs, &first);
+	assert_int_equal(first.status, 201);
+	tr_do(&srv, "POST", path, editor, body, hs, &again);
+	assert_int_equal(again.status, 201);
+	assert_string_equal(
+	    tr_header(&again, "Idempotent-Replayed", a, sizeof(a)), "true");
+	if (again.len != first.len ||
+	    memcmp(again.body, first.body, first.len) != 0)
+		fail_msg("%s: replay differs:\n first %.*s\nreplay %.*s", path,
+		    (int)first.len, first.body, (int)again.len, again.body);
+	for (i = 0; fields[i] != NULL; i++) {
+		fa = tr_header(&first, fields[i], a, sizeof(a));
+		fb = tr_header(&again, fields[i], b, sizeof(b));
+		if (fa == NULL || fb == NULL)
+			assert_true(fa == fb);
+		else
+			assert_string_equal(fb, fa);
+	}
+	tr_free(&first);
+	tr_free(&again);
+}
+
+/* Project creation, an event, a site report, a batch: each replay is the
+ * bytes the first answer sent, not the stored document re-serialised. */
+static void
+test_replay_is_byte_identical(void **state)
+{
+	char path[160], pid[64], body[512];
+	struct tresp r;
+
+	(void)state;
+	assert_replay_identical("/api/v1/projects",
+	    "{\"name\":\"幂等项目庚\",\"area\":\"140802\",\"funding\":"
+	    "\"enterprise\",\"total_investment_yuan\":120000,\"events\":[{"
+	    "\"type\":\"signed\",\"effective_on\":\"2024-03-01\","
+	    "\"amount_yuan\":5000}]}",
+	    "bytes-project-1");
+	tr_do(&srv, "POST", "/api/v1/projects", editor,
+	    "{\"name\":\"幂等项目辛\",\"area\":\"140802\",\"funding\":"
+	    "\"mixed\",\"events\":[{\"type\":\"signed\",\"effective_on\":"
+	    "\"2024-03-01\",\"amount_yuan\":7}]}",
+	    NULL, &r);
+	assert_int_equal(r.status, 201);
+	snprintf(pid, sizeof(pid), "%s",
+	    json_string_value(json_object_get(r.json, "id")));
+	tr_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/projects/%s/events", pid);
+	assert_replay_identical(path,
+	    "{\"type\":\"started\",\"effective_on\":\"2024-04-01\","
+	    "\"note\":\"开工\"}",
+	    "bytes-event-1");
+	snprintf(path, sizeof(path), "/api/v1/projects/%s/reports", pid);
+	assert_replay_identical(path,
+	    "{\"reported_on\":\"2024-06-10\",\"latitude\":35.35,"
+	    "\"longitude\":111.22,\"progress_percent\":40,\"note\":\"现场\"}",
+	    "bytes-report-1");
+	snprintf(body, sizeof(body),
+	    "{\"kind\":\"sign\",\"held_on\":\"2024-03-28\",\"name\":"
+	    "\"幂等批次\",\"area\":\"140802\",\"projects\":[\"%s\"]}",
+	    pid);
+	assert_replay_identical("/api/v1/batches", body, "bytes-batch-1");
+}
+
+struct background {
+	pthread_t thread;
+	const char *path, *body, *header;
+	struct tresp resp;
+};
+
+static void *
+background_post(void *arg)
+{
+	struct background *b = arg;
+	const char *h[] = {b->header, NULL};
+
+	tr_do(&srv, "POST", b->path, editor, b->body, h, &b->resp);
+	return NULL;
+}
+
+/* Is every worker of the server a new one, none of the n in old? */
+static int
+all_new(const pid_t *old, int n)
+{
+	pid_t now[8];
+	int i, j, m = ts_worker_pids(srv.pid, now, 8);
+
+	if (m != n)
+		return 0;
+	for (i = 0; i < m; i++)
+		for (j = 0; j < n; j++)
+			if (now[i] == old[j])
+				return 0;
+	return 1;
+}
+
+/* Returns once the workers in old are replaced and /ready answers. */
+static void
+wait_replaced(const pid_t *old, int n)
+{
+	struct tresp r;
+	int i, ready;
+
+	for (i = 0; i < 200; i++) {
+		if (all_new(old, n)) {
+			tr_do(&srv, "GET", "/ready", NULL, NULL, NULL, &r);
+			ready = r.status == 200;
+			tr_free(&r);
+			if (ready)
+				return;
+		}
+		usleep(20000);
+	}
+	fail_msg("the killed workers were not replaced");
+}
+
+/*
+ * A worker is killed (kill -9) while it holds a reservation: the request
+ * reserved its key, then waits for its history read behind a lock that
+ * this test holds, so it never writes. Its query stops waiting within a
+ * second or two, the lock still held: the backend notices that its
+ * client is gone. Once the workers are replaced the retry with the key
+ * runs at once, within a second (here a fresh execution, as the first
+ * wrote nothing); it is not told 409 "in flight" until the reservation
+ * goes stale, 30 s later.
+ */
+static void
+test_reservation_dies_with_its_worker(void **state)
+{
+	static const char ev[] =
+	    "{\"type\":\"started\",\"effective_on\":\"2024-05-02\"}";
+	const char *h[] = {"Idempotency-Key: killed-worker-1", NULL};
+	char path[160], pid[64], replayed[16], waiting[128];
+	struct timespec t0, t1;
+	struct background b;
+	pid_t workers[8];
+	struct tresp r;
+	int n, i;
+
+	(void)state;
+	tr_do(&srv, "POST", "/api/v1/projects", editor,
+	    "{\"name\":\"幂等项目壬\",\"area\":\"140802\",\"funding\":"
+	    "\"mixed\"}",
+	    NULL, &r);
+	assert_int_equal(r.status, 201);
+	snprintf(pid, sizeof(pid), "%s",
+	    json_string_value(json_object_get(r.json, "id")));
+	tr_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/projects/%s/events", pid);
+
+	db_lock_table("projects", 5);
+	memset(&b, 0, sizeof(b));
+	b.path = path;
+	b.body = ev;
+	b.header = h[0];
+	assert_int_equal(
+	    pthread_create(&b.thread, NULL, background_post, &b), 0);
+	db_wait_scalar("SELECT state FROM idempotency_keys"
+	               " WHERE key = 'killed-worker-1'",
+	    "pending", 5000, "the request never reserved its key");
+	db_wait_scalar("SELECT count(*) FROM pg_locks WHERE relation ="
+	               " 'projects'::regclass AND NOT granted",
+	    "1", 5000, "the request never waited for the lock");
+	snprintf(waiting, sizeof(waiting),
+	    "SELECT count(*) FROM pg_stat_activity WHERE pid = %s",
+	    db_scalar("SELECT pid FROM pg_locks WHERE relation ="
+	              " 'projects'::regclass AND NOT granted"));
+	n = ts_worker_pids(srv.pid, workers, 8);
+	assert_int_equal(n, 2);
+	for (i = 0; i < n; i++)
+		assert_int_equal(kill(workers[i], SIGKILL), 0);
+	pthread_join(b.thread, NULL);
+	assert_int_equal(b.resp.status, 0); /* the connection died */
+	tr_free(&b.resp);
+	/* Not the lock's waiters: the replacements' connections wait too,
+	 * preparing their statements. And ended with the lock still held,
+	 * not given it (db_wait_scalar's time is only roughly its ms). */
+	db_wait_scalar(
+	    waiting, "0", 3000, "the killed worker's query went on waiting");
+	assert_string_equal(db_scalar("SELECT count(*) FROM pg_locks WHERE"
+	                              " relation = 'projects'::regclass AND"
+	                              " mode = 'AccessExclusiveLock'"),
+	    "1");
+	db_wait_unlocked("projects");
+	wait_replaced(workers, n);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	tr_do(&srv, "POST", path, editor, ev, h, &r);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_int_equal(r.status, 201);
+	assert_null(
+	    tr_header(&r, "Idempotent-Replayed", replayed, sizeof(replayed)));
+	assert_true((t1.tv_sec - t0.tv_sec) * 1000 +
+	                (t1.tv_nsec - t0.tv_nsec) / 1000000 <
+	            1000);
+	tr_free(&r);
+	assert_string_equal(db_scalar("SELECT count(*) FROM project_events "
+	                              "WHERE project_id = '%s'",
+	                        pid),
+	    "1");
+	/* And the retry after that is its replay. */
+	tr_do(&srv, "POST", path, editor, ev, h, &r);
+	assert_int_equal(r.status, 201);
+	assert_string_equal(
+	    tr_header(&r, "Idempotent-Replayed", replayed, sizeof(replayed)),
+	    "true");
+	tr_free(&r);
+}
+
 /* The change feed, paged 500 at a time, holds every change this test's
  * editor made, once each, in order, and its cursor resists editing. */
 static void
@@ -273,6 +500,8 @@ main(void)
 	    cmocka_unit_test(test_concurrent_duplicates_create_one),
 	    cmocka_unit_test(test_event_replay_writes_once),
 	    cmocka_unit_test(test_change_feed),
+	    cmocka_unit_test(test_replay_is_byte_identical),
+	    cmocka_unit_test(test_reservation_dies_with_its_worker),
 	};
 
 	return cmocka_run_group_tests_name(

@@ -6,13 +6,10 @@
  * tests/fixtures/schema-012/ keeps the migrations as they were when every
  * function was still defined, and redefined, in them (001-012). A database
  * built from those, as the migrate of that time built it (each migration
- * in its own transaction with its row in schema_migrations), must have,
- * once `pipelined migrate` has run on it, exactly the schema of a fresh
- * database migrated with the new layout: from 012 and from 006 (a
- * database with migrations pending). (Until migration 013, a database at
- * 012 had that schema before the migrate too, which proved the function
- * files the last definitions of 001-012; 013 ended that test, as it
- * said.) Compared: pg_dump --schema-only, the catalogs
+ * in its own transaction with its row in schema_migrations), then
+ * migrated with the new layout, must have exactly the schema of a fresh
+ * database, from 012 and from 006 (a database with more migrations
+ * pending). Compared: pg_dump --schema-only, the catalogs
  * (tests/fixtures/schema-catalog.sql: pg_get_functiondef of every
  * function, columns, constraints, indexes, triggers, schema_migrations)
  * and the answers of every function (tests/fixtures/schema-probe.sql).
@@ -215,19 +212,38 @@ test_generator_refuses_what_breaks_the_layout(void **state)
 	}
 }
 
+/* The probe runs through on a fresh database: four refusals by the
+ * triggers and one write refused because its Idempotency-Key was taken
+ * over, no other error. (Until the schema changed after 012, a test here
+ * also proved that the function files were the last definitions of
+ * 001-012, byte for byte; migration 013 and its functions ended that.) */
+static void
+test_probe_runs_through(void **state)
+{
+	(void)state;
+	assert_int_equal(
+	    sh("cd '%s' && [ $(grep -c 'ERROR:' fresh.probe) -eq 5 ] && "
+	       "[ $(grep -c 'is append-only' fresh.probe) -eq 4 ] && "
+	       "[ $(grep -c 'was taken over' fresh.probe) -eq 1 ]",
+	        dir),
+	    0);
+}
+
 /* A database at 012 built from the old texts (the last migration when
  * the functions moved), then the new pipelined migrate: none of 001-012
- * applied again, every function replaced by its file; the same schema as
- * a fresh database. */
+ * applied again, 013 and after applied, every function replaced by its
+ * file; the same schema as a fresh database. */
 static void
 test_upgrade_from_012(void **state)
 {
 	(void)state;
 	assert_int_equal(old_schema("schema_from_012", 12), 0);
 	assert_int_equal(migrate("schema_from_012", "from012.log"), 0);
-	assert_int_equal(sh("! grep -E 'applied migration 0(0[0-9]|1[0-2])_' "
-	                    "'%s/from012.log'",
-	                     dir),
+	assert_int_equal(
+	    sh("! grep -E 'applied migration 0(0[0-9]|1[0-2])_' "
+	       "'%s/from012.log' && [ $(grep -cE 'applied migration "
+	       "01[34]_' '%s/from012.log') -eq 2 ]",
+	        dir, dir),
 	    0);
 	assert_int_equal(snapshot("schema_from_012", "from012"), 0);
 	assert_same_schema("fresh", "from012");
@@ -235,9 +251,9 @@ test_upgrade_from_012(void **state)
 	assert_same("fresh", "from012", "probe");
 }
 
-/* A database at 006 with the old texts: the new migrate applies 007-012
- * (as they are now: no functions) and every function file, and ends where
- * a fresh one does. */
+/* A database at 006 with the old texts: the new migrate applies 007-016
+ * (007-012 as they are now: no functions) and every function file, and
+ * ends where a fresh one does. */
 static void
 test_upgrade_from_006(void **state)
 {
@@ -245,8 +261,8 @@ test_upgrade_from_006(void **state)
 	assert_int_equal(old_schema("schema_from_006", 6), 0);
 	assert_int_equal(migrate("schema_from_006", "from006.log"), 0);
 	assert_int_equal(
-	    sh("cd '%s' && [ $(grep -cE 'applied migration 0(0[7-9]|1[0-2])_' "
-	       "from006.log) -eq 6 ] && "
+	    sh("cd '%s' && [ $(grep -cE 'applied migration 0(0[7-9]|1[0-4])_' "
+	       "from006.log) -eq 8 ] && "
 	       "! grep -E 'applied migration 00[0-6]_' from006.log",
 	        dir),
 	    0);
@@ -297,6 +313,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_each_function_defined_once_under_sql),
 	    cmocka_unit_test(test_generator_refuses_what_breaks_the_layout),
+	    cmocka_unit_test(test_probe_runs_through),
 	    cmocka_unit_test(test_upgrade_from_012),
 	    cmocka_unit_test(test_upgrade_from_006),
 	    cmocka_unit_test(test_migrate_again_changes_nothing),

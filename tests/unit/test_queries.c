@@ -404,14 +404,15 @@ test_principal_flags_and_uniqueness(void **state)
 static void
 test_idempotency_outcomes(void **state)
 {
-	static const char *const done[] = {
-	    "done", "201", "{\"id\":1}", "/api/v1/projects/1", NULL};
-	static const char *const reserved[] = {
-	    "reserved", NULL, NULL, NULL, NULL};
-	static const char *const odd[] = {"later", NULL, NULL, NULL, NULL};
-	PGresult *r1 = result_of(5, 1, done);
-	PGresult *r2 = result_of(5, 1, reserved);
-	PGresult *r3 = result_of(5, 1, odd);
+	static const char *const done[] = {"done", "201", "{\"id\":1}",
+	    "/api/v1/projects/1", NULL, "application/json", NULL};
+	static const char *const reserved[] = {"reserved", NULL, NULL, NULL,
+	    NULL, NULL, "5e0c9f3a-8d1e-4c55-9a43-2b7f1d6e0a11"};
+	static const char *const odd[] = {
+	    "later", NULL, NULL, NULL, NULL, NULL, NULL};
+	PGresult *r1 = result_of(7, 1, done);
+	PGresult *r2 = result_of(7, 1, reserved);
+	PGresult *r3 = result_of(7, 1, odd);
 
 	(void)state;
 	answer_with(r1);
@@ -422,10 +423,15 @@ test_idempotency_outcomes(void **state)
 	assert_string_equal(got.idem.body, "{\"id\":1}");
 	assert_string_equal(got.idem.location, "/api/v1/projects/1");
 	assert_null(got.idem.etag);
+	assert_string_equal(got.idem.content_type, "application/json");
+	assert_null(got.idem.token);
 
 	answer_with(r2);
 	db_idem_reserve(NULL, "who", "key-1", "hash", 30, on_idem, &got);
 	assert_int_equal(got.idem.outcome, DB_IDEM_RESERVED);
+	assert_string_equal(
+	    got.idem.token, "5e0c9f3a-8d1e-4c55-9a43-2b7f1d6e0a11");
+	assert_null(got.idem.content_type);
 
 	answer_with(r3);
 	db_idem_reserve(NULL, "who", "key-1", "hash", 30, on_idem, &got);
@@ -500,7 +506,8 @@ test_write_sends_documents_and_audit(void **state)
 {
 	static const char *const row[] = {"{\"version\":13}"};
 	PGresult *res = result_of(1, 1, row);
-	struct db_actor who = {"pid", "Alice", "req-1", "PATCH", "/p/1", NULL};
+	struct db_actor who = {
+	    "pid", "Alice", "req-1", "PATCH", "/p/1", NULL, NULL};
 	json_t *fields = json_pack("{s:s}", "name", "运城");
 	json_t *audit;
 
@@ -518,6 +525,7 @@ test_write_sends_documents_and_audit(void **state)
 	assert_string_equal(
 	    json_string_value(json_object_get(audit, "request_id")), "req-1");
 	assert_true(json_is_null(json_object_get(audit, "idempotency_key")));
+	assert_true(json_is_null(json_object_get(audit, "idempotency_token")));
 	assert_true(got.has_row);
 	assert_string_equal(got.json.text, "{\"version\":13}");
 	json_decref(audit);
@@ -525,14 +533,15 @@ test_write_sends_documents_and_audit(void **state)
 	PQclear(res);
 }
 
-/* A write function that answers NULL (the version moved) answers none. */
+/* A write function that answers NULL (the version moved) answers none. A
+ * request's reserved key goes in the audit document with its token. */
 static void
 test_null_document_is_none(void **state)
 {
 	static const char *const row[] = {NULL};
 	PGresult *res = result_of(1, 1, row);
-	struct db_actor who = {"pid", "A", "r", "POST", "/p", "key"};
-	json_t *doc = json_object();
+	struct db_actor who = {"pid", "A", "r", "POST", "/p", "key", "tok"};
+	json_t *doc = json_object(), *audit;
 
 	(void)state;
 	answer_with(res);
@@ -540,6 +549,15 @@ test_null_document_is_none(void **state)
 	assert_string_equal(fake.stmt, "event_append");
 	assert_false(got.failed);
 	assert_false(got.has_row);
+	audit = json_loads(fake.params[4], 0, NULL);
+	assert_non_null(audit);
+	assert_string_equal(
+	    json_string_value(json_object_get(audit, "idempotency_key")),
+	    "key");
+	assert_string_equal(
+	    json_string_value(json_object_get(audit, "idempotency_token")),
+	    "tok");
+	json_decref(audit);
 	json_decref(doc);
 	PQclear(res);
 }
