@@ -89,13 +89,22 @@ FUZZ_CC      = clang
 FUZZ_CFLAGS  = $(CSTD) $(WARN) -O1 -g -fno-omit-frame-pointer \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_SECONDS = 30
-FUZZERS      = build/fuzz/fuzz_parse
+FUZZERS      = build/fuzz/fuzz_parse build/fuzz/fuzz_config
+# A harness's prerequisites are its .c files, which it links, and the
+# headers, which it does not.
+FUZZ_HDRS    = $(wildcard src/*/*.h) tests/fuzz/fuzz.h
+FUZZ_LINK    = $(FUZZ_CC) $(FUZZ_CFLAGS) $(INC) -o $@ $(filter %.c,$^) $(LIBS)
 
 build/fuzz/fuzz_parse: tests/fuzz/fuzz_parse.c src/http/parse.c src/util/alloc.c \
                        src/http/parse.h src/http/http.h src/util/alloc.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_parse.c src/http/parse.c \
 	    src/util/alloc.c -lhttp_parser $(LIBS)
+
+build/fuzz/fuzz_config: tests/fuzz/fuzz_config.c src/util/config.c \
+                        src/util/alloc.c $(FUZZ_HDRS)
+	@mkdir -p $(@D)
+	$(FUZZ_LINK)
 
 fuzz: deps $(FUZZERS)
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh $(FUZZERS)
