@@ -89,7 +89,8 @@ FUZZ_CC      = clang
 FUZZ_CFLAGS  = $(CSTD) $(WARN) -O1 -g -fno-omit-frame-pointer \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_SECONDS = 30
-FUZZERS      = build/fuzz/fuzz_parse build/fuzz/fuzz_config
+FUZZERS      = build/fuzz/fuzz_parse build/fuzz/fuzz_config \
+               build/fuzz/fuzz_cursor
 # A harness's prerequisites are its .c files, which it links, and the
 # headers, which it does not.
 FUZZ_HDRS    = $(wildcard src/*/*.h) tests/fuzz/fuzz.h
@@ -103,6 +104,11 @@ build/fuzz/fuzz_parse: tests/fuzz/fuzz_parse.c src/http/parse.c src/util/alloc.c
 
 build/fuzz/fuzz_config: tests/fuzz/fuzz_config.c src/util/config.c \
                         src/util/alloc.c $(FUZZ_HDRS)
+	@mkdir -p $(@D)
+	$(FUZZ_LINK)
+
+build/fuzz/fuzz_cursor: tests/fuzz/fuzz_cursor.c src/api/cursor.c \
+                        src/api/input.c src/domain/validate.c $(FUZZ_HDRS)
 	@mkdir -p $(@D)
 	$(FUZZ_LINK)
 
