@@ -65,6 +65,16 @@ build/asan/test_%: tests/unit/test_%.c $(UNIT_SRC) $(wildcard src/*/*.h tests/or
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_CFLAGS) -Isrc/db -o $@ $< $(UNIT_SRC) $(TESTLIBS) $(LIBS)
 
+# test_input also links the API's readers of request bodies, which do no
+# I/O (input.c without input_reply.c).
+INPUT_SRC  = src/api/input.c src/api/history.c src/api/project_fields.c \
+             src/api/import_parse.c
+build/asan/test_input: tests/unit/test_input.c $(UNIT_SRC) $(INPUT_SRC) \
+                       $(wildcard src/*/*.h tests/oracle/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ASAN_CFLAGS) -Isrc/db -o $@ $< $(UNIT_SRC) $(INPUT_SRC) \
+	    $(TESTLIBS) $(LIBS)
+
 # test_queries compiles the typed queries of src/db/ into itself, beside
 # a fake pool: it must be rebuilt when they change.
 build/asan/test_queries: $(wildcard src/db/*.c)
