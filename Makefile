@@ -100,7 +100,7 @@ FUZZ_CFLAGS  = $(CSTD) $(WARN) -O1 -g -fno-omit-frame-pointer \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_SECONDS = 30
 FUZZERS      = build/fuzz/fuzz_parse build/fuzz/fuzz_config \
-               build/fuzz/fuzz_cursor
+               build/fuzz/fuzz_cursor build/fuzz/fuzz_body
 # A harness's prerequisites are its .c files, which it links, and the
 # headers, which it does not.
 FUZZ_HDRS    = $(wildcard src/*/*.h) tests/fuzz/fuzz.h
@@ -119,6 +119,13 @@ build/fuzz/fuzz_config: tests/fuzz/fuzz_config.c src/util/config.c \
 
 build/fuzz/fuzz_cursor: tests/fuzz/fuzz_cursor.c src/api/cursor.c \
                         src/api/input.c src/domain/validate.c $(FUZZ_HDRS)
+	@mkdir -p $(@D)
+	$(FUZZ_LINK)
+
+build/fuzz/fuzz_body: tests/fuzz/fuzz_body.c src/api/input.c \
+                      src/api/project_fields.c src/api/report_fields.c \
+                      src/api/history.c $(DOMAIN) src/util/alloc.c \
+                      $(FUZZ_HDRS)
 	@mkdir -p $(@D)
 	$(FUZZ_LINK)
 
