@@ -100,7 +100,8 @@ FUZZ_CFLAGS  = $(CSTD) $(WARN) -O1 -g -fno-omit-frame-pointer \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_SECONDS = 30
 FUZZERS      = build/fuzz/fuzz_parse build/fuzz/fuzz_config \
-               build/fuzz/fuzz_cursor build/fuzz/fuzz_body
+               build/fuzz/fuzz_cursor build/fuzz/fuzz_body \
+               build/fuzz/fuzz_ndjson build/fuzz/fuzz_csv
 # A harness's prerequisites are its .c files, which it links, and the
 # headers, which it does not.
 FUZZ_HDRS    = $(wildcard src/*/*.h) tests/fuzz/fuzz.h
@@ -126,6 +127,18 @@ build/fuzz/fuzz_body: tests/fuzz/fuzz_body.c src/api/input.c \
                       src/api/project_fields.c src/api/report_fields.c \
                       src/api/history.c $(DOMAIN) src/util/alloc.c \
                       $(FUZZ_HDRS)
+	@mkdir -p $(@D)
+	$(FUZZ_LINK)
+
+IMPORT_FUZZ_SRC = src/api/import_parse.c src/api/project_fields.c \
+                  src/api/input.c src/domain/validate.c src/util/alloc.c
+build/fuzz/fuzz_ndjson: tests/fuzz/fuzz_ndjson.c $(IMPORT_FUZZ_SRC) \
+                        tests/fuzz/import_check.h $(FUZZ_HDRS)
+	@mkdir -p $(@D)
+	$(FUZZ_LINK)
+
+build/fuzz/fuzz_csv: tests/fuzz/fuzz_csv.c $(IMPORT_FUZZ_SRC) \
+                     tests/fuzz/import_check.h $(FUZZ_HDRS)
 	@mkdir -p $(@D)
 	$(FUZZ_LINK)
 
