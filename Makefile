@@ -66,6 +66,16 @@ build/asan/test_%: tests/unit/test_%.c $(UNIT_SRC) $(wildcard src/*/*.h tests/or
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_CFLAGS) -Isrc/db -o $@ $< $(UNIT_SRC) $(TESTLIBS) $(LIBS)
 
+# test_input also links the API's readers of request bodies, which do no
+# I/O (input.c without input_reply.c).
+INPUT_SRC  = src/api/input.c src/api/history.c src/api/project_fields.c \
+             src/api/import_parse.c
+build/asan/test_input: tests/unit/test_input.c $(UNIT_SRC) $(INPUT_SRC) \
+                       $(wildcard src/*/*.h tests/oracle/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ASAN_CFLAGS) -Isrc/db -o $@ $< $(UNIT_SRC) $(INPUT_SRC) \
+	    $(TESTLIBS) $(LIBS)
+
 # test_queries compiles the typed queries of src/db/ into itself, beside
 # a fake pool: it must be rebuilt when they change.
 build/asan/test_queries: $(wildcard src/db/*.c)
@@ -99,13 +109,48 @@ FUZZ_CC      = clang
 FUZZ_CFLAGS  = $(CSTD) $(WARN) -O1 -g -fno-omit-frame-pointer \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_SECONDS = 30
-FUZZERS      = build/fuzz/fuzz_parse
+FUZZERS      = build/fuzz/fuzz_parse build/fuzz/fuzz_config \
+               build/fuzz/fuzz_cursor build/fuzz/fuzz_body \
+               build/fuzz/fuzz_ndjson build/fuzz/fuzz_csv
+# A harness's prerequisites are its .c files, which it links, and the
+# headers, which it does not.
+FUZZ_HDRS    = $(wildcard src/*/*.h) tests/fuzz/fuzz.h
+FUZZ_LINK    = $(FUZZ_CC) $(FUZZ_CFLAGS) $(INC) -o $@ $(filter %.c,$^) $(LIBS)
 
 build/fuzz/fuzz_parse: tests/fuzz/fuzz_parse.c src/http/parse.c src/util/alloc.c \
                        src/http/parse.h src/http/http.h src/util/alloc.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_parse.c src/http/parse.c \
 	    src/util/alloc.c -lhttp_parser $(LIBS)
+
+build/fuzz/fuzz_config: tests/fuzz/fuzz_config.c src/util/config.c src/util/cidr.c \
+                        src/util/alloc.c $(FUZZ_HDRS)
+	@mkdir -p $(@D)
+	$(FUZZ_LINK)
+
+build/fuzz/fuzz_cursor: tests/fuzz/fuzz_cursor.c src/api/cursor.c \
+                        src/api/input.c src/domain/validate.c $(FUZZ_HDRS)
+	@mkdir -p $(@D)
+	$(FUZZ_LINK)
+
+build/fuzz/fuzz_body: tests/fuzz/fuzz_body.c src/api/input.c \
+                      src/api/project_fields.c src/api/report_fields.c \
+                      src/api/history.c $(DOMAIN) src/util/alloc.c \
+                      $(FUZZ_HDRS)
+	@mkdir -p $(@D)
+	$(FUZZ_LINK)
+
+IMPORT_FUZZ_SRC = src/api/import_parse.c src/api/project_fields.c \
+                  src/api/input.c src/domain/validate.c src/util/alloc.c
+build/fuzz/fuzz_ndjson: tests/fuzz/fuzz_ndjson.c $(IMPORT_FUZZ_SRC) \
+                        tests/fuzz/import_check.h $(FUZZ_HDRS)
+	@mkdir -p $(@D)
+	$(FUZZ_LINK)
+
+build/fuzz/fuzz_csv: tests/fuzz/fuzz_csv.c $(IMPORT_FUZZ_SRC) \
+                     tests/fuzz/import_check.h $(FUZZ_HDRS)
+	@mkdir -p $(@D)
+	$(FUZZ_LINK)
 
 fuzz: deps $(FUZZERS)
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh $(FUZZERS)

@@ -1,15 +1,14 @@
 /*
  * cursor.c: see cursor.h. The check is a keyed hash of the position; it
  * is an integrity check, not a secret: knowing a cursor grants nothing
- * that the list itself does not.
+ * that the list itself does not. Nothing here does I/O; the readers of
+ * the query string, which answer 400, are in page.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "api.h"
 #include "cursor.h"
-#include "input.h"
 
 static unsigned long long
 mix(unsigned long long h, long long v)
@@ -96,44 +95,5 @@ cursor_decode(const char *s, long long *seq)
 	if (strcmp(buf, s) != 0) /* one spelling per position */
 		return -1;
 	*seq = (long long)v;
-	return 0;
-}
-
-int
-cursor_limit(struct api_req *a, int *limit)
-{
-	char buf[64], *end;
-	long v;
-	int rc;
-
-	*limit = 50;
-	if ((rc = input_query(a->http, "limit", buf, sizeof(buf))) == 0)
-		return 0;
-	v = rc > 0 ? strtol(buf, &end, 10) : 0;
-	if (rc < 0 || *end != '\0' || v < 1 || v > 500) {
-		api_problem(a, 400, "invalid-parameter",
-		    "limit must be a whole number from 1 to 500.");
-		return -1;
-	}
-	*limit = (int)v;
-	return 0;
-}
-
-int
-cursor_params(struct api_req *a, long long *after, int *limit)
-{
-	char buf[64];
-	int rc;
-
-	*after = 0;
-	if (cursor_limit(a, limit) != 0)
-		return -1;
-	if ((rc = input_query(a->http, "cursor", buf, sizeof(buf))) != 0) {
-		if (rc < 0 || cursor_decode(buf, after) != 0) {
-			api_problem(a, 400, "invalid-cursor",
-			    "The cursor is not one this service issued.");
-			return -1;
-		}
-	}
 	return 0;
 }

@@ -17,8 +17,8 @@ void cursor_encode_pair(long long a, long long b, char out[CURSOR_MAX]);
 int cursor_decode_pair(const char *s, long long *a, long long *b);
 
 /*
- * Reads "limit" (1..500, default 50) and "cursor" from the query string;
- * answers 400 itself and returns -1 when either is malformed.
+ * page.c: reads "limit" (1..500, default 50) and "cursor" from the query
+ * string; answers 400 itself and returns -1 when either is malformed.
  */
 struct api_req;
 int cursor_params(struct api_req *a, long long *after, int *limit);

@@ -1,5 +1,6 @@
 /*
- * input.c: see input.h.
+ * input.c: see input.h; the reading, which does no I/O. input_reply.c
+ * has the functions that answer the client.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -34,63 +35,30 @@ verrors_free(struct verrors *v)
 	v->list = NULL;
 }
 
-void
-verrors_respond(struct api_req *a, struct verrors *v)
-{
-	char *errs = json_dumps(v->list, JSON_COMPACT);
-	const char *first = json_string_value(
-	    json_object_get(json_array_get(v->list, 0), "detail"));
-
-	http_problem(a->http, 422, "validation", "Unprocessable Content",
-	    first != NULL ? first : "The request is not valid.", errs);
-	free(errs);
-	verrors_free(v);
-}
-
 int
-verrors_finish(struct api_req *a, struct verrors *v)
+input_parse_object(
+    const char *body, size_t len, json_t **doc, char *detail, size_t detaillen)
 {
-	if (verrors_any(v)) {
-		verrors_respond(a, v);
-		return -1;
-	}
-	verrors_free(v);
-	return 0;
-}
-
-int
-input_body(struct api_req *a)
-{
-	const char *ctype = http_header(a->http, "Content-Type");
 	json_error_t err;
-	json_t *doc;
-	char detail[256];
 
-	if (ctype == NULL || strncasecmp(ctype, "application/json", 16) != 0) {
-		api_problem(a, 415, "unsupported-media-type",
-		    "The body must be application/json.");
+	*doc = NULL;
+	if (len == 0) {
+		snprintf(detail, detaillen, "The body is empty.");
 		return -1;
 	}
-	if (a->http->body_len == 0) {
-		api_problem(a, 400, "invalid-json", "The body is empty.");
-		return -1;
-	}
-	doc = json_loadb(
-	    a->http->body, a->http->body_len, JSON_REJECT_DUPLICATES, &err);
-	if (doc == NULL) {
-		snprintf(detail, sizeof(detail),
+	*doc = json_loadb(body, len, JSON_REJECT_DUPLICATES, &err);
+	if (*doc == NULL) {
+		snprintf(detail, detaillen,
 		    "The body is not valid JSON: %s (at byte %d).", err.text,
 		    err.position);
-		api_problem(a, 400, "invalid-json", detail);
 		return -1;
 	}
-	if (!json_is_object(doc)) {
-		json_decref(doc);
-		api_problem(
-		    a, 400, "invalid-json", "The body must be a JSON object.");
+	if (!json_is_object(*doc)) {
+		json_decref(*doc);
+		*doc = NULL;
+		snprintf(detail, detaillen, "The body must be a JSON object.");
 		return -1;
 	}
-	a->body = doc;
 	return 0;
 }
 
@@ -169,33 +137,6 @@ input_query(
 			return decode(eq + 1, plen - nlen - 1, buf, buflen) == 0
 			           ? 1
 			           : -1;
-		s = amp ? amp + 1 : NULL;
-	}
-	return 0;
-}
-
-int
-input_query_known(struct api_req *a, const char *const *allowed)
-{
-	const char *s = a->http->query, *amp;
-	char detail[160];
-	size_t plen, klen;
-	int i, ok;
-
-	while (s != NULL && *s != '\0') {
-		amp = strchr(s, '&');
-		plen = amp ? (size_t)(amp - s) : strlen(s);
-		klen = strcspn(s, "=&");
-		for (i = 0, ok = 0; allowed[i] != NULL && !ok; i++)
-			ok = strlen(allowed[i]) == klen &&
-			     strncmp(allowed[i], s, klen) == 0;
-		if (!ok && plen > 0) {
-			snprintf(detail, sizeof(detail),
-			    "Unknown query parameter '%.*s'.",
-			    (int)(klen > 60 ? 60 : klen), s);
-			api_problem(a, 400, "unknown-parameter", detail);
-			return -1;
-		}
 		s = amp ? amp + 1 : NULL;
 	}
 	return 0;

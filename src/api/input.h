@@ -3,6 +3,10 @@
  * JSON, invalid UTF-8, NUL bytes, duplicate keys, wrong types and unknown
  * fields are all the client's mistakes: each gets a 400 or 422 problem
  * document with a pointer to the field, never a 500.
+ *
+ * The functions that take a struct api_req answer the client
+ * (input_reply.c); the others only read (input.c), so that the fuzz
+ * harnesses call them without a server.
  */
 #ifndef PIPELINED_INPUT_H
 #define PIPELINED_INPUT_H
@@ -30,6 +34,11 @@ int verrors_finish(struct api_req *a, struct verrors *v);
  * 400 or 415 itself and returns -1: a is then gone and must not be
  * touched. */
 int input_body(struct api_req *a);
+
+/* What input_body() does with the bytes: one JSON object, no duplicate
+ * keys, into *doc; or -1 and the reason, for a 400, in detail. */
+int input_parse_object(
+    const char *body, size_t len, json_t **doc, char *detail, size_t detaillen);
 
 /* Checks that obj has only the listed fields (NULL-terminated). */
 void input_known_fields(

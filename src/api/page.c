@@ -2,6 +2,8 @@
  * page.c: list pages (SPEC §6): a page query fetches limit + 1 rows of
  * (item JSON, seq), so that whether a next page exists is known without
  * a second query; the cursor of the next page encodes the last seq.
+ * cursor_limit() and cursor_params() read a page's query string (they
+ * answer 400, so they are here rather than in cursor.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,7 @@
 
 #include "api.h"
 #include "cursor.h"
+#include "input.h"
 
 void
 api_list(
@@ -59,4 +62,43 @@ api_listed(const db_result *st, struct db_page *page, void *arg)
 	struct api_req *a = arg;
 
 	api_list(a, st, page, (int)json_integer_value(a->state));
+}
+
+int
+cursor_limit(struct api_req *a, int *limit)
+{
+	char buf[64], *end;
+	long v;
+	int rc;
+
+	*limit = 50;
+	if ((rc = input_query(a->http, "limit", buf, sizeof(buf))) == 0)
+		return 0;
+	v = rc > 0 ? strtol(buf, &end, 10) : 0;
+	if (rc < 0 || *end != '\0' || v < 1 || v > 500) {
+		api_problem(a, 400, "invalid-parameter",
+		    "limit must be a whole number from 1 to 500.");
+		return -1;
+	}
+	*limit = (int)v;
+	return 0;
+}
+
+int
+cursor_params(struct api_req *a, long long *after, int *limit)
+{
+	char buf[64];
+	int rc;
+
+	*after = 0;
+	if (cursor_limit(a, limit) != 0)
+		return -1;
+	if ((rc = input_query(a->http, "cursor", buf, sizeof(buf))) != 0) {
+		if (rc < 0 || cursor_decode(buf, after) != 0) {
+			api_problem(a, 400, "invalid-cursor",
+			    "The cursor is not one this service issued.");
+			return -1;
+		}
+	}
+	return 0;
 }

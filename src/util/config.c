@@ -1,5 +1,6 @@
 /*
- * config.c: parses the configuration file.
+ * config.c: parses the configuration file (config_parse_text() its text,
+ * config_load() the file).
  *
  * The format is Kore's: one "option value" per line, '#' starts a comment,
  * blank lines are ignored. An unknown option, a value out of bounds, a
@@ -8,6 +9,7 @@
  * "max_body_size" is worse than one that refuses to start.
  */
 #include "config.h"
+#include "alloc.h"
 #include "cidr.h"
 
 #include <ctype.h>
@@ -17,26 +19,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum opt_type { OPT_INT, OPT_STR };
-
-struct option {
-	const char *name;
-	enum opt_type type;
-	size_t offset;
-	const char *def;
-	long min, max;
-};
-
 #define INT_OPT(n, d, lo, hi)                                                  \
 	{                                                                      \
-#n, OPT_INT, offsetof(struct config, n), d, lo, hi             \
+#n, CONFIG_INT, offsetof(struct config, n), d, lo, hi          \
 	}
 #define STR_OPT(n, d)                                                          \
 	{                                                                      \
-#n, OPT_STR, offsetof(struct config, n), d, 0, 0               \
+#n, CONFIG_STR, offsetof(struct config, n), d, 0, 0            \
 	}
 
-static const struct option options[] = {
+const struct config_option config_options[] = {
     STR_OPT(bind, "127.0.0.1"),
     INT_OPT(port, "8443", 1, 65535),
     INT_OPT(workers, "0", 0, 64),
@@ -74,17 +66,19 @@ static const struct option options[] = {
     INT_OPT(alert_reporting_red_days, "60", 1, 3650),
 };
 
-#define NOPTIONS (sizeof(options) / sizeof(options[0]))
+#define NOPTIONS (sizeof(config_options) / sizeof(config_options[0]))
+
+const size_t config_noptions = NOPTIONS;
 
 static int
-set_option(struct config *cfg, const struct option *o, const char *value,
+set_option(struct config *cfg, const struct config_option *o, const char *value,
     char *why, size_t whylen)
 {
 	char *field = (char *)cfg + o->offset;
 	char *end;
 	long v;
 
-	if (o->type == OPT_STR) {
+	if (o->type == CONFIG_STR) {
 		if (strlen(value) >= CONFIG_STR_MAX) {
 			snprintf(why, whylen, "value longer than %d bytes",
 			    CONFIG_STR_MAX - 1);
@@ -116,18 +110,18 @@ config_defaults(struct config *cfg)
 
 	memset(cfg, 0, sizeof(*cfg));
 	for (i = 0; i < NOPTIONS; i++)
-		(void)set_option(
-		    cfg, &options[i], options[i].def, why, sizeof(why));
+		(void)set_option(cfg, &config_options[i], config_options[i].def,
+		    why, sizeof(why));
 }
 
-static const struct option *
+static const struct config_option *
 find_option(const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < NOPTIONS; i++)
-		if (strcmp(options[i].name, name) == 0)
-			return &options[i];
+		if (strcmp(config_options[i].name, name) == 0)
+			return &config_options[i];
 	return NULL;
 }
 
@@ -195,48 +189,97 @@ check_relations(
 	return 0;
 }
 
+/*
+ * The lines are those fgets() with a buffer of CONFIG_LINE_MAX + 2 bytes
+ * read when this parser read the file itself: one per '\n', and a last
+ * one without it; none is longer than CONFIG_LINE_MAX.
+ */
+int
+config_parse_text(struct config *cfg, const char *text, size_t len,
+    const char *name, char *err, size_t errlen)
+{
+	unsigned char seen[NOPTIONS] = {0};
+	const struct config_option *o;
+	const char *p = text, *end = text + len, *nl;
+	char line[CONFIG_LINE_MAX + 1], why[160], *opt, *value;
+	size_t n;
+	int lineno = 0, rc = 0;
+
+	while (rc == 0 && p < end) {
+		lineno++;
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		n = (size_t)(nl - p);
+		if (n > CONFIG_LINE_MAX) {
+			snprintf(
+			    err, errlen, "%s:%d: line too long", name, lineno);
+			rc = -1;
+			break;
+		}
+		/* A NUL would end the line early, and what follows it on the
+		 * line would be ignored without a word. */
+		if (memchr(p, '\0', n) != NULL) {
+			snprintf(err, errlen, "%s:%d: NUL byte", name, lineno);
+			rc = -1;
+			break;
+		}
+		memcpy(line, p, n);
+		line[n] = '\0';
+		p = nl + 1;
+		if (split_line(line, &opt, &value) == 0) {
+			continue;
+		} else if ((o = find_option(opt)) == NULL) {
+			snprintf(err, errlen, "%s:%d: unknown option '%s'",
+			    name, lineno, opt);
+			rc = -1;
+		} else if (seen[o - config_options]++) {
+			snprintf(err, errlen, "%s:%d: option '%s' given twice",
+			    name, lineno, opt);
+			rc = -1;
+		} else if (*value == '\0' && o->type == CONFIG_INT) {
+			snprintf(err, errlen,
+			    "%s:%d: option '%s' needs a value", name, lineno,
+			    opt);
+			rc = -1;
+		} else if (set_option(cfg, o, value, why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "%s:%d: option '%s': %s", name,
+			    lineno, opt, why);
+			rc = -1;
+		}
+	}
+	if (rc == 0)
+		rc = check_relations(cfg, name, err, errlen);
+	return rc;
+}
+
+/* Reads the whole file, then parses it as text. */
 int
 config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 {
-	unsigned char seen[NOPTIONS] = {0};
-	const struct option *o;
-	char line[2048], why[160], *name, *value;
+	char *text = NULL;
+	size_t len = 0, cap = 0, n;
 	FILE *fp;
-	int lineno = 0, rc = 0;
+	int rc;
 
 	if ((fp = fopen(path, "r")) == NULL) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	while (rc == 0 && fgets(line, sizeof(line), fp) != NULL) {
-		lineno++;
-		if (strchr(line, '\n') == NULL && !feof(fp)) {
-			snprintf(
-			    err, errlen, "%s:%d: line too long", path, lineno);
-			rc = -1;
-		} else if (split_line(line, &name, &value) == 0) {
-			continue;
-		} else if ((o = find_option(name)) == NULL) {
-			snprintf(err, errlen, "%s:%d: unknown option '%s'",
-			    path, lineno, name);
-			rc = -1;
-		} else if (seen[o - options]++) {
-			snprintf(err, errlen, "%s:%d: option '%s' given twice",
-			    path, lineno, name);
-			rc = -1;
-		} else if (*value == '\0' && o->type == OPT_INT) {
-			snprintf(err, errlen,
-			    "%s:%d: option '%s' needs a value", path, lineno,
-			    name);
-			rc = -1;
-		} else if (set_option(cfg, o, value, why, sizeof(why)) != 0) {
-			snprintf(err, errlen, "%s:%d: option '%s': %s", path,
-			    lineno, name, why);
-			rc = -1;
+	do {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 4096;
+			text = xrealloc(text, cap);
 		}
-	}
+		n = fread(text + len, 1, cap - len, fp);
+		len += n;
+	} while (n > 0);
+	/* A directory opens, and fails only here: it is no configuration. */
+	if (ferror(fp)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		rc = -1;
+	} else
+		rc = config_parse_text(cfg, text, len, path, err, errlen);
 	fclose(fp);
-	if (rc == 0)
-		rc = check_relations(cfg, path, err, errlen);
+	free(text);
 	return rc;
 }

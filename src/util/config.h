@@ -49,6 +49,26 @@ struct config {
 	int alert_reporting_red_days;
 };
 
+/*
+ * The options, one entry each: the table config.c reads, visible so that
+ * the tests can check a parsed configuration against its bounds.
+ */
+enum config_type { CONFIG_INT, CONFIG_STR };
+
+struct config_option {
+	const char *name;
+	enum config_type type;
+	size_t offset; /* of its field in struct config */
+	const char *def;
+	long min, max; /* a CONFIG_INT's bounds, inclusive */
+};
+
+extern const struct config_option config_options[];
+extern const size_t config_noptions;
+
+/* The longest line, without its newline, that a configuration may have. */
+#define CONFIG_LINE_MAX 2046
+
 /* Fills cfg with the defaults of every option. */
 void config_defaults(struct config *cfg);
 
@@ -57,5 +77,12 @@ void config_defaults(struct config *cfg);
  * naming the file, line and option into err.
  */
 int config_load(struct config *cfg, const char *path, char *err, size_t errlen);
+
+/*
+ * Parses len bytes of text over cfg, as config_load() parses a file's;
+ * name stands for the file in the messages. A NUL byte is an error.
+ */
+int config_parse_text(struct config *cfg, const char *text, size_t len,
+    const char *name, char *err, size_t errlen);
 
 #endif

@@ -124,6 +124,91 @@ test_missing_file(void **state)
 	assert_non_null(strstr(err, "/nonexistent/x.conf"));
 }
 
+/* Every default is within its option's bounds, and a string fits. */
+static void
+test_defaults_within_bounds(void **state)
+{
+	const struct config_option *o;
+	struct config cfg;
+	size_t i;
+	int v;
+
+	(void)state;
+	config_defaults(&cfg);
+	for (i = 0; i < config_noptions; i++) {
+		o = &config_options[i];
+		if (o->type == CONFIG_STR) {
+			assert_true(strlen(o->def) < CONFIG_STR_MAX);
+			continue;
+		}
+		v = *(const int *)((const char *)&cfg + o->offset);
+		assert_true(v >= o->min && v <= o->max);
+	}
+}
+
+/* The file reader and the text parser agree, line limit included: a line
+ * of CONFIG_LINE_MAX bytes is read, one more is refused. */
+static void
+test_text_and_line_limit(void **state)
+{
+	char text[CONFIG_LINE_MAX + 16], err[256];
+	struct config cfg;
+	size_t n;
+
+	(void)state;
+	memset(text, ' ', sizeof(text));
+	memcpy(text, "port 9443", 9);
+	text[CONFIG_LINE_MAX] = '\n';
+	text[CONFIG_LINE_MAX + 1] = '\0';
+	assert_int_equal(load_text(&cfg, text, err, sizeof(err)), 0);
+	assert_int_equal(cfg.port, 9443);
+	/* The same line as the last one, without its newline. */
+	text[CONFIG_LINE_MAX] = '\0';
+	assert_int_equal(load_text(&cfg, text, err, sizeof(err)), 0);
+	text[CONFIG_LINE_MAX] = ' ';
+	text[CONFIG_LINE_MAX + 1] = '\n';
+	text[CONFIG_LINE_MAX + 2] = '\0';
+	assert_int_equal(load_text(&cfg, text, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, ":1: line too long"));
+
+	n = strlen("workers 2\n");
+	config_defaults(&cfg);
+	assert_int_equal(config_parse_text(&cfg, "workers 2\nport 1", n + 6,
+	                     "t.conf", err, sizeof(err)),
+	    0);
+	assert_int_equal(cfg.workers, 2);
+	assert_int_equal(cfg.port, 1);
+}
+
+/* A NUL byte would hide the rest of its line: refused, with the line. */
+static void
+test_nul_byte_refused(void **state)
+{
+	static const char text[] = "port 1\nworkers 2\0 # x\n";
+	struct config cfg;
+	char err[256];
+
+	(void)state;
+	config_defaults(&cfg);
+	assert_int_equal(config_parse_text(&cfg, text, sizeof(text) - 1,
+	                     "t.conf", err, sizeof(err)),
+	    -1);
+	assert_string_equal(err, "t.conf:2: NUL byte");
+}
+
+/* fopen() opens a directory; reading it fails, and so does the load. */
+static void
+test_directory_refused(void **state)
+{
+	struct config cfg;
+	char err[256];
+
+	(void)state;
+	config_defaults(&cfg);
+	assert_int_equal(config_load(&cfg, "/tmp", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "/tmp: "));
+}
+
 int
 main(void)
 {
@@ -133,6 +218,10 @@ main(void)
 	    cmocka_unit_test(test_errors_name_line_and_option),
 	    cmocka_unit_test(test_hardening_options),
 	    cmocka_unit_test(test_missing_file),
+	    cmocka_unit_test(test_defaults_within_bounds),
+	    cmocka_unit_test(test_text_and_line_limit),
+	    cmocka_unit_test(test_nul_byte_refused),
+	    cmocka_unit_test(test_directory_refused),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

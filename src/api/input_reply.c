@@ -1,0 +1,83 @@
+/*
+ * input_reply.c: the functions of input.h that answer the client: 400,
+ * 415 and 422 problem documents. What they check is read in input.c,
+ * which does no I/O.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "input.h"
+
+void
+verrors_respond(struct api_req *a, struct verrors *v)
+{
+	char *errs = json_dumps(v->list, JSON_COMPACT);
+	const char *first = json_string_value(
+	    json_object_get(json_array_get(v->list, 0), "detail"));
+
+	http_problem(a->http, 422, "validation", "Unprocessable Content",
+	    first != NULL ? first : "The request is not valid.", errs);
+	free(errs);
+	verrors_free(v);
+}
+
+int
+verrors_finish(struct api_req *a, struct verrors *v)
+{
+	if (verrors_any(v)) {
+		verrors_respond(a, v);
+		return -1;
+	}
+	verrors_free(v);
+	return 0;
+}
+
+int
+input_body(struct api_req *a)
+{
+	const char *ctype = http_header(a->http, "Content-Type");
+	json_t *doc;
+	char detail[256];
+
+	if (ctype == NULL || strncasecmp(ctype, "application/json", 16) != 0) {
+		api_problem(a, 415, "unsupported-media-type",
+		    "The body must be application/json.");
+		return -1;
+	}
+	if (input_parse_object(a->http->body, a->http->body_len, &doc, detail,
+	        sizeof(detail)) != 0) {
+		api_problem(a, 400, "invalid-json", detail);
+		return -1;
+	}
+	a->body = doc;
+	return 0;
+}
+
+int
+input_query_known(struct api_req *a, const char *const *allowed)
+{
+	const char *s = a->http->query, *amp;
+	char detail[160];
+	size_t plen, klen;
+	int i, ok;
+
+	while (s != NULL && *s != '\0') {
+		amp = strchr(s, '&');
+		plen = amp ? (size_t)(amp - s) : strlen(s);
+		klen = strcspn(s, "=&");
+		for (i = 0, ok = 0; allowed[i] != NULL && !ok; i++)
+			ok = strlen(allowed[i]) == klen &&
+			     strncmp(allowed[i], s, klen) == 0;
+		if (!ok && plen > 0) {
+			snprintf(detail, sizeof(detail),
+			    "Unknown query parameter '%.*s'.",
+			    (int)(klen > 60 ? 60 : klen), s);
+			api_problem(a, 400, "unknown-parameter", detail);
+			return -1;
+		}
+		s = amp ? amp + 1 : NULL;
+	}
+	return 0;
+}
