@@ -14,7 +14,7 @@ PKGS      = libevent libevent_openssl openssl libpq jansson
 CSTD      = -std=c17 -D_GNU_SOURCE
 WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
 INC       = $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -I/usr/include/postgresql
-LIBS      = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhttp_parser -lcsv -lm
+LIBS      = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhttp_parser -lcsv -lseccomp -lm
 TESTLIBS  = $(shell pkg-config --libs cmocka libcurl 2>/dev/null)
 
 RELEASE_CFLAGS = $(CSTD) $(WARN) -O2 -g $(INC)
