@@ -24,15 +24,21 @@ struct option {
 	size_t offset;
 	const char *def;
 	long min, max;
+	const char *words; /* OPT_STR: the values allowed, or NULL for any */
 };
 
 #define INT_OPT(n, d, lo, hi)                                                  \
 	{                                                                      \
-#n, OPT_INT, offsetof(struct config, n), d, lo, hi             \
+#n, OPT_INT, offsetof(struct config, n), d, lo, hi, NULL       \
 	}
 #define STR_OPT(n, d)                                                          \
 	{                                                                      \
-#n, OPT_STR, offsetof(struct config, n), d, 0, 0               \
+#n, OPT_STR, offsetof(struct config, n), d, 0, 0, NULL         \
+	}
+/* A string that must be one of the words, separated by '|'. */
+#define WORD_OPT(n, d, w)                                                      \
+	{                                                                      \
+#n, OPT_STR, offsetof(struct config, n), d, 0, 0, w            \
 	}
 
 static const struct option options[] = {
@@ -59,6 +65,7 @@ static const struct option options[] = {
     INT_OPT(shutdown_timeout, "10", 1, 3600),
     STR_OPT(access_log, "stdout"),
     STR_OPT(user, ""),
+    WORD_OPT(sandbox, "on", "on|log|off"),
     INT_OPT(rate_limit_per_second, "100", 1, 1000000),
     INT_OPT(rate_limit_burst, "200", 1, 1000000),
     INT_OPT(auth_failures_per_minute, "30", 1, 1000000),
@@ -72,6 +79,22 @@ static const struct option options[] = {
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
+/* Whether value is one of the '|'-separated words. */
+static int
+is_word(const char *words, const char *value)
+{
+	size_t n = strlen(value);
+	const char *p;
+
+	for (p = words; p != NULL; p = strchr(p, '|')) {
+		if (*p == '|')
+			p++;
+		if (strncmp(p, value, n) == 0 && (p[n] == '|' || p[n] == '\0'))
+			return 1;
+	}
+	return 0;
+}
+
 static int
 set_option(struct config *cfg, const struct option *o, const char *value,
     char *why, size_t whylen)
@@ -81,6 +104,11 @@ set_option(struct config *cfg, const struct option *o, const char *value,
 	long v;
 
 	if (o->type == OPT_STR) {
+		if (o->words != NULL && !is_word(o->words, value)) {
+			snprintf(why, whylen, "'%s' is not one of %s", value,
+			    o->words);
+			return -1;
+		}
 		if (strlen(value) >= CONFIG_STR_MAX) {
 			snprintf(why, whylen, "value longer than %d bytes",
 			    CONFIG_STR_MAX - 1);

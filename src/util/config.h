@@ -35,6 +35,7 @@ struct config {
 	int shutdown_timeout;
 	char access_log[CONFIG_STR_MAX];
 	char user[CONFIG_STR_MAX];
+	char sandbox[CONFIG_STR_MAX]; /* "on", "log" or "off" */
 	int rate_limit_per_second;
 	int rate_limit_burst;
 	int auth_failures_per_minute;
