@@ -57,10 +57,11 @@ build/asan/pipelined: $(SRC) $(GEN) $(wildcard src/*/*.h)
 	$(CC) $(ASAN_CFLAGS) -Isrc/db -o $@ $(SRC) $(GEN) $(LIBS)
 
 # Unit tests link the pure code only: the domain, the shared utilities
-# (configuration, allocation, hex, metrics) and the pool's batch helpers.
+# (configuration, allocation, hex, metrics), the pool's batch helpers and
+# the workers' sandbox.
 UNIT_TESTS = $(patsubst tests/unit/%.c,build/asan/%,$(wildcard tests/unit/test_*.c))
 UNIT_SRC   = $(DOMAIN) $(wildcard src/util/*.c) src/db/batch.c \
-             $(wildcard tests/oracle/*.c)
+             src/runtime/sandbox.c $(wildcard tests/oracle/*.c)
 build/asan/test_%: tests/unit/test_%.c $(UNIT_SRC) $(wildcard src/*/*.h tests/oracle/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_CFLAGS) -Isrc/db -o $@ $< $(UNIT_SRC) $(TESTLIBS) $(LIBS)
