@@ -14,7 +14,7 @@ PKGS      = libevent libevent_openssl openssl libpq jansson
 CSTD      = -std=c17 -D_GNU_SOURCE
 WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
 INC       = $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -I/usr/include/postgresql
-LIBS      = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhttp_parser -lcsv -lm
+LIBS      = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhttp_parser -lcsv -lseccomp -lm
 TESTLIBS  = $(shell pkg-config --libs cmocka libcurl 2>/dev/null)
 
 RELEASE_CFLAGS = $(CSTD) $(WARN) -O2 -g $(INC)
@@ -58,10 +58,12 @@ build/asan/pipelined: $(SRC) $(GEN) $(wildcard src/*/*.h)
 
 # Unit tests link the pure code only: the domain, the shared utilities
 # (configuration, allocation, hex, metrics, address ranges), the pool's
-# batch helpers and the client address of a forwarded request.
+# batch helpers, the client address of a forwarded request and the
+# workers' sandbox.
 UNIT_TESTS = $(patsubst tests/unit/%.c,build/asan/%,$(wildcard tests/unit/test_*.c))
 UNIT_SRC   = $(DOMAIN) $(wildcard src/util/*.c) src/db/batch.c \
-             src/http/client_addr.c $(wildcard tests/oracle/*.c)
+             src/http/client_addr.c src/runtime/sandbox.c \
+             $(wildcard tests/oracle/*.c)
 build/asan/test_%: tests/unit/test_%.c $(UNIT_SRC) $(wildcard src/*/*.h tests/oracle/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_CFLAGS) -Isrc/db -o $@ $< $(UNIT_SRC) $(TESTLIBS) $(LIBS)

@@ -3,7 +3,7 @@
 # when any is missing. Runs as root on Debian 12 (or uses sudo).
 set -e
 PKGS="build-essential pkg-config libevent-dev libssl-dev libpq-dev
-libjansson-dev libhttp-parser-dev libcsv-dev libcmocka-dev libcurl4-openssl-dev
+libjansson-dev libhttp-parser-dev libcsv-dev libseccomp-dev libcmocka-dev libcurl4-openssl-dev
 postgresql-15 openssl curl clang-format clang-tidy cppcheck clang libclang-rt-dev wrk
 nginx-light postgresql-client-15"
 missing=""

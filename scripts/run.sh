@@ -1,12 +1,16 @@
 #!/bin/sh
 # make run: a private cluster under var/ (unless DATABASE_URL is set),
 # migrations, demo data on the first start, an admin key on the first
-# start, a certificate, and the service in the foreground.
+# start, a certificate, and the service in the foreground. Started as
+# root, its workers run as the system user "pipelined" (created when
+# missing), through var/run.conf: the configuration plus that user.
 set -e
 cd "$(dirname "$0")/.."
 BIN=build/release/pipelined
 CONF=${PIPELINED_CONF:-conf/pipelined.conf}
+OWN_PG=""
 if [ -z "$DATABASE_URL" ]; then
+	OWN_PG=var/pg
 	scripts/pg.sh start var/pg
 	DATABASE_URL=$(scripts/pg.sh url var/pg pipeline)
 	runuser -u postgres -- psql -h "$(realpath var/pg)" -d postgres -Atqc \
@@ -15,6 +19,18 @@ if [ -z "$DATABASE_URL" ]; then
 fi
 export DATABASE_URL
 scripts/cert.sh var/tls
+RUN_USER=$(scripts/user.sh)
+if [ -n "$RUN_USER" ] && ! grep -Eq '^[[:space:]]*user[[:space:]]' "$CONF"; then
+	# The workers connect as that user: the cluster's socket must be
+	# within its reach (a checkout under /root is not).
+	if [ -n "$OWN_PG" ] &&
+		! runuser -u "$RUN_USER" -- test -x "$(realpath $OWN_PG)"; then
+		echo "run: $RUN_USER cannot reach $(realpath $OWN_PG); the workers stay root"
+	else
+		{ cat "$CONF"; echo; echo "user $RUN_USER"; } > var/run.conf
+		CONF=var/run.conf
+	fi
+fi
 $BIN -c "$CONF" migrate
 if [ ! -f var/demo-loaded ]; then
 	psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 -o /dev/null -f sql/demo/demo.sql

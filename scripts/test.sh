@@ -33,6 +33,9 @@ export DATABASE_URL TEST_DIR TEST_PGDIR
 export PIPELINED_BIN="$ROOT/build/asan/pipelined"
 # For the tests that measure memory, which ASan's allocator would hide.
 export PIPELINED_RELEASE_BIN="$ROOT/build/release/pipelined"
+# Run as root, the servers' workers switch to this user, as make run's do.
+PIPELINED_USER=$(scripts/user.sh)
+export PIPELINED_USER
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:print_summary=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 

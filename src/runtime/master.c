@@ -88,17 +88,22 @@ slot_of(const struct slot *slots, int n, pid_t pid)
 static void
 log_death(int i, pid_t pid, int status)
 {
-	if (WIFSIGNALED(status))
-		fprintf(stderr,
-		    "pipelined: worker %d (pid %d) killed by signal %d "
-		    "(SIG%s: %s)\n",
-		    i, (int)pid, WTERMSIG(status),
-		    sigabbrev_np(WTERMSIG(status)),
-		    strsignal(WTERMSIG(status)));
-	else
+	if (!WIFSIGNALED(status)) {
 		fprintf(stderr,
 		    "pipelined: worker %d (pid %d) exited with %d\n", i,
 		    (int)pid, WEXITSTATUS(status));
+		return;
+	}
+	fprintf(stderr,
+	    "pipelined: worker %d (pid %d) killed by signal %d (SIG%s: %s)\n",
+	    i, (int)pid, WTERMSIG(status), sigabbrev_np(WTERMSIG(status)),
+	    strsignal(WTERMSIG(status)));
+	if (WTERMSIG(status) == SIGSYS)
+		fprintf(stderr,
+		    "pipelined: worker %d made a system call outside its "
+		    "sandbox; the kernel log (dmesg) names it, and "
+		    "\"sandbox log\" lets such calls through\n",
+		    i);
 }
 
 /* Decides what follows a death: -1 when the service must stop. */

@@ -1,11 +1,9 @@
 /*
  * worker.c: the life of one worker process: its event loop, its signals,
- * the access log's flush every second, dropping privileges, and its
- * orderly end.
+ * the access log's flush every second, its sandbox (sandbox.c) once it
+ * is set up, and its orderly end.
  */
-#include <grp.h>
 #include <malloc.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +18,7 @@
 #include "../util/cidr.h"
 #include "../util/hex.h"
 #include "master.h"
+#include "sandbox.h"
 #include "../util/metrics.h"
 #include "../http/peers.h"
 #include "../http/server.h"
@@ -49,27 +48,6 @@ make_id_prefix(struct server *srv)
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
 		memset(rnd, 0, sizeof(rnd));
 	hex_encode(rnd, sizeof(rnd), srv->id_prefix);
-}
-
-/* After binding: a worker started as root continues as cfg->user. */
-static int
-drop_privileges(const struct config *cfg)
-{
-	struct passwd *pw;
-
-	if (cfg->user[0] == '\0' || getuid() != 0)
-		return 0;
-	if ((pw = getpwnam(cfg->user)) == NULL) {
-		fprintf(
-		    stderr, "pipelined: user '%s' does not exist\n", cfg->user);
-		return -1;
-	}
-	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 ||
-	    setuid(pw->pw_uid) != 0) {
-		perror("pipelined: dropping privileges");
-		return -1;
-	}
-	return 0;
 }
 
 int
@@ -107,9 +85,11 @@ worker_main(const struct master_opts *o, int slot)
 	evsignal_add(sigterm, NULL);
 	evsignal_add(sigint, NULL);
 	evtimer_add(srv.flush_timer, &second);
-	if (server_listen(&srv) != 0 || drop_privileges(o->cfg) != 0)
+	if (server_listen(&srv) != 0 || sandbox_drop_privileges(o->cfg) != 0)
 		goto out;
 	if (o->worker_init != NULL && o->worker_init(srv.base, o->arg) != 0)
+		goto out;
+	if (sandbox_enter(o->cfg) != 0)
 		goto out;
 	metrics_worker_ready(slot, 1);
 	event_base_dispatch(srv.base);

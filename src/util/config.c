@@ -21,11 +21,16 @@
 
 #define INT_OPT(n, d, lo, hi)                                                  \
 	{                                                                      \
-#n, CONFIG_INT, offsetof(struct config, n), d, lo, hi          \
+#n, CONFIG_INT, offsetof(struct config, n), d, lo, hi, NULL    \
 	}
 #define STR_OPT(n, d)                                                          \
 	{                                                                      \
-#n, CONFIG_STR, offsetof(struct config, n), d, 0, 0            \
+#n, CONFIG_STR, offsetof(struct config, n), d, 0, 0, NULL      \
+	}
+/* A string that must be one of the words, separated by '|'. */
+#define WORD_OPT(n, d, w)                                                      \
+	{                                                                      \
+#n, CONFIG_STR, offsetof(struct config, n), d, 0, 0, w         \
 	}
 
 const struct config_option config_options[] = {
@@ -55,6 +60,7 @@ const struct config_option config_options[] = {
     STR_OPT(access_log, "stdout"),
     STR_OPT(user, ""),
     STR_OPT(trusted_proxies, ""),
+    WORD_OPT(sandbox, "on", "on|log|off"),
     INT_OPT(rate_limit_per_second, "100", 1, 1000000),
     INT_OPT(rate_limit_burst, "200", 1, 1000000),
     INT_OPT(auth_failures_per_minute, "30", 1, 1000000),
@@ -70,6 +76,25 @@ const struct config_option config_options[] = {
 
 const size_t config_noptions = NOPTIONS;
 
+/* Whether value is one of the '|'-separated words, whole: "on|log" is
+ * not a word of "on|log|off". */
+static int
+is_word(const char *words, const char *value)
+{
+	size_t n = strlen(value), len;
+	const char *w = words, *bar;
+
+	for (;;) {
+		bar = strchr(w, '|');
+		len = bar != NULL ? (size_t)(bar - w) : strlen(w);
+		if (len == n && strncmp(w, value, n) == 0)
+			return 1;
+		if (bar == NULL)
+			return 0;
+		w = bar + 1;
+	}
+}
+
 static int
 set_option(struct config *cfg, const struct config_option *o, const char *value,
     char *why, size_t whylen)
@@ -79,6 +104,11 @@ set_option(struct config *cfg, const struct config_option *o, const char *value,
 	long v;
 
 	if (o->type == CONFIG_STR) {
+		if (o->words != NULL && !is_word(o->words, value)) {
+			snprintf(why, whylen, "'%s' is not one of %s", value,
+			    o->words);
+			return -1;
+		}
 		if (strlen(value) >= CONFIG_STR_MAX) {
 			snprintf(why, whylen, "value longer than %d bytes",
 			    CONFIG_STR_MAX - 1);

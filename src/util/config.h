@@ -38,6 +38,7 @@ struct config {
 	char access_log[CONFIG_STR_MAX];
 	char user[CONFIG_STR_MAX];
 	char trusted_proxies[CONFIG_STR_MAX];
+	char sandbox[CONFIG_STR_MAX]; /* "on", "log" or "off" */
 	int rate_limit_per_second;
 	int rate_limit_burst;
 	int auth_failures_per_minute;
@@ -61,6 +62,7 @@ struct config_option {
 	size_t offset; /* of its field in struct config */
 	const char *def;
 	long min, max; /* a CONFIG_INT's bounds, inclusive */
+	const char *words; /* a CONFIG_STR's values, '|'-separated, or NULL */
 };
 
 extern const struct config_option config_options[];

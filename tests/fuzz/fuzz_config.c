@@ -57,6 +57,25 @@ same(const struct config *a, const struct config *b)
 	return 1;
 }
 
+/* Whether s is one of the '|'-separated words (written apart from
+ * config.c's own test, so that the harness checks it). */
+static int
+one_of(const char *words, const char *s)
+{
+	size_t n = strlen(s);
+	const char *w = words, *bar;
+
+	for (;;) {
+		bar = strchr(w, '|');
+		if ((size_t)((bar != NULL ? bar : w + strlen(w)) - w) == n &&
+		    strncmp(w, s, n) == 0)
+			return 1;
+		if (bar == NULL)
+			return 0;
+		w = bar + 1;
+	}
+}
+
 static void
 check_accepted(const struct config *cfg)
 {
@@ -77,6 +96,7 @@ check_accepted(const struct config *cfg)
 		CHECK(strpbrk(s, "#\n") == NULL);
 		CHECK(n == 0 || (!isspace((unsigned char)s[0]) &&
 		                    !isspace((unsigned char)s[n - 1])));
+		CHECK(o->words == NULL || one_of(o->words, s));
 	}
 	CHECK(cfg->output_low_watermark < cfg->output_high_watermark);
 }

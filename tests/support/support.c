@@ -83,11 +83,27 @@ free_port(void)
 	return port;
 }
 
+/* Whether the configuration lines in conf set option name. */
+static int
+has_option(const char *conf, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p;
+
+	for (p = conf; p != NULL && *p != '\0'; p = strchr(p, '\n')) {
+		p += strspn(p, "\n \t");
+		if (strncmp(p, name, n) == 0 && (p[n] == ' ' || p[n] == '\t'))
+			return 1;
+	}
+	return 0;
+}
+
 void
 ts_start(struct tserver *s, const char *extra)
 {
-	const char *dir = ts_env("TEST_DIR");
+	const char *dir = ts_env("TEST_DIR"), *user;
 	static int serial;
+	char userline[128];
 	struct tresp r;
 	FILE *fp;
 	int i;
@@ -100,13 +116,21 @@ ts_start(struct tserver *s, const char *extra)
 	    (int)getpid(), serial);
 	if ((fp = fopen(s->conf, "w")) == NULL)
 		die("support: %s: %s", s->conf, strerror(errno));
+	/* As make run does: the workers switch to PIPELINED_USER (set by
+	 * scripts/test.sh when the tests run as root), and are sandboxed
+	 * since sandbox is on by default. */
+	user = getenv("PIPELINED_USER");
+	if (user != NULL && *user != '\0' && !has_option(extra, "user"))
+		snprintf(userline, sizeof(userline), "user %s\n", user);
+	else
+		userline[0] = '\0';
 	fprintf(fp,
 	    "port %d\n%s\ntls_certificate %s/server.crt\n"
 	    "tls_certificate_key %s/server.key\ndatabase_url %s\n"
-	    "db_reconnect_max_ms 200\n%s\n",
+	    "db_reconnect_max_ms 200\n%s%s\n",
 	    s->port,
 	    extra != NULL && strstr(extra, "workers") ? "" : "workers 2", dir,
-	    dir, ts_env("DATABASE_URL"), extra ? extra : "");
+	    dir, ts_env("DATABASE_URL"), userline, extra ? extra : "");
 	fclose(fp);
 	if ((s->pid = fork()) == 0) {
 		int fd = open(s->log, O_WRONLY | O_CREAT | O_APPEND, 0644);

@@ -40,6 +40,8 @@ test_defaults(void **state)
 	assert_int_equal(cfg.max_header_size, 8192);
 	assert_int_equal(cfg.alert_start_red_days, 90);
 	assert_string_equal(cfg.access_log, "stdout");
+	assert_string_equal(cfg.sandbox, "on");
+	assert_string_equal(cfg.user, "");
 }
 
 static void
@@ -79,6 +81,20 @@ test_errors_name_line_and_option(void **state)
 	assert_non_null(strstr(err, "given twice"));
 	assert_int_equal(load_text(&cfg, "port\n", err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "needs a value"));
+	assert_int_equal(load_text(&cfg, "sandbox of\n", err, sizeof(err)), -1);
+	assert_non_null(
+	    strstr(err, "option 'sandbox': 'of' is not one of on|log|off"));
+	assert_int_equal(load_text(&cfg, "sandbox\n", err, sizeof(err)), -1);
+	/* Whole words only: found by fuzz_config (corpus sandbox-bar). */
+	assert_int_equal(
+	    load_text(&cfg, "sandbox on|log\n", err, sizeof(err)), -1);
+	assert_int_equal(load_text(&cfg, "sandbox o\n", err, sizeof(err)), -1);
+	assert_int_equal(
+	    load_text(&cfg, "sandbox offf\n", err, sizeof(err)), -1);
+	assert_int_equal(load_text(&cfg, "sandbox log\n", err, sizeof(err)), 0);
+	assert_string_equal(cfg.sandbox, "log");
+	assert_int_equal(load_text(&cfg, "sandbox off\n", err, sizeof(err)), 0);
+	assert_string_equal(cfg.sandbox, "off");
 }
 
 /* The options of issue 14, and the rules between options. */

@@ -1,0 +1,269 @@
+/*
+ * sandbox.c: the one place that decides what a worker may do.
+ *
+ * A worker started as root first becomes the configured `user`. Then it
+ * installs a seccomp filter: the system calls below are allowed, some
+ * only with the arguments given, and any other one kills the worker
+ * (SIGSYS; the kernel log names the call, and the master logs the death
+ * and replaces the worker). With `sandbox log` the other calls are
+ * allowed but logged by the kernel, to find what a new environment
+ * needs; `sandbox off` installs nothing. Killing, not failing the call
+ * with EPERM: a refused call would leave the worker in a state no test
+ * has seen, and would let a hijacked one probe the list; a death is
+ * logged, counted in /metrics and repaired by the master.
+ *
+ * The list is what a worker does after its set-up, seen with strace -f
+ * on the service (requests, database connections killed and made again,
+ * a database host name that needs DNS) and kept honest by the tests,
+ * which run with the sandbox on: the event loop, TLS on the accepted
+ * sockets, the access log, libpq reconnecting (a socket, the user's
+ * name, ~/.pgpass, /etc/hosts, nsswitch and DNS) and, in the test build
+ * only, the sanitizers' reports. Files can be opened to read only;
+ * nothing can be executed, mapped executable, forked or traced.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/netlink.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <seccomp.h>
+
+#include "sandbox.h"
+
+/* One allowed system call: by name, so that the list reads the same on
+ * every architecture (a name the architecture lacks is skipped), with
+ * at most one condition on an argument. Several entries for one name
+ * allow any of them. */
+struct allow {
+	const char *name;
+	unsigned int ncmp;
+	struct scmp_arg_cmp cmp;
+};
+
+#define ANY(n)                                                                 \
+	{                                                                      \
+		n, 0,                                                          \
+		{                                                              \
+			0, SCMP_CMP_EQ, 0, 0                                   \
+		}                                                              \
+	}
+#define ARG_EQ(n, i, v)                                                        \
+	{                                                                      \
+		n, 1,                                                          \
+		{                                                              \
+			i, SCMP_CMP_EQ, (scmp_datum_t)(v), 0                   \
+		}                                                              \
+	}
+/* (argument i & mask) == v */
+#define ARG_MASK(n, i, mask, v)                                                \
+	{                                                                      \
+		n, 1,                                                          \
+		{                                                              \
+			i, SCMP_CMP_MASKED_EQ, (scmp_datum_t)(mask),           \
+			    (scmp_datum_t)(v)                                  \
+		}                                                              \
+	}
+
+/* Read-only opens: no O_CREAT, O_TRUNC or write access. */
+#define RDONLY_MASK (O_ACCMODE | O_CREAT | O_TRUNC)
+
+static const struct allow allowed[] = {
+    /* The event loop, its signals' socket pair, the connections. */
+    ANY("epoll_wait"),
+    ANY("epoll_pwait"),
+    ANY("epoll_ctl"),
+    ANY("accept4"),
+    ANY("read"),
+    ANY("readv"),
+    ANY("write"),
+    ANY("writev"),
+    ANY("recvfrom"),
+    ANY("recvmsg"),
+    ANY("sendto"),
+    ANY("sendmsg"),
+    ANY("sendmmsg"), /* glibc's resolver: A and AAAA at once */
+    ANY("shutdown"),
+    ANY("close"),
+    ANY("fcntl"),
+    ANY("getsockname"),
+    ANY("getpeername"),
+    ANY("getsockopt"),
+    ANY("setsockopt"),
+    ARG_EQ("ioctl", 1, FIONREAD), /* libevent: bytes to read */
+    ARG_EQ("ioctl", 1, FIONBIO),
+    ARG_EQ("ioctl", 1, TCGETS), /* isatty(): stdio, the sanitizers */
+    ANY("poll"),
+    ANY("ppoll"),
+
+    /* Time and waiting. */
+    ANY("clock_gettime"),
+    ANY("gettimeofday"),
+    ANY("clock_nanosleep"),
+    ANY("nanosleep"),
+
+    /* Memory, never executable. */
+    ANY("brk"),
+    ARG_MASK("mmap", 2, PROT_EXEC, 0),
+    ARG_MASK("mprotect", 2, PROT_EXEC, 0),
+    ANY("munmap"),
+    ANY("mremap"),
+    ANY("madvise"),
+    ANY("futex"),
+    ANY("sched_yield"), /* the shared tables' spin locks, when contended */
+
+    /* Randomness: OpenSSL reseeds after the fork. */
+    ANY("getrandom"),
+
+    /* Signals, and the end. */
+    ANY("rt_sigaction"),
+    ANY("rt_sigprocmask"),
+    ANY("rt_sigreturn"),
+    ANY("sigaltstack"),
+    ANY("getpid"),
+    ARG_EQ("kill", 1, 0), /* whether a shared lock's holder still lives */
+    ANY("gettid"),
+    ANY("exit"),
+    ANY("exit_group"),
+
+    /* libpq reconnecting: the socket (Unix or TCP; netlink for glibc's
+     * ordering of a host name's addresses), the user's name, ~/.pgpass,
+     * /etc/hosts, /etc/nsswitch.conf, /etc/resolv.conf. */
+    ARG_EQ("socket", 0, AF_UNIX),
+    ARG_EQ("socket", 0, AF_INET),
+    ARG_EQ("socket", 0, AF_INET6),
+    ARG_EQ("socket", 0, AF_NETLINK),
+    ANY("connect"),
+    ANY("bind"),
+    ANY("getuid"),
+    ANY("geteuid"),
+    ANY("getgid"),
+    ANY("getegid"),
+    ARG_MASK("openat", 2, RDONLY_MASK, O_RDONLY),
+    ARG_MASK("open", 1, RDONLY_MASK, O_RDONLY),
+    ANY("fstat"),
+    ANY("newfstatat"),
+    ANY("statx"),
+    ANY("stat"),
+    ANY("lseek"),
+    ANY("pread64"),
+    ANY("access"),
+    ANY("faccessat"),
+    ANY("uname"),
+};
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
+#define SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) ||                                        \
+    __has_feature(undefined_behavior_sanitizer)
+#define SANITIZED 1
+#endif
+#endif
+
+#ifdef SANITIZED
+/* The sanitizers' runtime, to print a report and its stack trace (it
+ * reads /proc/self/maps and the binaries' symbols, and aborts with
+ * tgkill). Only in the test build. */
+static const struct allow sanitizer_allowed[] = {
+    ANY("readlink"), /* the binary and the libraries, for symbols */
+    ANY("readlinkat"),
+    ANY("pipe2"), /* UBSan: whether memory can be read, to show it */
+};
+#endif
+
+static int
+add_list(scmp_filter_ctx ctx, const struct allow *list, size_t n)
+{
+	size_t i;
+	int nr, rc;
+
+	for (i = 0; i < n; i++) {
+		nr = seccomp_syscall_resolve_name(list[i].name);
+		if (nr < 0)
+			continue; /* not on this architecture */
+		if (list[i].ncmp == 0)
+			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+		else
+			rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr,
+			    list[i].ncmp, &list[i].cmp);
+		if (rc != 0) {
+			fprintf(stderr, "pipelined: sandbox: %s: %s\n",
+			    list[i].name, strerror(-rc));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+sandbox_enter(const struct config *cfg)
+{
+	scmp_filter_ctx ctx;
+	uint32_t deny;
+	int rc = -1, err;
+
+	if (strcmp(cfg->sandbox, "off") == 0)
+		return 0;
+	deny = strcmp(cfg->sandbox, "log") == 0 ? SCMP_ACT_LOG
+	                                        : SCMP_ACT_KILL_PROCESS;
+	if ((ctx = seccomp_init(deny)) == NULL) {
+		fprintf(stderr, "pipelined: sandbox: seccomp_init failed\n");
+		return -1;
+	}
+	if (add_list(ctx, allowed, sizeof(allowed) / sizeof(allowed[0])) != 0)
+		goto out;
+#ifdef SANITIZED
+	if (add_list(ctx, sanitizer_allowed,
+	        sizeof(sanitizer_allowed) / sizeof(sanitizer_allowed[0])) != 0)
+		goto out;
+#endif
+	/* abort() signals its own process only. */
+	if ((err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
+	         SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()))) != 0 ||
+	    (err = seccomp_load(ctx)) != 0) {
+		fprintf(stderr, "pipelined: sandbox: %s\n", strerror(-err));
+		goto out;
+	}
+	rc = 0;
+out:
+	seccomp_release(ctx);
+	return rc;
+}
+
+int
+sandbox_drop_privileges(const struct config *cfg)
+{
+	struct passwd *pw;
+	pid_t master = getppid();
+
+	if (cfg->user[0] == '\0' || getuid() != 0)
+		return 0;
+	if ((pw = getpwnam(cfg->user)) == NULL) {
+		fprintf(
+		    stderr, "pipelined: user '%s' does not exist\n", cfg->user);
+		return -1;
+	}
+	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 ||
+	    setuid(pw->pw_uid) != 0) {
+		perror("pipelined: dropping privileges");
+		return -1;
+	}
+	if (pw->pw_uid != 0 && setuid(0) == 0) {
+		fprintf(stderr, "pipelined: could regain root\n");
+		return -1;
+	}
+	/* A change of credentials clears the parent-death signal; the
+	 * master may have died before it was set again. */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != master)
+		return -1;
+	return 0;
+}
