@@ -63,6 +63,7 @@ build/asan/pipelined: $(SRC) $(GEN) $(wildcard src/*/*.h)
 UNIT_TESTS = $(patsubst tests/unit/%.c,build/asan/%,$(wildcard tests/unit/test_*.c))
 UNIT_SRC   = $(DOMAIN) $(wildcard src/util/*.c) src/db/batch.c \
              src/http/client_addr.c src/runtime/sandbox.c \
+             src/runtime/landlock.c \
              $(wildcard tests/oracle/*.c)
 build/asan/test_%: tests/unit/test_%.c $(UNIT_SRC) $(wildcard src/*/*.h tests/oracle/*.h)
 	@mkdir -p $(@D)

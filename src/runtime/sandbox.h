@@ -14,7 +14,8 @@
  * Returns -1, with a message on stderr, when the switch fails. */
 int sandbox_drop_privileges(const struct config *cfg);
 
-/* Installs the seccomp allow-list unless cfg->sandbox is "off". Returns
+/* Installs the seccomp allow-list unless cfg->sandbox is "off", and with
+ * "on" first confines the files it may read (landlock.c). Returns
  * -1, with a message on stderr, when it cannot be installed: a worker
  * never serves without the sandbox it was configured with. */
 int sandbox_enter(const struct config *cfg);

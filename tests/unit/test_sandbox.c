@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
@@ -22,6 +23,7 @@
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -180,6 +182,49 @@ test_off_list_kills(void **state)
 	assert_killed(in_child("on", call_kill_signal));
 }
 
+/* A world-readable file outside what a worker needs, made by the test
+ * before the child enters the sandbox. */
+static const char outside[] = "/var/tmp/pipelined-landlock-test";
+
+/* Exit 0: /etc/hosts reads and the file outside does not (EACCES);
+ * 10 + n otherwise. */
+static void
+read_outside(void)
+{
+	int fd;
+
+	if ((fd = open("/etc/hosts", O_RDONLY)) < 0)
+		_exit(10);
+	close(fd);
+	if ((fd = open(outside, O_RDONLY)) >= 0)
+		_exit(11);
+	_exit(errno == EACCES ? 0 : 12);
+}
+
+static void
+test_reads_confined(void **state)
+{
+	FILE *fp;
+	int st;
+
+	(void)state;
+	assert_non_null(fp = fopen(outside, "w"));
+	fputs("not a worker's business\n", fp);
+	fclose(fp);
+	assert_int_equal(chmod(outside, 0644), 0);
+	st = in_child("on", read_outside);
+	/* A kernel without Landlock: nothing to prove here. */
+	if (access("/sys/kernel/security/landlock", F_OK) != 0 &&
+	    WIFEXITED(st) && WEXITSTATUS(st) == 11) {
+		unlink(outside);
+		skip();
+	}
+	assert_exit(st, 0);
+	/* "log" confines the system calls only. */
+	assert_exit(in_child("log", read_outside), 11);
+	unlink(outside);
+}
+
 static void
 test_log_lets_through(void **state)
 {
@@ -257,6 +302,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_worker_calls_allowed),
 	    cmocka_unit_test(test_off_list_kills),
+	    cmocka_unit_test(test_reads_confined),
 	    cmocka_unit_test(test_log_lets_through),
 	    cmocka_unit_test(test_modes),
 	    cmocka_unit_test(test_sanitizer_reports_from_inside),
