@@ -5,7 +5,7 @@ set -e
 PKGS="build-essential pkg-config libevent-dev libssl-dev libpq-dev
 libjansson-dev libhttp-parser-dev libcsv-dev libseccomp-dev libcmocka-dev libcurl4-openssl-dev
 postgresql-15 openssl curl clang-format clang-tidy cppcheck clang libclang-rt-dev wrk
-nginx-light postgresql-client-15"
+nginx-light postgresql-client-15 pebble lego"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
