@@ -19,7 +19,9 @@
 #include <curl/curl.h>
 #include <libpq-fe.h>
 #include <pthread.h>
+#include <openssl/bn.h>
 #include <openssl/err.h>
+#include <openssl/x509.h>
 
 #include <setjmp.h>
 #include <stdint.h>
@@ -65,8 +67,8 @@ sh(const char *fmt, ...)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-static int
-free_port(void)
+int
+ts_free_port(void)
 {
 	struct sockaddr_in sin;
 	socklen_t len = sizeof(sin);
@@ -109,7 +111,7 @@ ts_start(struct tserver *s, const char *extra)
 	int i;
 
 	memset(s, 0, sizeof(*s));
-	s->port = free_port();
+	s->port = ts_free_port();
 	snprintf(s->conf, sizeof(s->conf), "%s/server-%d-%d.conf", dir,
 	    (int)getpid(), ++serial);
 	snprintf(s->log, sizeof(s->log), "%s/server-%d-%d.log", dir,
@@ -124,13 +126,17 @@ ts_start(struct tserver *s, const char *extra)
 		snprintf(userline, sizeof(userline), "user %s\n", user);
 	else
 		userline[0] = '\0';
+	/* The tests' certificate, unless the test names its own (one that
+	 * it replaces, as test_acme does). */
+	if (!has_option(extra, "tls_certificate"))
+		fprintf(fp, "tls_certificate %s/server.crt\n", dir);
+	if (!has_option(extra, "tls_certificate_key"))
+		fprintf(fp, "tls_certificate_key %s/server.key\n", dir);
 	fprintf(fp,
-	    "port %d\n%s\ntls_certificate %s/server.crt\n"
-	    "tls_certificate_key %s/server.key\ndatabase_url %s\n"
-	    "db_reconnect_max_ms 200\n%s%s\n",
+	    "port %d\n%s\ndatabase_url %s\ndb_reconnect_max_ms 200\n%s%s\n",
 	    s->port,
-	    extra != NULL && strstr(extra, "workers") ? "" : "workers 2", dir,
-	    dir, ts_env("DATABASE_URL"), userline, extra ? extra : "");
+	    extra != NULL && strstr(extra, "workers") ? "" : "workers 2",
+	    ts_env("DATABASE_URL"), userline, extra ? extra : "");
 	fclose(fp);
 	if ((s->pid = fork()) == 0) {
 		int fd = open(s->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -338,9 +344,9 @@ tr_problem_type(const struct tresp *r)
 }
 
 /* A TCP connection to the server on loopback, from the address from
- * (NULL: the kernel's choice). */
+ * (NULL: the kernel's choice); -1 when the connection is refused. */
 static int
-tcp_connect(int port, const char *from)
+tcp_try_connect(int port, const char *from)
 {
 	struct sockaddr_in sin, src;
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -355,7 +361,20 @@ tcp_connect(int port, const char *from)
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons((uint16_t)port);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0)
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The same; a refused connection ends the test binary. */
+static int
+tcp_connect(int port, const char *from)
+{
+	int fd = tcp_try_connect(port, from);
+
+	if (fd < 0)
 		die("support: connect: %s", strerror(errno));
 	return fd;
 }
@@ -416,6 +435,45 @@ tls_close(SSL *ssl, SSL_CTX *ctx)
 		close(fd);
 	}
 	SSL_CTX_free(ctx);
+}
+
+int
+cert_serial_hex(const X509 *cert, char *out, size_t outlen)
+{
+	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
+	char *hex = bn != NULL ? BN_bn2hex(bn) : NULL;
+
+	snprintf(out, outlen, "%s", hex != NULL ? hex : "");
+	OPENSSL_free(hex);
+	BN_free(bn);
+	return hex != NULL ? 0 : -1;
+}
+
+int
+tls_served_cert(int port, char *issuer, size_t ilen, char *serial, size_t slen)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	SSL *ssl = NULL;
+	X509 *cert = NULL;
+	int fd, rc = -1;
+
+	if ((fd = tcp_try_connect(port, NULL)) < 0)
+		goto out;
+	ssl = SSL_new(ctx);
+	SSL_set_fd(ssl, fd);
+	if (SSL_connect(ssl) != 1 ||
+	    (cert = SSL_get1_peer_certificate(ssl)) == NULL)
+		goto out;
+	X509_NAME_oneline(X509_get_issuer_name(cert), issuer, (int)ilen);
+	rc = cert_serial_hex(cert, serial, slen);
+out:
+	ERR_clear_error();
+	X509_free(cert);
+	SSL_free(ssl);
+	if (fd >= 0)
+		close(fd);
+	SSL_CTX_free(ctx);
+	return rc;
 }
 
 static const char *all_keys[256];

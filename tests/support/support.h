@@ -42,6 +42,9 @@ int ts_stop(struct tserver *s);
  * 0 (a sanitizer report or a leak makes it fail). */
 int ts_group_teardown(void **state);
 const char *ts_env(const char *name);
+/* A TCP port free on 127.0.0.1 when asked (as the servers get theirs),
+ * for the other servers a test runs. */
+int ts_free_port(void);
 
 /* One request. key may be NULL; body may be NULL. headers is a
  * NULL-terminated list of "Name: value" lines, or NULL. */
@@ -74,6 +77,15 @@ SSL *tls_connect(int port, int version, SSL_CTX **ctx_out, const char *cert,
  * are many clients. */
 SSL *tls_connect_from(int port, const char *from, SSL_CTX **ctx_out);
 void tls_close(SSL *ssl, SSL_CTX *ctx);
+/* A certificate's serial number in upper-case hex without leading zeros
+ * (as "openssl x509 -serial" prints it, less those); 0, or -1. */
+int cert_serial_hex(const X509 *cert, char *out, size_t outlen);
+/* The certificate a new TLS connection to the server is served (not
+ * verified): its issuer, as X509_NAME_oneline writes it ("/CN=..."), and
+ * its serial (cert_serial_hex). 0, or -1 when the connection or the
+ * handshake fails. */
+int tls_served_cert(
+    int port, char *issuer, size_t ilen, char *serial, size_t slen);
 
 /* Runs a printf-formatted shell command; returns its exit status. */
 int sh(const char *fmt, ...);
