@@ -58,12 +58,12 @@ build/asan/pipelined: $(SRC) $(GEN) $(wildcard src/*/*.h)
 
 # Unit tests link the pure code only: the domain, the shared utilities
 # (configuration, allocation, hex, metrics, address ranges), the pool's
-# batch helpers, the client address of a forwarded request and the
-# workers' sandbox.
+# batch helpers, the client address of a forwarded request, the
+# workers' sandbox and the key manager (test_keymgr runs one).
 UNIT_TESTS = $(patsubst tests/unit/%.c,build/asan/%,$(wildcard tests/unit/test_*.c))
 UNIT_SRC   = $(DOMAIN) $(wildcard src/util/*.c) src/db/batch.c \
              src/http/client_addr.c src/runtime/sandbox.c \
-             src/runtime/landlock.c \
+             src/runtime/landlock.c src/runtime/keymgr.c \
              $(wildcard tests/oracle/*.c)
 build/asan/test_%: tests/unit/test_%.c $(UNIT_SRC) $(wildcard src/*/*.h tests/oracle/*.h)
 	@mkdir -p $(@D)

@@ -2,8 +2,9 @@
 # make run: a private cluster under var/ (unless DATABASE_URL is set),
 # migrations, demo data on the first start, an admin key on the first
 # start, a certificate, and the service in the foreground. Started as
-# root, its workers run as the system user "pipelined" (created when
-# missing), through var/run.conf: the configuration plus that user.
+# root, its workers run as the system user "pipelined" and the key
+# manager as "pipelined-keys" (created when missing), through
+# var/run.conf: the configuration plus those users.
 set -e
 cd "$(dirname "$0")/.."
 BIN=build/release/pipelined
@@ -20,6 +21,8 @@ fi
 export DATABASE_URL
 scripts/cert.sh var/tls
 RUN_USER=$(scripts/user.sh)
+KEYS_USER=$(scripts/user.sh pipelined-keys)
+EXTRA=""
 if [ -n "$RUN_USER" ] && ! grep -Eq '^[[:space:]]*user[[:space:]]' "$CONF"; then
 	# The workers connect as that user: the cluster's socket must be
 	# within its reach (a checkout under /root is not).
@@ -27,9 +30,18 @@ if [ -n "$RUN_USER" ] && ! grep -Eq '^[[:space:]]*user[[:space:]]' "$CONF"; then
 		! runuser -u "$RUN_USER" -- test -x "$(realpath $OWN_PG)"; then
 		echo "run: $RUN_USER cannot reach $(realpath $OWN_PG); the workers stay root"
 	else
-		{ cat "$CONF"; echo; echo "user $RUN_USER"; } > var/run.conf
-		CONF=var/run.conf
+		EXTRA="user $RUN_USER"
 	fi
+fi
+# The key manager reads the key from a descriptor the master opens, so
+# its own user needs no access to anything.
+if [ -n "$KEYS_USER" ] && ! grep -Eq '^[[:space:]]*key_manager_user[[:space:]]' "$CONF"; then
+	EXTRA="$EXTRA
+key_manager_user $KEYS_USER"
+fi
+if [ -n "$EXTRA" ]; then
+	{ cat "$CONF"; echo; echo "$EXTRA"; } > var/run.conf
+	CONF=var/run.conf
 fi
 $BIN -c "$CONF" migrate
 if [ ! -f var/demo-loaded ]; then

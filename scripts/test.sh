@@ -35,7 +35,9 @@ export PIPELINED_BIN="$ROOT/build/asan/pipelined"
 export PIPELINED_RELEASE_BIN="$ROOT/build/release/pipelined"
 # Run as root, the servers' workers switch to this user, as make run's do.
 PIPELINED_USER=$(scripts/user.sh)
-export PIPELINED_USER
+# and the key manager to this one, so that a worker cannot trace it.
+PIPELINED_KEYS_USER=$(scripts/user.sh pipelined-keys)
+export PIPELINED_USER PIPELINED_KEYS_USER
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:print_summary=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 

@@ -7,8 +7,9 @@
  *             [--areas CODE,...] [--expires YYYY-MM-DD]
  *   pipelined [-c file] check          validate the configuration
  *
- * The master process parses the configuration, loads the TLS certificate
- * (so that a bad one fails before any fork), and supervises the workers;
+ * The master process parses the configuration, reads the TLS certificate
+ * and hands the key to the key manager (so that a bad one fails before
+ * any worker is forked), and supervises the workers;
  * each worker runs an event loop with its own database pool.
  */
 #include <fcntl.h>
@@ -63,17 +64,12 @@ static int
 serve(const struct config *cfg)
 {
 	struct master_opts o;
-	char err[512];
 	int rc;
 
 	memset(&o, 0, sizeof(o));
 	o.cfg = cfg;
 	if (server_probe_port(cfg) != 0)
 		return 1;
-	if ((o.ssl_ctx = tls_server_context(cfg, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "pipelined: %s\n", err);
-		return 1;
-	}
 	if (metrics_init() != 0 ||
 	    peers_init(cfg->max_connections_per_address) != 0) {
 		perror("pipelined: shared memory");
@@ -84,10 +80,7 @@ serve(const struct config *cfg)
 	o.handler = api_handle;
 	o.worker_init = api_worker_init;
 	o.worker_fini = api_worker_fini;
-	fprintf(
-	    stderr, "pipelined: serving https://%s:%d\n", cfg->bind, cfg->port);
 	rc = master_run(&o);
-	SSL_CTX_free(o.ssl_ctx);
 	if (o.log_fd > STDOUT_FILENO)
 		close(o.log_fd);
 	return rc;

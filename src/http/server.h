@@ -33,6 +33,7 @@ struct server {
 	int stopping;
 	struct event *shutdown_timer;
 	struct event *flush_timer;
+	struct event *reload; /* the master's channel (runtime/certs.c) */
 	int log_fd; /* -1 when the access log is off */
 	struct evbuffer *log_buf;
 	char id_prefix[17];
@@ -71,7 +72,20 @@ void server_tick(struct server *srv);
 void response_new_id(struct server *srv, struct http_request *r);
 
 /* tls.c */
-SSL_CTX *tls_server_context(const struct config *cfg, char *err, size_t errlen);
+/* The bytes of the TLS files, as the master read them. */
+struct tls_material {
+	char *chain; /* PEM: the leaf first, then its chain */
+	size_t chain_len;
+	char *ca; /* PEM: tls_client_ca's certificates; ca_len 0 when unset */
+	size_t ca_len;
+	char *key; /* PEM: only with tls_key_manager off */
+	size_t key_len;
+};
+/* A server context for m's certificate with pkey as its key (the real
+ * one, or keyclient.c's stand-in); NULL with a message in err. The file
+ * names in cfg are for the messages. */
+SSL_CTX *tls_server_context(const struct config *cfg,
+    const struct tls_material *m, EVP_PKEY *pkey, char *err, size_t errlen);
 /* A BIO on fd that sets *drained when a read(2) empties the socket. */
 BIO *tls_socket_bio(int fd, int *drained);
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 
 #include "server.h"
@@ -31,8 +32,66 @@ ssl_error(char *err, size_t errlen, const char *what, const char *path)
 	snprintf(err, errlen, "%s %s: %s", what, path, buf);
 }
 
+/* Makes the leaf (the first certificate) and the rest of the chain the
+ * context's certificate. */
+static int
+use_chain(SSL_CTX *ctx, const char *pem, size_t len)
+{
+	BIO *bio = BIO_new_mem_buf(pem, (int)len);
+	X509 *x;
+	int rc = -1;
+
+	if (bio == NULL ||
+	    (x = PEM_read_bio_X509_AUX(bio, NULL, NULL, NULL)) == NULL)
+		goto out;
+	if (SSL_CTX_use_certificate(ctx, x) != 1) {
+		X509_free(x);
+		goto out;
+	}
+	X509_free(x);
+	SSL_CTX_clear_chain_certs(ctx);
+	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL)
+		if (SSL_CTX_add0_chain_cert(ctx, x) != 1) {
+			X509_free(x);
+			goto out;
+		}
+	/* The end of the PEM text is not an error. */
+	ERR_clear_error();
+	rc = 0;
+out:
+	BIO_free(bio);
+	return rc;
+}
+
+/* Trusts, and names to clients, each CA certificate of the PEM text. */
+static int
+use_client_ca(SSL_CTX *ctx, const char *pem, size_t len)
+{
+	BIO *bio = BIO_new_mem_buf(pem, (int)len);
+	X509_STORE *store = SSL_CTX_get_cert_store(ctx);
+	X509 *x;
+	int n = 0;
+
+	if (bio == NULL)
+		return -1;
+	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+		if (X509_STORE_add_cert(store, x) != 1 ||
+		    SSL_CTX_add_client_CA(ctx, x) != 1) {
+			X509_free(x);
+			BIO_free(bio);
+			return -1;
+		}
+		X509_free(x);
+		n++;
+	}
+	ERR_clear_error();
+	BIO_free(bio);
+	return n > 0 ? 0 : -1;
+}
+
 SSL_CTX *
-tls_server_context(const struct config *cfg, char *err, size_t errlen)
+tls_server_context(const struct config *cfg, const struct tls_material *m,
+    EVP_PKEY *pkey, char *err, size_t errlen)
 {
 	SSL_CTX *ctx;
 
@@ -56,30 +115,22 @@ tls_server_context(const struct config *cfg, char *err, size_t errlen)
 		ssl_error(err, errlen, "setting", "the TLS 1.2 ciphers");
 		goto fail;
 	}
-	if (SSL_CTX_use_certificate_chain_file(ctx, cfg->tls_certificate) !=
-	    1) {
+	if (use_chain(ctx, m->chain, m->chain_len) != 0) {
 		ssl_error(
 		    err, errlen, "loading certificate", cfg->tls_certificate);
 		goto fail;
 	}
-	if (SSL_CTX_use_PrivateKey_file(
-	        ctx, cfg->tls_certificate_key, SSL_FILETYPE_PEM) != 1 ||
+	if (SSL_CTX_use_PrivateKey(ctx, pkey) != 1 ||
 	    SSL_CTX_check_private_key(ctx) != 1) {
 		ssl_error(err, errlen, "loading key", cfg->tls_certificate_key);
 		goto fail;
 	}
-	if (cfg->tls_client_ca[0] != '\0') {
-		STACK_OF(X509_NAME) * names;
-
-		if (SSL_CTX_load_verify_locations(
-		        ctx, cfg->tls_client_ca, NULL) != 1 ||
-		    (names = SSL_load_client_CA_file(cfg->tls_client_ca)) ==
-		        NULL) {
+	if (m->ca_len > 0) {
+		if (use_client_ca(ctx, m->ca, m->ca_len) != 0) {
 			ssl_error(err, errlen, "loading client CA",
 			    cfg->tls_client_ca);
 			goto fail;
 		}
-		SSL_CTX_set_client_CA_list(ctx, names);
 		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
 	}
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);

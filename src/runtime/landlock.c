@@ -39,17 +39,20 @@
 	    LANDLOCK_ACCESS_FS_MAKE_SYM)
 #define FS_READ (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
 
-static const char *const readable[] = {
+static const char *const system_files[] = {
     "/etc",
     "/usr/share/zoneinfo",
+};
+
 #ifdef SANITIZED
-    /* The sanitizers' reports: the maps, the binaries and libraries. */
+/* The sanitizers' reports: the maps, the binaries and libraries. */
+static const char *const sanitizer_files[] = {
     "/proc",
     "/usr",
     "/lib",
     "/lib64",
-#endif
 };
+#endif
 
 static __u64
 handled_rights(int abi)
@@ -113,12 +116,23 @@ allow_own_dir(int ruleset)
 }
 #endif
 
+/* Allows reading beneath each of n paths. */
+static int
+allow_reads(int ruleset, const char *const *paths, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (allow_read(ruleset, paths[i]) != 0)
+			return -1;
+	return 0;
+}
+
 int
-landlock_confine(void)
+landlock_confine(int system)
 {
 	struct landlock_ruleset_attr attr = {0};
 	int abi, ruleset, rc = -1;
-	size_t i;
 
 	abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0,
 	    LANDLOCK_CREATE_RULESET_VERSION);
@@ -129,13 +143,15 @@ landlock_confine(void)
 	    (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
 	if (ruleset < 0)
 		goto fail;
-	for (i = 0; i < sizeof(readable) / sizeof(readable[0]); i++)
-		if (allow_read(ruleset, readable[i]) != 0)
-			goto out;
-	if (allow_home(ruleset) != 0)
+	if (system &&
+	    (allow_reads(ruleset, system_files,
+	         sizeof(system_files) / sizeof(system_files[0])) != 0 ||
+	        allow_home(ruleset) != 0))
 		goto out;
 #ifdef SANITIZED
-	if (allow_own_dir(ruleset) != 0)
+	if (allow_reads(ruleset, sanitizer_files,
+	        sizeof(sanitizer_files) / sizeof(sanitizer_files[0])) != 0 ||
+	    allow_own_dir(ruleset) != 0)
 		goto out;
 #endif
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "certs.h"
 #include "master.h"
 #include "../util/metrics.h"
 
@@ -54,15 +55,15 @@ now_ms(void)
 }
 
 static void
-spawn(
-    const struct master_opts *o, struct slot *s, int i, const sigset_t *oldmask)
+spawn(const struct master_opts *o, struct certs *c, struct slot *s, int i,
+    const sigset_t *oldmask)
 {
 	pid_t pid;
 
 	metrics_worker_ready(i, 0);
 	if ((pid = fork()) == 0) {
 		sigprocmask(SIG_SETMASK, oldmask, NULL);
-		_exit(worker_main(o, i));
+		_exit(worker_main(o, c, i));
 	}
 	s->started_ms = now_ms();
 	if (pid < 0) {
@@ -139,16 +140,18 @@ schedule_restart(struct slot *s, int i, int status)
 	return 0;
 }
 
-/* Reaps exited workers and schedules their replacement unless stopping.
- * Returns -1 when a worker cannot start, else 0. */
+/* Reaps exited workers (and the key manager) and schedules their
+ * replacement unless stopping. Returns -1 when a worker cannot start,
+ * else 0. */
 static int
-reap(struct slot *slots, int n, int stopping)
+reap(struct certs *c, struct slot *slots, int n, int stopping)
 {
 	int status, i;
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if ((i = slot_of(slots, n, pid)) < 0)
+		if (certs_reaped(c, pid, status) ||
+		    (i = slot_of(slots, n, pid)) < 0)
 			continue;
 		slots[i].pid = 0;
 		if (stopping)
@@ -163,8 +166,8 @@ reap(struct slot *slots, int n, int stopping)
 /* Forks the replacements that are due; returns the milliseconds until the
  * next one (at most 1000). */
 static long
-respawn_due(const struct master_opts *o, struct slot *slots, int n,
-    const sigset_t *oldmask)
+respawn_due(const struct master_opts *o, struct certs *c, struct slot *slots,
+    int n, const sigset_t *oldmask)
 {
 	uint64_t now = now_ms();
 	long wait = 1000;
@@ -174,11 +177,11 @@ respawn_due(const struct master_opts *o, struct slot *slots, int n,
 		if (slots[i].pid != 0)
 			continue;
 		if (slots[i].respawn_at_ms <= now)
-			spawn(o, &slots[i], i, oldmask);
+			spawn(o, c, &slots[i], i, oldmask);
 		else if ((long)(slots[i].respawn_at_ms - now) < wait)
 			wait = (long)(slots[i].respawn_at_ms - now);
 	}
-	return wait;
+	return certs_respawn_due(c, wait);
 }
 
 static int
@@ -213,45 +216,68 @@ worker_count(const struct config *cfg)
 	return n > METRICS_MAX_WORKERS ? METRICS_MAX_WORKERS : n;
 }
 
-int
-master_run(const struct master_opts *o)
+/* Supervises the workers (and the key manager) until told to stop. */
+static int
+supervise(const struct master_opts *o, struct certs *c, struct slot *slots,
+    int n, sigset_t *mask, const sigset_t *oldmask)
 {
-	struct slot slots[METRICS_MAX_WORKERS];
-	sigset_t mask, oldmask;
 	struct timespec tick;
 	time_t deadline = 0;
-	int n = worker_count(o->cfg), i, sig, stopping = 0;
+	int sig, stopping = 0;
 	long wait = 1000;
 
-	memset(slots, 0, sizeof(slots));
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigprocmask(SIG_BLOCK, &mask, &oldmask);
-	signal(SIGPIPE, SIG_IGN);
-	for (i = 0; i < n; i++)
-		spawn(o, &slots[i], i, &oldmask);
 	for (;;) {
 		tick.tv_sec = wait / 1000;
 		tick.tv_nsec = (wait % 1000) * 1000000L;
-		sig = sigtimedwait(&mask, NULL, &tick);
+		sig = sigtimedwait(mask, NULL, &tick);
 		if ((sig == SIGTERM || sig == SIGINT) && !stopping) {
 			signal_all(slots, n, SIGTERM);
 			deadline = time(NULL) + o->cfg->shutdown_timeout + 2;
 			stopping = 1;
 		}
-		if (reap(slots, n, stopping) != 0) {
+		if (sig == SIGHUP && !stopping)
+			certs_reload(c);
+		if (reap(c, slots, n, stopping) != 0) {
 			signal_all(slots, n, SIGTERM);
 			while (waitpid(-1, NULL, 0) > 0)
 				;
 			return 1;
 		}
 		if (stopping && alive(slots, n) == 0)
-			break;
+			return 0;
 		if (stopping && time(NULL) > deadline)
 			signal_all(slots, n, SIGKILL);
-		wait = stopping ? 1000 : respawn_due(o, slots, n, &oldmask);
+		wait = stopping ? 1000 : respawn_due(o, c, slots, n, oldmask);
 	}
-	return 0;
+}
+
+int
+master_run(const struct master_opts *o)
+{
+	static struct certs certs; /* large: the socket pairs of 64 slots */
+	struct slot slots[METRICS_MAX_WORKERS];
+	sigset_t mask, oldmask;
+	int n = worker_count(o->cfg), i, rc;
+	char err[512];
+
+	memset(slots, 0, sizeof(slots));
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, &oldmask);
+	signal(SIGPIPE, SIG_IGN);
+	if (certs_init(&certs, o->cfg, n, err, sizeof(err)) != 0) {
+		fprintf(stderr, "pipelined: %s\n", err);
+		certs_free(&certs);
+		return 1;
+	}
+	fprintf(stderr, "pipelined: serving https://%s:%d\n", o->cfg->bind,
+	    o->cfg->port);
+	for (i = 0; i < n; i++)
+		spawn(o, &certs, &slots[i], i, &oldmask);
+	rc = supervise(o, &certs, slots, n, &mask, &oldmask);
+	certs_free(&certs);
+	return rc;
 }

@@ -5,16 +5,14 @@
 #ifndef PIPELINED_MASTER_H
 #define PIPELINED_MASTER_H
 
-#include <openssl/ssl.h>
-
 #include "../util/config.h"
 #include "../http/http.h"
 
 struct event_base;
+struct certs;
 
 struct master_opts {
 	const struct config *cfg;
-	SSL_CTX *ssl_ctx;
 	int log_fd;
 	http_handler handler;
 	/* Run in each worker after fork: sets up its database pool. */
@@ -26,6 +24,6 @@ struct master_opts {
 int master_run(const struct master_opts *o);
 
 /* worker.c: never returns to the master's code; the exit status. */
-int worker_main(const struct master_opts *o, int slot);
+int worker_main(const struct master_opts *o, struct certs *c, int slot);
 
 #endif

@@ -197,8 +197,44 @@ add_list(scmp_filter_ctx ctx, const struct allow *list, size_t n)
 	return 0;
 }
 
-int
-sandbox_enter(const struct config *cfg)
+/* The key manager (keymgr.c) reads its requests and the key's file
+ * descriptor from its sockets, signs, and answers: nothing else, not even
+ * an open(2). */
+static const struct allow keymgr_allowed[] = {
+    ANY("read"),
+    ANY("pread64"),
+    ANY("write"),
+    ANY("recvmsg"),
+    ANY("recvfrom"),
+    ANY("sendmsg"),
+    ANY("sendto"),
+    ANY("poll"),
+    ANY("ppoll"),
+    ANY("close"),
+    ANY("fstat"),
+    ANY("newfstatat"),
+    ANY("clock_gettime"),
+    ANY("brk"),
+    ARG_MASK("mmap", 2, PROT_EXEC, 0),
+    ARG_MASK("mprotect", 2, PROT_EXEC, 0),
+    ANY("munmap"),
+    ANY("mremap"),
+    ANY("madvise"),
+    ANY("futex"),
+    ANY("getrandom"), /* ECDSA's nonces */
+    ANY("getpid"), /* OpenSSL's fork check */
+    ANY("rt_sigreturn"),
+    ANY("rt_sigprocmask"),
+    ANY("exit"),
+    ANY("exit_group"),
+};
+
+/* Installs list as the allow-list in the mode of cfg->sandbox; with
+ * "on", Landlock first confines file reads (to the system's files when
+ * system_files, else to none). */
+static int
+install(const struct config *cfg, const struct allow *list, size_t n,
+    int system_files)
 {
 	scmp_filter_ctx ctx;
 	uint32_t deny;
@@ -210,7 +246,8 @@ sandbox_enter(const struct config *cfg)
 	                                        : SCMP_ACT_KILL_PROCESS;
 	/* Landlock has no mode that only logs: "log" is for finding what
 	 * a new environment needs, so it confines the system calls only. */
-	if (deny == SCMP_ACT_KILL_PROCESS && (ll = landlock_confine()) != 0) {
+	if (deny == SCMP_ACT_KILL_PROCESS &&
+	    (ll = landlock_confine(system_files)) != 0) {
 		if (ll < 0)
 			return -1;
 		fprintf(stderr, "pipelined: sandbox: this kernel has no "
@@ -221,7 +258,7 @@ sandbox_enter(const struct config *cfg)
 		fprintf(stderr, "pipelined: sandbox: seccomp_init failed\n");
 		return -1;
 	}
-	if (add_list(ctx, allowed, sizeof(allowed) / sizeof(allowed[0])) != 0)
+	if (add_list(ctx, list, n) != 0)
 		goto out;
 #ifdef SANITIZED
 	if (add_list(ctx, sanitizer_allowed,
@@ -242,16 +279,28 @@ out:
 }
 
 int
-sandbox_drop_privileges(const struct config *cfg)
+sandbox_enter(const struct config *cfg)
+{
+	return install(cfg, allowed, sizeof(allowed) / sizeof(allowed[0]), 1);
+}
+
+int
+sandbox_enter_keymgr(const struct config *cfg)
+{
+	return install(cfg, keymgr_allowed,
+	    sizeof(keymgr_allowed) / sizeof(keymgr_allowed[0]), 0);
+}
+
+int
+sandbox_drop_privileges(const char *user)
 {
 	struct passwd *pw;
 	pid_t master = getppid();
 
-	if (cfg->user[0] == '\0' || getuid() != 0)
+	if (user[0] == '\0' || getuid() != 0)
 		return 0;
-	if ((pw = getpwnam(cfg->user)) == NULL) {
-		fprintf(
-		    stderr, "pipelined: user '%s' does not exist\n", cfg->user);
+	if ((pw = getpwnam(user)) == NULL) {
+		fprintf(stderr, "pipelined: user '%s' does not exist\n", user);
 		return -1;
 	}
 	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 ||

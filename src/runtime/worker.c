@@ -17,6 +17,7 @@
 
 #include "../util/cidr.h"
 #include "../util/hex.h"
+#include "certs.h"
 #include "master.h"
 #include "sandbox.h"
 #include "../util/metrics.h"
@@ -40,6 +41,25 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 	server_shutdown(arg);
 }
 
+/* The master's channel: a new certificate to present. */
+static void
+reload_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+	SSL_CTX *ctx;
+	int closed;
+
+	(void)what;
+	if ((ctx = certs_worker_receive(fd, srv->cfg, &closed)) == NULL) {
+		if (closed)
+			event_del(srv->reload);
+		return;
+	}
+	/* Connections keep a reference to the context they began with. */
+	SSL_CTX_free(srv->ssl_ctx);
+	srv->ssl_ctx = ctx;
+}
+
 static void
 make_id_prefix(struct server *srv)
 {
@@ -51,14 +71,17 @@ make_id_prefix(struct server *srv)
 }
 
 int
-worker_main(const struct master_opts *o, int slot)
+worker_main(const struct master_opts *o, struct certs *c, int slot)
 {
 	struct timeval second = {1, 0};
 	struct server srv;
 	struct event *sigterm, *sigint;
-	int rc = 1;
+	int rc = 1, reload_fd;
 
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	/* The master tells a worker of a new certificate; a hang-up of the
+	 * terminal is the master's to handle. */
+	signal(SIGHUP, SIG_IGN);
 	/* Request bodies and large responses get their own mappings, so
 	 * that their memory goes back to the system when they are freed
 	 * rather than staying in the heap at its high-water mark. */
@@ -67,7 +90,7 @@ worker_main(const struct master_opts *o, int slot)
 	memset(&srv, 0, sizeof(srv));
 	TAILQ_INIT(&srv.conns);
 	srv.cfg = o->cfg;
-	srv.ssl_ctx = o->ssl_ctx;
+	srv.ssl_ctx = certs_worker_start(c, slot, &reload_fd);
 	srv.handler = o->handler;
 	srv.log_fd = o->log_fd;
 	srv.bodies.max = (size_t)o->cfg->max_body_memory;
@@ -82,10 +105,14 @@ worker_main(const struct master_opts *o, int slot)
 	sigterm = evsignal_new(srv.base, SIGTERM, signal_cb, &srv);
 	sigint = evsignal_new(srv.base, SIGINT, signal_cb, &srv);
 	srv.flush_timer = event_new(srv.base, -1, EV_PERSIST, flush_cb, &srv);
+	srv.reload = event_new(
+	    srv.base, reload_fd, EV_READ | EV_PERSIST, reload_cb, &srv);
+	event_add(srv.reload, NULL);
 	evsignal_add(sigterm, NULL);
 	evsignal_add(sigint, NULL);
 	evtimer_add(srv.flush_timer, &second);
-	if (server_listen(&srv) != 0 || sandbox_drop_privileges(o->cfg) != 0)
+	if (server_listen(&srv) != 0 ||
+	    sandbox_drop_privileges(o->cfg->user) != 0)
 		goto out;
 	if (o->worker_init != NULL && o->worker_init(srv.base, o->arg) != 0)
 		goto out;
@@ -104,6 +131,7 @@ out:
 	if (srv.shutdown_timer != NULL)
 		event_free(srv.shutdown_timer);
 	event_free(srv.flush_timer);
+	event_free(srv.reload);
 	event_free(sigterm);
 	event_free(sigint);
 	evbuffer_free(srv.log_buf);

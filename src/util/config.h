@@ -18,6 +18,9 @@ struct config {
 	char tls_certificate[CONFIG_STR_MAX];
 	char tls_certificate_key[CONFIG_STR_MAX];
 	char tls_client_ca[CONFIG_STR_MAX];
+	char tls_key_manager[CONFIG_STR_MAX]; /* "on" or "off" */
+	char key_manager_user[CONFIG_STR_MAX];
+	int key_manager_timeout_ms;
 	char database_url[CONFIG_STR_MAX];
 	int db_pool_size;
 	int db_reconnect_max_ms;

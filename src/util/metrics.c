@@ -30,6 +30,8 @@ struct shared {
 	uint64_t db_errors;
 	uint64_t db_batches, db_batched, db_shared;
 	uint64_t worker_restarts;
+	uint64_t keymgr_restarts;
+	uint64_t key_signs, key_sign_failures, key_wait_us_sum, key_wait_us_max;
 	struct worker_gauges workers[METRICS_MAX_WORKERS];
 };
 
@@ -130,6 +132,29 @@ metrics_worker_restart(void)
 {
 	if (shm != NULL)
 		__atomic_add_fetch(&shm->worker_restarts, 1, __ATOMIC_RELAXED);
+}
+
+void
+metrics_keymgr_restart(void)
+{
+	if (shm != NULL)
+		__atomic_add_fetch(&shm->keymgr_restarts, 1, __ATOMIC_RELAXED);
+}
+
+void
+metrics_key_wait(uint64_t us, int ok)
+{
+	uint64_t max;
+
+	if (shm == NULL)
+		return;
+	__atomic_add_fetch(ok ? &shm->key_signs : &shm->key_sign_failures, 1,
+	    __ATOMIC_RELAXED);
+	__atomic_add_fetch(&shm->key_wait_us_sum, us, __ATOMIC_RELAXED);
+	max = __atomic_load_n(&shm->key_wait_us_max, __ATOMIC_RELAXED);
+	while (us > max && !__atomic_compare_exchange_n(&shm->key_wait_us_max,
+	                       &max, us, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
 }
 
 void
@@ -266,6 +291,33 @@ render_workers(struct evbuffer *buf)
 	        &shm->worker_restarts, __ATOMIC_RELAXED));
 }
 
+#define LOAD(f) ((unsigned long long)__atomic_load_n(&shm->f, __ATOMIC_RELAXED))
+
+static void
+render_keymgr(struct evbuffer *buf)
+{
+	evbuffer_add_printf(buf,
+	    "# HELP pipelined_keymgr_restarts_total Key managers that died "
+	    "and were replaced.\n"
+	    "# TYPE pipelined_keymgr_restarts_total counter\n"
+	    "pipelined_keymgr_restarts_total %llu\n"
+	    "# HELP pipelined_key_signatures_total Handshake signatures the "
+	    "workers got from the key manager, by outcome.\n"
+	    "# TYPE pipelined_key_signatures_total counter\n"
+	    "pipelined_key_signatures_total{outcome=\"ok\"} %llu\n"
+	    "pipelined_key_signatures_total{outcome=\"failed\"} %llu\n"
+	    "# HELP pipelined_key_wait_seconds_sum Time the workers waited "
+	    "for those signatures.\n"
+	    "# TYPE pipelined_key_wait_seconds_sum counter\n"
+	    "pipelined_key_wait_seconds_sum %.6f\n"
+	    "# HELP pipelined_key_wait_seconds_max The longest wait.\n"
+	    "# TYPE pipelined_key_wait_seconds_max gauge\n"
+	    "pipelined_key_wait_seconds_max %.6f\n",
+	    LOAD(keymgr_restarts), LOAD(key_signs), LOAD(key_sign_failures),
+	    (double)LOAD(key_wait_us_sum) / 1e6,
+	    (double)LOAD(key_wait_us_max) / 1e6);
+}
+
 void
 metrics_render(struct evbuffer *buf)
 {
@@ -275,4 +327,5 @@ metrics_render(struct evbuffer *buf)
 	render_latency(buf);
 	render_pool(buf);
 	render_workers(buf);
+	render_keymgr(buf);
 }

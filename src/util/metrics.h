@@ -33,6 +33,9 @@ void metrics_db_shared(int queries);
 void metrics_worker_ready(int slot, int ready);
 int metrics_worker_was_ready(int slot);
 void metrics_worker_restart(void);
+void metrics_keymgr_restart(void);
+/* One signature a worker waited us microseconds for; ok: it came. */
+void metrics_key_wait(uint64_t us, int ok);
 void metrics_pool_gauges(int in_use, int waiting, int connected);
 
 /* Appends the Prometheus text exposition to buf. */

@@ -100,18 +100,40 @@ has_option(const char *conf, const char *name)
 	return 0;
 }
 
+/* The value of option name in conf, copied into buf; 0, or -1. */
+static int
+option_value(const char *conf, const char *name, char *buf, size_t len)
+{
+	size_t n = strlen(name), k;
+	const char *p;
+
+	for (p = conf; p != NULL && *p != '\0'; p = strchr(p, '\n')) {
+		p += strspn(p, "\n \t");
+		if (strncmp(p, name, n) != 0 || (p[n] != ' ' && p[n] != '\t'))
+			continue;
+		p += n + strspn(p + n, " \t");
+		k = strcspn(p, "\n");
+		snprintf(buf, len, "%.*s", (int)k, p);
+		return 0;
+	}
+	return -1;
+}
+
 void
 ts_start(struct tserver *s, const char *extra)
 {
 	const char *dir = ts_env("TEST_DIR"), *user;
 	static int serial;
-	char userline[128];
+	char userline[256];
 	struct tresp r;
 	FILE *fp;
 	int i;
 
 	memset(s, 0, sizeof(*s));
 	s->port = ts_free_port();
+	/* libcurl trusts the certificate the server presents. */
+	if (option_value(extra, "tls_certificate", s->ca, sizeof(s->ca)) != 0)
+		snprintf(s->ca, sizeof(s->ca), "%s/server.crt", dir);
 	snprintf(s->conf, sizeof(s->conf), "%s/server-%d-%d.conf", dir,
 	    (int)getpid(), ++serial);
 	snprintf(s->log, sizeof(s->log), "%s/server-%d-%d.log", dir,
@@ -126,6 +148,13 @@ ts_start(struct tserver *s, const char *extra)
 		snprintf(userline, sizeof(userline), "user %s\n", user);
 	else
 		userline[0] = '\0';
+	/* The key manager, likewise, as its own user. */
+	user = getenv("PIPELINED_KEYS_USER");
+	if (user != NULL && *user != '\0' &&
+	    !has_option(extra, "key_manager_user"))
+		snprintf(userline + strlen(userline),
+		    sizeof(userline) - strlen(userline),
+		    "key_manager_user %s\n", user);
 	/* The tests' certificate, unless the test names its own (one that
 	 * it replaces, as test_acme does). */
 	if (!has_option(extra, "tls_certificate"))
@@ -232,15 +261,14 @@ tr_do(struct tserver *s, const char *method, const char *path, const char *key,
     const char *body, const char *const *headers, struct tresp *r)
 {
 	struct curl_slist *h = NULL;
-	char url[2048], auth[256], ca[512];
+	char url[2048], auth[256];
 	CURL *c = curl_easy_init();
 	int i;
 
 	memset(r, 0, sizeof(*r));
 	snprintf(url, sizeof(url), "https://127.0.0.1:%d%s", s->port, path);
-	snprintf(ca, sizeof(ca), "%s/server.crt", ts_env("TEST_DIR"));
 	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CAINFO, ca);
+	curl_easy_setopt(c, CURLOPT_CAINFO, s->ca);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
@@ -317,8 +345,25 @@ tr_header(const struct tresp *r, const char *name, char *buf, size_t buflen)
 	return head_field(r->headers, name, buf, buflen);
 }
 
-int
-ts_worker_pids(pid_t master, pid_t *out, int max)
+/* Whether pid's name (/proc/<pid>/comm) is name. */
+static int
+named(pid_t pid, const char *name)
+{
+	char path[64], comm[32] = "";
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	if ((fp = fopen(path, "r")) == NULL)
+		return 0;
+	if (fgets(comm, sizeof(comm), fp) != NULL)
+		comm[strcspn(comm, "\n")] = '\0';
+	fclose(fp);
+	return strcmp(comm, name) == 0;
+}
+
+/* The master's children: the workers (keymgr 0) or the key manager. */
+static int
+children(pid_t master, int keymgr, pid_t *out, int max)
 {
 	char path[128];
 	FILE *fp;
@@ -330,9 +375,24 @@ ts_worker_pids(pid_t master, pid_t *out, int max)
 	if ((fp = fopen(path, "r")) == NULL)
 		return 0;
 	while (n < max && fscanf(fp, "%ld", &pid) == 1)
-		out[n++] = (pid_t)pid;
+		if (named((pid_t)pid, "pipelined-keys") == keymgr)
+			out[n++] = (pid_t)pid;
 	fclose(fp);
 	return n;
+}
+
+int
+ts_worker_pids(pid_t master, pid_t *out, int max)
+{
+	return children(master, 0, out, max);
+}
+
+pid_t
+ts_keymgr_pid(pid_t master)
+{
+	pid_t pid;
+
+	return children(master, 1, &pid, 1) == 1 ? pid : 0;
 }
 
 const char *

@@ -23,6 +23,7 @@ struct tserver {
 	int port;
 	char conf[512];
 	char log[512];
+	char ca[512]; /* what libcurl trusts: the tls_certificate file */
 };
 
 struct tresp {
@@ -65,6 +66,8 @@ long ts_rss_kb(pid_t pid);
 
 /* The worker processes of a server's master (up to max); how many. */
 int ts_worker_pids(pid_t master, pid_t *out, int max);
+/* Its key manager (named pipelined-keys), or 0 when it has none. */
+pid_t ts_keymgr_pid(pid_t master);
 
 /* The problem document's type, or "" when the body is not one. */
 const char *tr_problem_type(const struct tresp *r);
