@@ -11,18 +11,19 @@
 # Four servers, one per configuration, with make bench's options, idle but
 # for the one measured. build/release/handshake makes full handshakes at
 # them (no session cache, no ticket, a fresh SSL each time) for
-# BENCH_HANDSHAKE_SECONDS (5) with 64 connections on one thread per core;
-# RUNS runs of each, on and off alternating, and each row is the run of
-# median handshakes/s (its failures are those of all runs). The servers'
-# CPU (master and children, so the key manager too) is read around each
-# run. Uses DATABASE_URL when set (run.sh's); alone, starts a throwaway
-# cluster, for /ready. A build without tls_key_manager (before issue 21)
-# gets the key-in-worker rows only.
+# BENCH_HANDSHAKE_SECONDS (5) with 64 connections on one thread per core,
+# BENCH_HANDSHAKE_RUNS (3) times each, on and off alternating; each row is
+# the run of median handshakes/s, its failures those of all runs. The
+# servers' CPU (master and children, so the key manager too) is read
+# around each run. BENCH_TLS_VERSION (1.2 or 1.3) pins the protocol;
+# unset, 1.3 is negotiated. Uses DATABASE_URL when set (run.sh's); alone,
+# starts a throwaway cluster, for /ready. A build without tls_key_manager
+# (before issue 21) gets the key-in-worker rows only.
 set -eu
 cd "$(dirname "$0")/.."
 OUT=${1:-/dev/stdout}
 DUR=${BENCH_HANDSHAKE_SECONDS:-5}
-RUNS=3
+RUNS=${BENCH_HANDSHAKE_RUNS:-3}
 CONNS=64
 WORKERS=$(nproc)
 PORT=${BENCH_HANDSHAKE_PORT:-18450}

@@ -8,7 +8,9 @@
 # (the HTTP ceiling) and pgbench running the same one-row SELECT, prepared,
 # at the same concurrency (the database ceiling). A new event on projects
 # of 10,000 events is measured beside one on fresh projects, the ratio in
-# the last column (bench/history.sql). Prints one table and
+# the last column (bench/history.sql). Full TLS handshakes per second,
+# the key manager against the key in the worker, for ECDSA P-256 and
+# RSA-2048 (bench/handshake.sh). Prints one table and
 # writes bench/results/<time>.json. Every number is measured here.
 set -eu
 cd "$(dirname "$0")/.."
