@@ -103,6 +103,8 @@ for run in $(seq $RUNS); do
 			rss=$(worker_rss "$pid")
 			echo "$r" | awk -v n="$n" -v c0="$cpu0" -v c1="$cpu1" -v rss="$rss" \
 				'{ print n, $2, $4, $6, $8, $10, c0, c1, rss }' >>"$DIR/$n/runs"
+			tail -1 "$DIR/$n/runs" | awk -v r="$run" \
+				'{ printf "bench: %s run %d: %s/s, cpu %.2f ms each\n", $1, r, $2, ($6 > 0 ? ($8 - $7) / $6 * 1000 : 0) }' >&2
 		done
 	done
 done
