@@ -52,6 +52,12 @@ build/release/pipelined: $(SRC) $(GEN) $(wildcard src/*/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(RELEASE_CFLAGS) -Isrc/db -o $@ $(SRC) $(GEN) $(LIBS)
 
+# The load generator of make bench's handshake rows (bench/handshake.sh).
+build/release/handshake: bench/handshake.c
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -O2 -g $(shell pkg-config --cflags openssl) \
+	    -o $@ $< $(shell pkg-config --libs openssl) -lpthread
+
 build/asan/pipelined: $(SRC) $(GEN) $(wildcard src/*/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_CFLAGS) -Isrc/db -o $@ $(SRC) $(GEN) $(LIBS)
@@ -167,7 +173,7 @@ run: deps build/release/pipelined
 test: deps build/release/pipelined build/asan/pipelined $(UNIT_TESTS) $(API_TESTS)
 	@scripts/test.sh $(UNIT_TESTS) -- $(API_TESTS)
 
-bench: deps build/release/pipelined
+bench: deps build/release/pipelined build/release/handshake
 	@bench/run.sh
 
 bench-figures: deps build/release/pipelined

@@ -8,6 +8,9 @@
 #   bench_wrk_row NAME FILE prints "name rps p50 p99 errors requests" from
 #                           wrk --latency output
 #   bench_cleanup DIR       stops the server and the cluster, removes DIR
+#   server_cpu PID          CPU seconds (user + system) of a master and its
+#                           children
+#   worker_rss PID          the largest child's resident set, in MB, now
 
 BIN=${BIN:-build/release/pipelined}
 
@@ -79,4 +82,16 @@ bench_cleanup() {
 	[ -f "$1/nginx.pid" ] && kill "$(cat "$1/nginx.pid")" 2>/dev/null || true
 	scripts/pg.sh stop "$1/pg"
 	rm -rf "$1"
+}
+
+server_cpu() { # master pid
+	for p in $1 $(cat /proc/$1/task/$1/children); do
+		awk '{ print $14 + $15 }' /proc/$p/stat
+	done | awk -v hz="$(getconf CLK_TCK)" '{ s += $1 } END { printf "%.2f", s / hz }'
+}
+
+worker_rss() { # master pid
+	for p in $(cat /proc/$1/task/$1/children); do
+		awk '/^VmRSS/ { print $2 }' /proc/$p/status
+	done | sort -n | tail -1 | awk '{ printf "%.1f", $1 / 1024 }'
 }

@@ -8,7 +8,9 @@
 # (the HTTP ceiling) and pgbench running the same one-row SELECT, prepared,
 # at the same concurrency (the database ceiling). A new event on projects
 # of 10,000 events is measured beside one on fresh projects, the ratio in
-# the last column (bench/history.sql). Prints one table and
+# the last column (bench/history.sql). Full TLS handshakes per second,
+# the key manager against the key in the worker, for ECDSA P-256 and
+# RSA-2048 (bench/handshake.sh). Prints one table and
 # writes bench/results/<time>.json. Every number is measured here.
 set -eu
 cd "$(dirname "$0")/.."
@@ -69,20 +71,6 @@ http {
 CONF
 nginx -c "$DIR/nginx.conf" -p "$DIR"
 
-# CPU seconds (user + system) of a master and its workers.
-server_cpu() { # master pid
-	for p in $1 $(cat /proc/$1/task/$1/children); do
-		awk '{ print $14 + $15 }' /proc/$p/stat
-	done | awk -v hz="$(getconf CLK_TCK)" '{ s += $1 } END { printf "%.2f", s / hz }'
-}
-
-# The largest worker's resident set, in MB, now.
-worker_rss() { # master pid
-	for p in $(cat /proc/$1/task/$1/children); do
-		awk '/^VmRSS/ { print $2 }' /proc/$p/status
-	done | sort -n | tail -1 | awk '{ printf "%.1f", $1 / 1024 }'
-}
-
 # Runs wrk; prints "rps p50_ms p99_ms errors requests".
 # WRK_CONNS and WRK_THREADS, when set, replace 64 connections on 2 threads.
 run_wrk() { # url [script]
@@ -138,6 +126,9 @@ BENCH_HISTORY_IDS="$DIR/long.txt" BENCH_BACKDATED=1 bench_one post_10k_past "$U/
 unset WRK_CONNS WRK_THREADS
 BENCH_PATH="/api/v1/stats/pipeline?year=2024&by=area" bench_one pipeline "$U/" bench/auth_get.lua
 bench_one pipeline_days "$U/" bench/pipeline_days.lua
+# Full TLS handshakes, the key manager against the key in the worker
+# (issue 21), on servers of their own: tls_* rows.
+bench/handshake.sh "$RESULTS"
 
 mkdir -p bench/results
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
@@ -162,9 +153,20 @@ BEGIN {
 	else if (name == "post_fresh") { fresh_rps = rps; fresh_p50 = p50; ratio = "(4 connections)"; }
 	else if (name ~ /^post_10k/ && fresh_rps > 0 && p50 > 0)
 		ratio = sprintf("%.2fx post_fresh p50, %.2fx its req/s", p50 / fresh_p50, rps / fresh_rps);
-	else ratio = "";
+	else if (name ~ /^tls_.*_wrk$/) { wrk_rps = rps; wrk_per = per; tls = 1; ratio = "(key in worker)"; }
+	else if (name ~ /^tls_.*_km$/ && wrk_rps > 0 && wrk_per > 0) {
+		km = rps / wrk_rps;
+		ratio = sprintf("%.0f%% of key in worker, %.2fx its cpu", 100 * km, per / wrk_per);
+	} else ratio = "";
 	printf "%-14s %9d %8.2f %8.2f %12.4f %9.1f %7d %s\n", name, rps, p50, p99, per, rss, err, ratio;
-	json = json sprintf("%s\"%s\":{\"rps\":%d,\"p50_ms\":%s,\"p99_ms\":%s,\"cpu_s_per_1000\":%.4f,\"worker_rss_mb\":%s,\"errors\":%d}", sep, name, rps, p50, p99, per, rss, err);
+	json = json sprintf("%s\"%s\":{\"rps\":%d,\"p50_ms\":%s,\"p99_ms\":%s,\"cpu_s_per_1000\":%.4f,\"worker_rss_mb\":%s,\"errors\":%d", sep, name, rps, p50, p99, per, rss, err);
+	if (km != "") json = json sprintf(",\"vs_key_in_worker\":%.3f", km);
+	json = json "}";
+	km = "";
 	sep = ",";
 }
-END { print json "}}" > out; printf "\nwritten to %s\n", out }' "$RESULTS"
+END {
+	print json "}}" > out;
+	if (tls) printf "\ntls_*: full TLS handshakes/s (no resumption), ECDSA P-256 or RSA-2048,\nkey manager (km) or key in worker (wrk); median of 3 runs, 64 connections;\ncpu per 1,000 handshakes, master and children\n";
+	printf "\nwritten to %s\n", out
+}' "$RESULTS"
