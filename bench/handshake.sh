@@ -6,7 +6,8 @@
 #   bench/handshake.sh [OUT]   appends to OUT (default: standard output)
 #                              one row per configuration, as run.sh's
 #                              results: "name handshakes/s p50_ms p99_ms
-#                              failed handshakes cpu0 cpu1 rss_mb"
+#                              failed handshakes cpu0 cpu1 rss_mb
+#                              [wait_us wait_max_us]"
 #
 # Four servers, one per configuration, with make bench's options, idle but
 # for the one measured. build/release/handshake makes full handshakes at
@@ -17,8 +18,9 @@
 # servers' CPU (master and children, so the key manager too) is read
 # around each run. BENCH_TLS_VERSION (1.2 or 1.3) pins the protocol;
 # unset, 1.3 is negotiated. Uses DATABASE_URL when set (run.sh's); alone,
-# starts a throwaway cluster, for /ready. A build without tls_key_manager
-# (before issue 21) gets the key-in-worker rows only.
+# starts a throwaway cluster, for /ready. A key manager's row has two more
+# columns, from its server's /metrics after all runs: the mean and the
+# longest wait of a worker for one signature, in microseconds.
 set -eu
 cd "$(dirname "$0")/.."
 OUT=${1:-/dev/stdout}
@@ -45,17 +47,7 @@ if [ -z "${DATABASE_URL:-}" ]; then
 	bench_db "$DIR" handshake
 fi
 
-# Is there a key manager to measure?
-printf 'tls_key_manager off\n' >"$DIR/probe.conf"
-if $BIN -c "$DIR/probe.conf" check >/dev/null 2>"$DIR/probe.err"; then
-	MODES="off on"
-elif grep -q "unknown option 'tls_key_manager'" "$DIR/probe.err"; then
-	echo "bench: no tls_key_manager in this build; the key in the worker only" >&2
-	MODES=none
-else
-	cat "$DIR/probe.err" >&2
-	exit 1
-fi
+MODES="off on"
 
 # The certificates: each configuration's directory has its own copy.
 scripts/cert.sh "$DIR/ecdsa" >/dev/null
@@ -75,12 +67,8 @@ for key in ecdsa rsa; do
 		n=$(name $key $mode)
 		mkdir -p "$DIR/$n"
 		cp "$DIR/$key/server.crt" "$DIR/$key/server.key" "$DIR/$n/"
-		if [ "$mode" = none ]; then
-			bench_serve "$DIR/$n" $PORT "workers $WORKERS"
-		else
-			bench_serve "$DIR/$n" $PORT "workers $WORKERS" \
-				"tls_key_manager $mode"
-		fi
+		bench_serve "$DIR/$n" $PORT "workers $WORKERS" \
+			"tls_key_manager $mode"
 		PIDS="$PIDS $SRV_PID"
 		echo "$SRV_PID $PORT" >"$DIR/$n/server"
 		PORT=$((PORT + 1))
@@ -92,7 +80,7 @@ VERSION=${BENCH_TLS_VERSION:+-v $BENCH_TLS_VERSION}
 for run in $(seq $RUNS); do
 	# On before off in one run, off before on in the next.
 	order=$MODES
-	[ $((run % 2)) -eq 0 ] && [ "$MODES" != none ] && order="on off"
+	[ $((run % 2)) -eq 0 ] && order="on off"
 	for key in ecdsa rsa; do
 		for mode in $order; do
 			n=$(name $key $mode)
@@ -109,11 +97,26 @@ for run in $(seq $RUNS); do
 	done
 done
 
+# A worker's wait for one signature, over every run: the key manager's
+# /metrics ("mean max", in microseconds).
+key_waits() { # port
+	curl -sk "https://127.0.0.1:$1/metrics" | awk '
+		$1 == "pipelined_key_signatures_total{outcome=\"ok\"}" { n = $2 }
+		$1 == "pipelined_key_wait_seconds_sum" { s = $2 }
+		$1 == "pipelined_key_wait_seconds_max" { m = $2 }
+		END { printf "%.0f %.0f", (n > 0 ? s / n * 1e6 : 0), m * 1e6 }'
+}
+
 for key in ecdsa rsa; do
 	for mode in $MODES; do
 		n=$(name $key $mode)
+		waits=""
+		if [ "$mode" = on ]; then
+			read -r pid port <"$DIR/$n/server"
+			waits=$(key_waits "$port")
+		fi
 		failed=$(awk '{ s += $5 } END { print s + 0 }' "$DIR/$n/runs")
 		sort -n -k2 "$DIR/$n/runs" | sed -n "$(((RUNS + 1) / 2))p" |
-			awk -v f="$failed" '{ $5 = f; print }' >>"$OUT"
+			awk -v f="$failed" -v w="$waits" '{ $5 = f; print $0 (w != "" ? " " w : "") }' >>"$OUT"
 	done
 done

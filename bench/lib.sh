@@ -10,7 +10,7 @@
 #   bench_cleanup DIR       stops the server and the cluster, removes DIR
 #   server_cpu PID          CPU seconds (user + system) of a master and its
 #                           children
-#   worker_rss PID          the largest child's resident set, in MB, now
+#   worker_rss PID          the largest worker's resident set, in MB, now
 
 BIN=${BIN:-build/release/pipelined}
 
@@ -92,6 +92,8 @@ server_cpu() { # master pid
 
 worker_rss() { # master pid
 	for p in $(cat /proc/$1/task/$1/children); do
+		# The key manager is not a worker.
+		[ "$(cat /proc/$p/comm)" = pipelined-keys ] && continue
 		awk '/^VmRSS/ { print $2 }' /proc/$p/status
 	done | sort -n | tail -1 | awk '{ printf "%.1f", $1 / 1024 }'
 }

@@ -156,11 +156,11 @@ BEGIN {
 	else if (name ~ /^tls_.*_wrk$/) { wrk_rps = rps; wrk_per = per; tls = 1; ratio = "(key in worker)"; }
 	else if (name ~ /^tls_.*_km$/ && wrk_rps > 0 && wrk_per > 0) {
 		km = rps / wrk_rps;
-		ratio = sprintf("%.0f%% of key in worker, %.2fx its cpu", 100 * km, per / wrk_per);
+		ratio = sprintf("%.0f%% of key in worker, %.2fx its cpu; wait per signature %d us (max %.1f ms)", 100 * km, per / wrk_per, $10, $11 / 1000);
 	} else ratio = "";
 	printf "%-14s %9d %8.2f %8.2f %12.4f %9.1f %7d %s\n", name, rps, p50, p99, per, rss, err, ratio;
 	json = json sprintf("%s\"%s\":{\"rps\":%d,\"p50_ms\":%s,\"p99_ms\":%s,\"cpu_s_per_1000\":%.4f,\"worker_rss_mb\":%s,\"errors\":%d", sep, name, rps, p50, p99, per, rss, err);
-	if (km != "") json = json sprintf(",\"vs_key_in_worker\":%.3f", km);
+	if (km != "") json = json sprintf(",\"vs_key_in_worker\":%.3f,\"key_wait_us\":%d,\"key_wait_max_us\":%d", km, $10, $11);
 	json = json "}";
 	km = "";
 	sep = ",";

@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -55,6 +56,7 @@
 #define LOAD_WAIT_MS  2000
 #define PSS_TRAILER   0xbc
 #define MIN_RSA_BYTES 256 /* RSA-2048 */
+#define KEYMGR_NICE   -10
 
 /* The master's command, with the key's descriptor as SCM_RIGHTS. */
 struct keymgr_load_msg {
@@ -72,6 +74,7 @@ struct keymgr_load_reply {
 struct held {
 	unsigned char id[KEYMGR_ID_LEN];
 	EVP_PKEY *pkey; /* NULL: an empty place */
+	EVP_PKEY_CTX *ctx; /* initialised to sign once, used for each */
 };
 
 /* The key manager's keys: [0] the newest. */
@@ -145,6 +148,7 @@ static void
 load(const struct keymgr_load_msg *m, size_t len, int fd,
     struct keymgr_load_reply *r)
 {
+	EVP_PKEY_CTX *ctx = NULL;
 	X509 *cert = NULL;
 	EVP_PKEY *pkey;
 	BIO *bio;
@@ -164,9 +168,18 @@ load(const struct keymgr_load_msg *m, size_t len, int fd,
 	}
 	if ((pkey = read_key(fd, cert, r->reason, sizeof(r->reason))) == NULL)
 		goto out;
+	if ((ctx = EVP_PKEY_CTX_new(pkey, NULL)) == NULL ||
+	    EVP_PKEY_sign_init(ctx) != 1) {
+		snprintf(r->reason, sizeof(r->reason), "the key cannot sign");
+		EVP_PKEY_CTX_free(ctx);
+		EVP_PKEY_free(pkey);
+		goto out;
+	}
+	EVP_PKEY_CTX_free(held[KEYMGR_KEYS - 1].ctx);
 	EVP_PKEY_free(held[KEYMGR_KEYS - 1].pkey);
 	memmove(&held[1], &held[0], sizeof(held[0]) * (KEYMGR_KEYS - 1));
 	held[0].pkey = pkey;
+	held[0].ctx = ctx;
 	keymgr_key_id(cert, held[0].id);
 	r->ok = 1;
 out:
@@ -176,7 +189,7 @@ out:
 		close(fd);
 }
 
-static EVP_PKEY *
+static struct held *
 find_key(const unsigned char id[KEYMGR_ID_LEN])
 {
 	int i;
@@ -184,7 +197,7 @@ find_key(const unsigned char id[KEYMGR_ID_LEN])
 	for (i = 0; i < KEYMGR_KEYS; i++)
 		if (held[i].pkey != NULL &&
 		    memcmp(held[i].id, id, KEYMGR_ID_LEN) == 0)
-			return held[i].pkey;
+			return &held[i];
 	return NULL;
 }
 
@@ -232,21 +245,17 @@ request_expected(const struct keymgr_request *rq, EVP_PKEY *pkey)
 static void
 sign(const struct keymgr_request *rq, struct keymgr_response *rs)
 {
-	EVP_PKEY *pkey = find_key(rq->key);
-	EVP_PKEY_CTX *ctx = NULL;
+	struct held *h = find_key(rq->key);
 	size_t n = sizeof(rs->data);
 
 	rs->id = rq->id;
 	rs->len = -1;
-	if (pkey == NULL || !request_expected(rq, pkey))
+	if (h == NULL || !request_expected(rq, h->pkey))
 		return;
-	if ((ctx = EVP_PKEY_CTX_new(pkey, NULL)) != NULL &&
-	    EVP_PKEY_sign_init(ctx) == 1 &&
-	    (rq->op != KEYMGR_RSA_PRIVATE ||
-	        EVP_PKEY_CTX_set_rsa_padding(ctx, rq->padding) == 1) &&
-	    EVP_PKEY_sign(ctx, rs->data, &n, rq->data, rq->len) == 1)
+	if ((rq->op != KEYMGR_RSA_PRIVATE ||
+	        EVP_PKEY_CTX_set_rsa_padding(h->ctx, rq->padding) == 1) &&
+	    EVP_PKEY_sign(h->ctx, rs->data, &n, rq->data, rq->len) == 1)
 		rs->len = (int32_t)n;
-	EVP_PKEY_CTX_free(ctx);
 	ERR_clear_error();
 }
 
@@ -349,6 +358,10 @@ keymgr_main(struct keymgr *km, const struct config *cfg)
 	/* OpenSSL reads its configuration file once, on first use: before
 	 * the sandbox, which allows no open(2). */
 	OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL);
+	/* A worker waits, its loop stopped, for each signature: the key
+	 * manager runs ahead of the busy workers when it has work (it has
+	 * little, in short bursts). Only root may raise it; else as is. */
+	(void)setpriority(PRIO_PROCESS, 0, KEYMGR_NICE);
 	if (sandbox_drop_privileges(cfg->key_manager_user) != 0 ||
 	    prctl(PR_SET_DUMPABLE, 0) != 0 || sandbox_enter_keymgr(cfg) != 0)
 		_exit(1);
