@@ -35,7 +35,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -56,7 +55,6 @@
 #define LOAD_WAIT_MS  2000
 #define PSS_TRAILER   0xbc
 #define MIN_RSA_BYTES 256 /* RSA-2048 */
-#define KEYMGR_NICE   -10
 
 /* The master's command, with the key's descriptor as SCM_RIGHTS. */
 struct keymgr_load_msg {
@@ -358,10 +356,6 @@ keymgr_main(struct keymgr *km, const struct config *cfg)
 	/* OpenSSL reads its configuration file once, on first use: before
 	 * the sandbox, which allows no open(2). */
 	OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL);
-	/* A worker waits, its loop stopped, for each signature: the key
-	 * manager runs ahead of the busy workers when it has work (it has
-	 * little, in short bursts). Only root may raise it; else as is. */
-	(void)setpriority(PRIO_PROCESS, 0, KEYMGR_NICE);
 	if (sandbox_drop_privileges(cfg->key_manager_user) != 0 ||
 	    prctl(PR_SET_DUMPABLE, 0) != 0 || sandbox_enter_keymgr(cfg) != 0)
 		_exit(1);
