@@ -199,7 +199,7 @@ server_shutdown(struct server *srv)
 {
 	struct timeval tv = {srv->cfg->drain_timeout, 0};
 	struct timeval window = {srv->cfg->drain_accept_ms / 1000,
-	    (srv->cfg->drain_accept_ms % 1000) * 1000};
+	    (suseconds_t)(srv->cfg->drain_accept_ms % 1000) * 1000};
 
 	if (srv->stopping)
 		return;
