@@ -200,11 +200,14 @@ for d in /dev /proc "$TEST_PGDIR"; do
 	MOUNTS="$MNT$d $MOUNTS"
 done
 
-# A free port; the rest is the image's own container.conf.
+# A free port on loopback (the image's 0.0.0.0 would open it to the
+# machine's network for the test's few seconds); the rest is the image's
+# own container.conf.
 PORT=$((20000 + $$ % 20000))
 while [ -n "$(ss -Htln "sport = :$PORT")" ]; do PORT=$((PORT + 1)); done
 {
-	grep -Ev '^[[:space:]]*port[[:space:]]' "$MNT$WORKDIR/conf/container.conf"
+	grep -Ev '^[[:space:]]*(port|bind)[[:space:]]' "$MNT$WORKDIR/conf/container.conf"
+	echo "bind 127.0.0.1"
 	echo "port $PORT"
 } >"$MNT/tmp/image-test.conf"
 chmod 644 "$MNT/tmp/image-test.conf"
