@@ -3,6 +3,9 @@
 #   make run     install what is missing, build, start PostgreSQL under var/,
 #                migrate, load the demo data, serve https://127.0.0.1:8443
 #   make test    the same set-up with a throwaway database; every test
+#   make image-test  docker/Dockerfile built with podman from a debootstrap
+#                base, its entrypoint run under chroot against a throwaway
+#                database, /health and /ready (scripts/image-test.sh)
 #   make bench   the HTTP and database benchmark against nginx and pgbench
 #   make bench-figures  the figures on 1,000,000 projects (bench/figures.sh)
 #   make lint    cppcheck and clang-tidy, zero findings (scripts/lint.sh)
@@ -25,7 +28,7 @@ SRC       = $(wildcard src/*.c src/util/*.c src/runtime/*.c src/http/*.c src/api
 GEN       = build/gen/migrations.c build/gen/openapi_schemas.c
 DOMAIN    = $(wildcard src/domain/*.c)
 
-.PHONY: all run test bench bench-figures fuzz deps lint format format-check clean
+.PHONY: all run test image-test bench bench-figures fuzz deps lint format format-check clean
 
 all: build/release/pipelined
 
@@ -172,6 +175,11 @@ run: deps build/release/pipelined
 
 test: deps build/release/pipelined build/asan/pipelined $(UNIT_TESTS) $(API_TESTS)
 	@scripts/test.sh $(UNIT_TESTS) -- $(API_TESTS)
+
+# Builds inside the image; needs only what deps installs for the
+# throwaway PostgreSQL and curl (and installs podman and debootstrap).
+image-test: deps
+	@scripts/image-test.sh
 
 bench: deps build/release/pipelined build/release/handshake
 	@bench/run.sh

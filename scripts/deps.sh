@@ -1,11 +1,15 @@
 #!/bin/sh
 # Installs the Debian packages the build, the service and the tests need,
 # when any is missing. Runs as root on Debian 12 (or uses sudo).
+#
+#   scripts/deps.sh            the packages below
+#   scripts/deps.sh PKG...     those instead (make image-test's podman)
 set -e
 PKGS="build-essential pkg-config libevent-dev libssl-dev libpq-dev
 libjansson-dev libhttp-parser-dev libcsv-dev libseccomp-dev libcmocka-dev libcurl4-openssl-dev
 postgresql-15 openssl curl clang-format clang-tidy cppcheck clang libclang-rt-dev wrk
 nginx-light postgresql-client-15 pebble lego"
+[ $# -eq 0 ] || PKGS="$*"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
