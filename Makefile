@@ -5,6 +5,9 @@
 #   make test    the same set-up with a throwaway database; every test
 #   make bench   the HTTP and database benchmark against nginx and pgbench
 #   make bench-figures  the figures on 1,000,000 projects (bench/figures.sh)
+#   make cluster a primary, a synchronous standby, two instances and
+#                HAProxy on https://127.0.0.1:8443 (scripts/cluster.sh)
+#   make cluster-promote  promote the standby once the primary is gone
 #   make lint    cppcheck and clang-tidy, zero findings (scripts/lint.sh)
 #   make fuzz    every libFuzzer harness for FUZZ_SECONDS (30) each
 #   make format  clang-format every C file
@@ -25,7 +28,8 @@ SRC       = $(wildcard src/*.c src/util/*.c src/runtime/*.c src/http/*.c src/api
 GEN       = build/gen/migrations.c build/gen/openapi_schemas.c
 DOMAIN    = $(wildcard src/domain/*.c)
 
-.PHONY: all run test bench bench-figures fuzz deps lint format format-check clean
+.PHONY: all run test bench bench-figures fuzz deps lint format format-check clean \
+        cluster cluster-promote
 
 all: build/release/pipelined
 
@@ -178,6 +182,12 @@ bench: deps build/release/pipelined build/release/handshake
 
 bench-figures: deps build/release/pipelined
 	@bench/figures.sh
+
+cluster: deps build/release/pipelined
+	@scripts/cluster.sh up
+
+cluster-promote:
+	@scripts/cluster.sh promote
 
 lint: deps $(GEN)
 	@scripts/lint.sh
