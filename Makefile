@@ -8,6 +8,7 @@
 #   make cluster a primary, a synchronous standby, two instances and
 #                HAProxy on https://127.0.0.1:8443 (scripts/cluster.sh)
 #   make cluster-promote  promote the standby once the primary is gone
+#   make test-cluster     failover under write load (scripts/test-cluster.sh)
 #   make lint    cppcheck and clang-tidy, zero findings (scripts/lint.sh)
 #   make fuzz    every libFuzzer harness for FUZZ_SECONDS (30) each
 #   make format  clang-format every C file
@@ -29,7 +30,7 @@ GEN       = build/gen/migrations.c build/gen/openapi_schemas.c
 DOMAIN    = $(wildcard src/domain/*.c)
 
 .PHONY: all run test bench bench-figures fuzz deps lint format format-check clean \
-        cluster cluster-promote
+        cluster cluster-promote test-cluster
 
 all: build/release/pipelined
 
@@ -188,6 +189,16 @@ cluster: deps build/release/pipelined
 
 cluster-promote:
 	@scripts/cluster.sh promote
+
+# The cluster's tests drive a cluster of their own (scripts/cluster.sh in
+# a scratch directory, on free ports) with the release binary.
+CLUSTER_TESTS = $(patsubst tests/cluster/%.c,build/asan/cluster_%,$(wildcard tests/cluster/test_*.c))
+build/asan/cluster_%: tests/cluster/%.c $(API_SUPPORT) $(wildcard tests/support/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ASAN_CFLAGS) -Itests/support -o $@ $< $(API_SUPPORT) $(TESTLIBS) $(LIBS) -lpthread
+
+test-cluster: deps build/release/pipelined $(CLUSTER_TESTS)
+	@scripts/test-cluster.sh $(CLUSTER_TESTS)
 
 lint: deps $(GEN)
 	@scripts/lint.sh
