@@ -9,6 +9,8 @@
 #                HAProxy on https://127.0.0.1:8443 (scripts/cluster.sh)
 #   make cluster-promote  promote the standby once the primary is gone
 #   make test-cluster     failover under write load (scripts/test-cluster.sh)
+#   make bench-cluster    HAProxy and two instances against one; synchronous
+#                against local commit (bench/cluster.sh)
 #   make lint    cppcheck and clang-tidy, zero findings (scripts/lint.sh)
 #   make fuzz    every libFuzzer harness for FUZZ_SECONDS (30) each
 #   make format  clang-format every C file
@@ -30,7 +32,7 @@ GEN       = build/gen/migrations.c build/gen/openapi_schemas.c
 DOMAIN    = $(wildcard src/domain/*.c)
 
 .PHONY: all run test bench bench-figures fuzz deps lint format format-check clean \
-        cluster cluster-promote test-cluster
+        cluster cluster-promote test-cluster bench-cluster
 
 all: build/release/pipelined
 
@@ -199,6 +201,9 @@ build/asan/cluster_%: tests/cluster/%.c $(API_SUPPORT) $(wildcard tests/support/
 
 test-cluster: deps build/release/pipelined $(CLUSTER_TESTS)
 	@scripts/test-cluster.sh $(CLUSTER_TESTS)
+
+bench-cluster: deps build/release/pipelined
+	@bench/cluster.sh
 
 lint: deps $(GEN)
 	@scripts/lint.sh

@@ -33,6 +33,7 @@
 #   CLUSTER_DEMO            1: load the demo data when the cluster is new
 #   CLUSTER_ACCESS_LOG      stdout (each instance's log), or off
 #   CLUSTER_BIN             build/release/pipelined
+#   CLUSTER_EXTRA_CONF      more lines for each instance's configuration
 set -eu
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -44,6 +45,7 @@ INSTANCE_PORTS=${CLUSTER_INSTANCE_PORTS:-18501 18502}
 WORKERS=${CLUSTER_WORKERS:-1}
 DEMO=${CLUSTER_DEMO:-1}
 ACCESS_LOG=${CLUSTER_ACCESS_LOG:-stdout}
+EXTRA_CONF=${CLUSTER_EXTRA_CONF:-}
 
 as_pg() { runuser -u postgres -- "$@"; }
 say() { echo "cluster: $*"; }
@@ -187,6 +189,7 @@ CONF
 		echo "user $RUN_USER" >>"$DIR/instance$1.conf"
 	fi
 	[ -z "$KEYS_USER" ] || echo "key_manager_user $KEYS_USER" >>"$DIR/instance$1.conf"
+	[ -z "$EXTRA_CONF" ] || echo "$EXTRA_CONF" >>"$DIR/instance$1.conf"
 }
 
 haproxy_conf() {
