@@ -59,7 +59,7 @@ place_dir() {
 		if runuser -u postgres -- test -x "$(realpath "$(dirname "$DIR")")"; then
 			mkdir -p "$DIR"
 		else
-			target=/var/lib/pipelined-cluster/$(printf %s "$ROOT" | cksum | cut -d' ' -f1)
+			target=/var/lib/pipelined-cluster/$(printf %s "$(realpath -m "$DIR")" | cksum | cut -d' ' -f1)
 			mkdir -p "$target"
 			chmod 755 /var/lib/pipelined-cluster "$target"
 			ln -s "$target" "$DIR"
