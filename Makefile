@@ -8,6 +8,12 @@
 #                database, /health and /ready (scripts/image-test.sh)
 #   make bench   the HTTP and database benchmark against nginx and pgbench
 #   make bench-figures  the figures on 1,000,000 projects (bench/figures.sh)
+#   make cluster a primary, a synchronous standby, two instances and
+#                HAProxy on https://127.0.0.1:8443 (scripts/cluster.sh)
+#   make cluster-promote  promote the standby once the primary is gone
+#   make test-cluster     failover under write load (scripts/test-cluster.sh)
+#   make bench-cluster    HAProxy and two instances against one; synchronous
+#                against local commit (bench/cluster.sh)
 #   make lint    cppcheck and clang-tidy, zero findings (scripts/lint.sh)
 #   make fuzz    every libFuzzer harness for FUZZ_SECONDS (30) each
 #   make format  clang-format every C file
@@ -28,7 +34,8 @@ SRC       = $(wildcard src/*.c src/util/*.c src/runtime/*.c src/http/*.c src/api
 GEN       = build/gen/migrations.c build/gen/openapi_schemas.c
 DOMAIN    = $(wildcard src/domain/*.c)
 
-.PHONY: all run test image-test bench bench-figures fuzz deps lint format format-check clean
+.PHONY: all run test image-test bench bench-figures fuzz deps lint format format-check clean \
+        cluster cluster-promote test-cluster bench-cluster
 
 all: build/release/pipelined
 
@@ -186,6 +193,25 @@ bench: deps build/release/pipelined build/release/handshake
 
 bench-figures: deps build/release/pipelined
 	@bench/figures.sh
+
+cluster: deps build/release/pipelined
+	@scripts/cluster.sh up
+
+cluster-promote:
+	@scripts/cluster.sh promote
+
+# The cluster's tests drive a cluster of their own (scripts/cluster.sh in
+# a scratch directory, on free ports) with the release binary.
+CLUSTER_TESTS = $(patsubst tests/cluster/%.c,build/asan/cluster_%,$(wildcard tests/cluster/test_*.c))
+build/asan/cluster_%: tests/cluster/%.c $(API_SUPPORT) $(wildcard tests/support/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ASAN_CFLAGS) -Itests/support -o $@ $< $(API_SUPPORT) $(TESTLIBS) $(LIBS) -lpthread
+
+test-cluster: deps build/release/pipelined $(CLUSTER_TESTS)
+	@scripts/test-cluster.sh $(CLUSTER_TESTS)
+
+bench-cluster: deps build/release/pipelined
+	@bench/cluster.sh
 
 lint: deps $(GEN)
 	@scripts/lint.sh

@@ -8,7 +8,7 @@ set -e
 PKGS="build-essential pkg-config libevent-dev libssl-dev libpq-dev
 libjansson-dev libhttp-parser-dev libcsv-dev libseccomp-dev libcmocka-dev libcurl4-openssl-dev
 postgresql-15 openssl curl clang-format clang-tidy cppcheck clang libclang-rt-dev wrk
-nginx-light postgresql-client-15 pebble lego"
+nginx-light postgresql-client-15 pebble lego haproxy"
 [ $# -eq 0 ] || PKGS="$*"
 missing=""
 for p in $PKGS; do
@@ -20,7 +20,9 @@ echo "deps: installing$missing"
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 $SUDO apt-get update -q
+# shellcheck disable=SC2086 # $missing is a list of names, split on purpose
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $missing
-# Debian starts a default cluster and nginx on install; the project runs
-# its own and needs neither.
+# Debian starts a default cluster, nginx and HAProxy on install; the
+# project runs its own and needs none of them.
 $SUDO service nginx stop >/dev/null 2>&1 || true
+$SUDO service haproxy stop >/dev/null 2>&1 || true
