@@ -12,6 +12,9 @@
 #                                    would; Patroni does it in production)
 #   scripts/cluster.sh kill-primary  kill -9 of every process of the
 #                                    primary: the failure to recover from
+#   scripts/cluster.sh restart       a rolling restart of the instances,
+#                                    one after the other, as an upgrade
+#                                    of the binary would go
 #
 # The clusters live in $CLUSTER_DIR/primary and $CLUSTER_DIR/standby
 # (default var/cluster), each reached over a Unix socket in its own
@@ -181,6 +184,10 @@ access_log $ACCESS_LOG
 # together. Not trusted_proxies: in TCP mode HAProxy adds no header, and
 # a client's own X-Forwarded-For would be believed.
 max_connections_per_address 4096
+# SIGTERM (a rolling restart): /ready turns 503 at once and the instance
+# keeps serving, with Connection: close, until HAProxy's check (every
+# 500 ms, down after 2) has taken it out; then it closes its port.
+drain_accept_ms 1500
 # With PROXY protocol v2 (HAProxy's send-proxy-v2, commented out in
 # haproxy.cfg), each instance learns the client's address from HAProxy:
 #proxy_protocol_from 127.0.0.1/32
@@ -278,6 +285,10 @@ stop_all() {
 	trap - EXIT INT TERM
 	rm -f "$DIR/ready"
 	say "stopping"
+	# The instances as started, and as restarted since (restart).
+	for f in "$DIR"/instance*.pid; do
+		[ -f "$f" ] && kill -TERM "$(cat "$f")" 2>/dev/null || true
+	done
 	for p in $PIDS; do kill -TERM "$p" 2>/dev/null || true; done
 	for p in $PIDS; do wait "$p" 2>/dev/null || true; done
 	pg_stop primary
@@ -410,10 +421,40 @@ kill_primary() {
 	say "killed the primary's processes (group $pid)"
 }
 
+# Whether pid runs (a zombie, not yet reaped by the shell of `up`, has
+# stopped).
+running() { # pid
+	[ -r "/proc/$1/stat" ] && [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]
+}
+
+# Each instance in turn: SIGTERM drains it (/ready 503 at once, so HAProxy
+# takes it out within its check's second; served meanwhile with
+# Connection: close; its port closes after drain_accept_ms, and what is in
+# flight finishes); once it has exited it starts again from its
+# configuration and the binary now in place, and the next waits until
+# HAProxy has it back.
+restart() {
+	DIR=$(realpath "$DIR")
+	n=0
+	for p in $INSTANCE_PORTS; do
+		n=$((n + 1))
+		pid=$(cat "$DIR/instance$n.pid")
+		kill -TERM "$pid"
+		while running "$pid"; do sleep 0.05; done
+		"$BIN" -c "$DIR/instance$n.conf" >>"$DIR/instance$n.log" 2>&1 &
+		echo $! >"$DIR/instance$n.pid"
+		wait_https "$p" /ready "instance $n" "$DIR/instance$n.log"
+		# HAProxy's check (every 500 ms, rise 1) puts it back.
+		sleep 1
+		say "restarted instance $n (pid $(cat "$DIR/instance$n.pid"))"
+	done
+}
+
 case "${1:-up}" in
 up) up ;;
 promote) promote ;;
 kill-primary) kill_primary ;;
+restart) restart ;;
 *)
 	echo "usage: $0 up|promote|kill-primary" >&2
 	exit 2

@@ -383,6 +383,35 @@ test_primary_killed_then_promoted(void **state)
 	assert_true(acks_between(load.att[k].end, now()) >= 5);
 }
 
+/* A rolling restart of both instances under the write load: no request
+ * fails (SIGTERM drains each for HAProxy: /ready 503 at once, served
+ * with Connection: close until the check takes it out, drain_accept_ms),
+ * and every acknowledged write is there once. */
+static void
+test_rolling_restart(void **state)
+{
+	int i, failed = 0, present;
+
+	(void)state;
+	load_start("c1r");
+	sleep_s(1.0);
+	assert_int_equal(sh("scripts/cluster.sh restart >&2"), 0);
+	sleep_s(1.0);
+	load_stop();
+	for (i = 0; i < load.natt; i++)
+		if (load.att[i].status != 201) {
+			failed++;
+			print_message("failed during the restart: %ld\n",
+			    load.att[i].status);
+		}
+	present = check_exactly_once("c1r");
+	print_message("%d writes through a rolling restart; %d failed; all %d "
+	              "acknowledged writes there, each once\n",
+	    load.natt, failed, present);
+	assert_int_equal(failed, 0);
+	assert_true(present >= 20);
+}
+
 /* The master of an instance and every process it started, at once. */
 static void
 kill_instance(int n)
@@ -437,8 +466,12 @@ test_instance_killed(void **state)
 		/* What was in flight: sent before the kill. Its retries may
 		 * meet the key still held (409, Retry-After) until
 		 * PostgreSQL sees the killed worker's session end. */
-		if (a->start > t_kill && !(a->status == 409 && a->retry_after))
+		if (a->start > t_kill &&
+		    !(a->status == 409 && a->retry_after)) {
 			late++;
+			print_message(
+			    "failed after the kill: %ld\n", a->status);
+		}
 	}
 	present = check_exactly_once("c3");
 	print_message("%d writes; %d failed, %d of them first attempts (in "
@@ -461,6 +494,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_serves_through_haproxy),
+	    cmocka_unit_test(test_rolling_restart),
 	    cmocka_unit_test(test_primary_killed_then_promoted),
 	    cmocka_unit_test(test_instance_killed),
 	};
