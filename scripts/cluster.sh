@@ -168,6 +168,10 @@ url() {
 	echo "host=$DIR/primary,$DIR/standby port=5432,5432 dbname=pipeline user=postgres target_session_attrs=read-write"
 }
 
+read_url() {
+	echo "host=$DIR/standby,$DIR/primary port=5432,5432 dbname=pipeline user=postgres target_session_attrs=prefer-standby"
+}
+
 instance_conf() { # n port
 	cat >"$DIR/instance$1.conf" <<CONF
 # Instance $1 of make cluster (written by scripts/cluster.sh).
@@ -177,6 +181,11 @@ tls_certificate $DIR/tls/server.crt
 tls_certificate_key $DIR/tls/server.key
 # Both clusters; libpq connects to the one that takes writes.
 database_url $(url)
+# Lists, figures, alerts and the change feed from the standby while it is
+# less than replica_max_lag_ms behind (else from the primary); libpq
+# prefers the standby and falls back to the primary.
+database_read_url $(read_url)
+replica_max_lag_ms 500
 db_reconnect_max_ms 1000
 access_log $ACCESS_LOG
 # HAProxy passes TLS through: every client reaches an instance from

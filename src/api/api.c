@@ -8,14 +8,67 @@
 #include <string.h>
 
 #include "../domain/lifecycle.h"
+#include "../util/alloc.h"
 #include "api.h"
 
-void
-api_json(struct api_req *a, int status, const char *json, size_t len)
+static void
+respond_json(struct api_req *a, int status, const char *json, size_t len)
 {
 	if (a->etag[0] != '\0')
 		http_add_header(a->http, "ETag", a->etag);
 	http_respond(a->http, status, "application/json", json, len);
+}
+
+/* A write's response, waiting for the WAL position that covers its
+ * commit (replica.h). */
+struct positioning {
+	struct api_req *a;
+	int status;
+	size_t len;
+	char json[]; /* a copy: the write's result is gone by then */
+};
+
+static void
+positioned(const db_result *st, long long pos, void *arg)
+{
+	struct positioning *p = arg;
+	char buf[24];
+
+	(void)st;
+	/* Without it (the query failed) the write still happened: the
+	 * client then cannot ask for its read to follow it, no more. */
+	if (pos >= 0) {
+		snprintf(buf, sizeof(buf), "%lld", pos);
+		http_add_header(p->a->http, COMMIT_POSITION, buf);
+	}
+	respond_json(p->a, p->status, p->json, p->len);
+	free(p);
+}
+
+static int
+is_write(const struct api_req *a)
+{
+	return a->http->method != HTTP_M_GET && a->http->method != HTTP_M_HEAD;
+}
+
+void
+api_json(struct api_req *a, int status, const char *json, size_t len)
+{
+	struct positioning *p;
+
+	if (api_read_pool == NULL || !is_write(a) || status >= 300) {
+		respond_json(a, status, json, len);
+		return;
+	}
+	p = xmalloc(sizeof(*p) + len);
+	p->a = a;
+	p->status = status;
+	p->len = len;
+	memcpy(p->json, json, len);
+	if (db_wal_position(api_pool, positioned, p) != 0) {
+		free(p);
+		respond_json(a, status, json, len);
+	}
 }
 
 void

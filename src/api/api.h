@@ -87,6 +87,10 @@ const char *const *api_route_names(void);
 /* Shared by the handlers (service.c sets them, api.c uses them). */
 extern const struct config *api_cfg;
 extern struct db_pool *api_pool;
+/* The standby's pool when database_read_url is set, else NULL
+ * (replica.c); with it, a write's response carries the header below. */
+extern struct db_pool *api_read_pool;
+#define COMMIT_POSITION "Commit-Position"
 
 /*
  * The glue between a handler and a query function of queries.h, which

@@ -8,6 +8,7 @@
 #include "cursor.h"
 #include "handlers.h"
 #include "input.h"
+#include "replica.h"
 
 static void
 listed(const db_result *st, struct db_page *page, void *arg)
@@ -49,6 +50,6 @@ audit_list(struct api_req *a)
 		}
 		*slot[i] = rc > 0 ? buf[i] : NULL;
 	}
-	api_sent(a, db_audit_page(api_pool, &f, after, api_page_rows(a, limit),
-	                listed, a));
+	api_sent(a, db_audit_page(api_reader(a), &f, after,
+	                api_page_rows(a, limit), listed, a));
 }

@@ -11,6 +11,7 @@
 #include "handlers.h"
 #include "history.h"
 #include "input.h"
+#include "replica.h"
 
 #define BATCH_MAX_PROJECTS 1000
 
@@ -143,6 +144,6 @@ batches_list(struct api_req *a)
 			return;
 		}
 	}
-	api_sent(a, db_batch_page(api_pool, &f, after, api_page_rows(a, limit),
-	                api_listed, a));
+	api_sent(a, db_batch_page(api_reader(a), &f, after,
+	                api_page_rows(a, limit), api_listed, a));
 }

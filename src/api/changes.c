@@ -12,6 +12,7 @@
 #include "cursor.h"
 #include "handlers.h"
 #include "input.h"
+#include "replica.h"
 
 static void
 paged(const db_result *st, struct db_changes *feed, void *arg)
@@ -63,5 +64,5 @@ changes_list(struct api_req *a)
 		return;
 	}
 	a->state = json_pack("[iII]", limit, (json_int_t)xid, (json_int_t)id);
-	api_sent(a, db_change_page(api_pool, xid, id, limit, paged, a));
+	api_sent(a, db_change_page(api_reader(a), xid, id, limit, paged, a));
 }

@@ -27,6 +27,7 @@
 #include "handlers.h"
 #include "history.h"
 #include "input.h"
+#include "replica.h"
 
 #define MAX_ATTEMPTS 5
 
@@ -269,6 +270,6 @@ events_list(struct api_req *a)
 	if (api_project_id(a) != 0 || input_query_known(a, allowed) != 0 ||
 	    cursor_params(a, &after, &limit) != 0)
 		return;
-	api_sent(a, db_event_page(api_pool, a->caps.value[0], after,
+	api_sent(a, db_event_page(api_reader(a), a->caps.value[0], after,
 	                api_page_rows(a, limit), events_paged, a));
 }

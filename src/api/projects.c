@@ -13,6 +13,7 @@
 #include "history.h"
 #include "input.h"
 #include "project_fields.h"
+#include "replica.h"
 
 void
 api_write_refused(struct api_req *a, const db_result *res)
@@ -384,6 +385,6 @@ projects_list(struct api_req *a)
 		    "signed_year is a four-digit year.");
 		return;
 	}
-	api_sent(a, db_project_page(api_pool, &flt, after,
+	api_sent(a, db_project_page(api_reader(a), &flt, after,
 	                api_page_rows(a, limit), api_listed, a));
 }

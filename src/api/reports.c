@@ -17,6 +17,7 @@
 #include "history.h"
 #include "input.h"
 #include "report_fields.h"
+#include "replica.h"
 
 static void
 filed(const db_result *st, const struct db_json *report, void *arg)
@@ -85,7 +86,7 @@ reports_list(struct api_req *a)
 	if (api_project_id(a) != 0 || input_query_known(a, allowed) != 0 ||
 	    cursor_params(a, &after, &limit) != 0)
 		return;
-	api_sent(a, db_report_page(api_pool, a->caps.value[0], after,
+	api_sent(a, db_report_page(api_reader(a), a->caps.value[0], after,
 	                api_page_rows(a, limit), api_listed, a));
 }
 

@@ -8,9 +8,11 @@
 #include "../util/metrics.h"
 #include "api.h"
 #include "ratelimit.h"
+#include "replica.h"
 
 const struct config *api_cfg;
 struct db_pool *api_pool;
+struct db_pool *api_read_pool;
 
 static void
 observe_gauges(int in_use, int waiting, int connected)
@@ -40,13 +42,16 @@ api_worker_init(struct event_base *base, void *arg)
 	api_pool = db_pool_new(base, db_conninfo(api_cfg->database_url),
 	    api_cfg->db_pool_size, api_cfg->db_reconnect_max_ms,
 	    api_cfg->db_statement_timeout_ms, api_cfg->db_lock_timeout_ms);
-	return api_pool == NULL ? -1 : 0;
+	if (api_pool == NULL)
+		return -1;
+	return replica_worker_init(base);
 }
 
 void
 api_worker_fini(void *arg)
 {
 	(void)arg;
+	replica_worker_fini();
 	db_pool_free(api_pool);
 	api_pool = NULL;
 }

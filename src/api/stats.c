@@ -13,6 +13,7 @@
 #include "handlers.h"
 #include "history.h"
 #include "input.h"
+#include "replica.h"
 
 static void
 passthrough(const db_result *st, const struct db_json *figures, void *arg)
@@ -153,7 +154,7 @@ stats_pipeline(struct api_req *a)
 	    read_choice(a, "by", bys, by, sizeof(by), &q.by) != 0 ||
 	    read_area(a, area, sizeof(area), &q.area) != 0)
 		return;
-	api_sent(a, db_stats_pipeline(api_pool, &q, passthrough, a));
+	api_sent(a, db_stats_pipeline(api_reader(a), &q, passthrough, a));
 }
 
 void
@@ -186,7 +187,7 @@ stats_alerts(struct api_req *a)
 			return;
 		}
 	}
-	api_sent(a, db_stats_alerts(api_pool, &q, passthrough, a));
+	api_sent(a, db_stats_alerts(api_reader(a), &q, passthrough, a));
 }
 
 static int

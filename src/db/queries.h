@@ -348,4 +348,13 @@ typedef void (*db_level_cb)(const db_result *st, double level, void *arg);
 int db_auth_failure_record(struct db_pool *pool, const char *addr,
     int per_minute, db_level_cb cb, void *arg);
 
+/* ---- replica.c: a standby's position (issue 18) ----------------------- */
+
+/* A WAL position in bytes, or -1 when the query failed. */
+typedef void (*db_position_cb)(const db_result *st, long long pos, void *arg);
+/* How far the server replayed (a standby) or wrote (a primary). */
+int db_standby_position(struct db_pool *pool, db_position_cb cb, void *arg);
+/* How far the primary wrote: after a commit, a position that covers it. */
+int db_wal_position(struct db_pool *pool, db_position_cb cb, void *arg);
+
 #endif

@@ -20,7 +20,8 @@
 	X(report)                                                              \
 	X(change)                                                              \
 	X(import)                                                              \
-	X(limits)
+	X(limits)                                                              \
+	X(replica)
 
 #define DB_DECLARE_STMTS(r)                                                    \
 	extern const struct db_stmt db_##r##_stmts[];                          \

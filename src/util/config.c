@@ -44,6 +44,8 @@ const struct config_option config_options[] = {
     STR_OPT(key_manager_user, ""),
     INT_OPT(key_manager_timeout_ms, "500", 10, 60000),
     STR_OPT(database_url, ""),
+    STR_OPT(database_read_url, ""),
+    INT_OPT(replica_max_lag_ms, "1000", 0, 3600000),
     INT_OPT(db_pool_size, "4", 1, 64),
     INT_OPT(db_reconnect_max_ms, "2000", 10, 60000),
     INT_OPT(db_statement_timeout_ms, "30000", 100, 3600000),

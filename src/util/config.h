@@ -22,6 +22,8 @@ struct config {
 	char key_manager_user[CONFIG_STR_MAX];
 	int key_manager_timeout_ms;
 	char database_url[CONFIG_STR_MAX];
+	char database_read_url[CONFIG_STR_MAX];
+	int replica_max_lag_ms;
 	int db_pool_size;
 	int db_reconnect_max_ms;
 	int db_statement_timeout_ms;

@@ -31,6 +31,8 @@ struct shared {
 	uint64_t db_batches, db_batched, db_shared;
 	uint64_t worker_restarts;
 	uint64_t keymgr_restarts;
+	uint64_t reads_standby, reads_primary;
+	int64_t standby_lag_ms; /* -1: no standby watched */
 	uint64_t key_signs, key_sign_failures, key_wait_us_sum, key_wait_us_max;
 	struct worker_gauges workers[METRICS_MAX_WORKERS];
 };
@@ -49,6 +51,7 @@ metrics_init(void)
 	if (p == MAP_FAILED)
 		return -1;
 	shm = p;
+	shm->standby_lag_ms = -1;
 	return 0;
 }
 
@@ -132,6 +135,22 @@ metrics_worker_restart(void)
 {
 	if (shm != NULL)
 		__atomic_add_fetch(&shm->worker_restarts, 1, __ATOMIC_RELAXED);
+}
+
+void
+metrics_read_served(int standby)
+{
+	if (shm != NULL)
+		__atomic_add_fetch(
+		    standby ? &shm->reads_standby : &shm->reads_primary, 1,
+		    __ATOMIC_RELAXED);
+}
+
+void
+metrics_standby_lag_ms(long long ms)
+{
+	if (shm != NULL)
+		__atomic_store_n(&shm->standby_lag_ms, ms, __ATOMIC_RELAXED);
 }
 
 void
@@ -294,6 +313,24 @@ render_workers(struct evbuffer *buf)
 #define LOAD(f) ((unsigned long long)__atomic_load_n(&shm->f, __ATOMIC_RELAXED))
 
 static void
+render_reads(struct evbuffer *buf)
+{
+	evbuffer_add_printf(buf,
+	    "# HELP pipelined_reads_total Lists, figures, alerts and change "
+	    "feed pages, by the server that answered.\n"
+	    "# TYPE pipelined_reads_total counter\n"
+	    "pipelined_reads_total{pool=\"standby\"} %llu\n"
+	    "pipelined_reads_total{pool=\"primary\"} %llu\n"
+	    "# HELP pipelined_standby_lag_seconds How long since the standby "
+	    "last had all the primary had, as a worker last saw (-1: none).\n"
+	    "# TYPE pipelined_standby_lag_seconds gauge\n"
+	    "pipelined_standby_lag_seconds %.3f\n",
+	    LOAD(reads_standby), LOAD(reads_primary),
+	    (double)__atomic_load_n(&shm->standby_lag_ms, __ATOMIC_RELAXED) /
+	        1000.0);
+}
+
+static void
 render_keymgr(struct evbuffer *buf)
 {
 	evbuffer_add_printf(buf,
@@ -328,4 +365,5 @@ metrics_render(struct evbuffer *buf)
 	render_pool(buf);
 	render_workers(buf);
 	render_keymgr(buf);
+	render_reads(buf);
 }

@@ -34,6 +34,10 @@ void metrics_worker_ready(int slot, int ready);
 int metrics_worker_was_ready(int slot);
 void metrics_worker_restart(void);
 void metrics_keymgr_restart(void);
+/* A read served by the standby (1) or the primary (0); the standby's lag
+ * as a worker last measured it. */
+void metrics_read_served(int standby);
+void metrics_standby_lag_ms(long long ms);
 /* One signature a worker waited us microseconds for; ok: it came. */
 void metrics_key_wait(uint64_t us, int ok);
 void metrics_pool_gauges(int in_use, int waiting, int connected);

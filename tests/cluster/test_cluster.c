@@ -325,6 +325,106 @@ test_serves_through_haproxy(void **state)
 	free(v);
 }
 
+/* Lists, summed over both instances' /metrics: by the standby, by the
+ * primary. */
+static void
+reads_by_pool(long long *standby, long long *primary)
+{
+	int i;
+
+	*standby = *primary = 0;
+	for (i = 0; i < 2; i++) {
+		*standby += tr_metric(
+		    &inst[i], "pipelined_reads_total{pool=\"standby\"}");
+		*primary += tr_metric(
+		    &inst[i], "pipelined_reads_total{pool=\"primary\"}");
+	}
+}
+
+/* Creates a project named name; its response's Commit-Position. */
+static long long
+write_named(const char *name)
+{
+	char body[160], pos[32];
+	struct tresp r;
+	long long p;
+
+	snprintf(body, sizeof(body),
+	    "{\"name\":\"%s\",\"area\":\"140802\",\"funding\":\"enterprise\"}",
+	    name);
+	tr_do(&proxy, "POST", "/api/v1/projects", editor, body, NULL, &r);
+	assert_int_equal(r.status, 201);
+	assert_non_null(tr_header(&r, "Commit-Position", pos, sizeof(pos)));
+	p = atoll(pos);
+	assert_true(p > 0);
+	tr_free(&r);
+	return p;
+}
+
+/* How many projects of name the list shows, asked with Commit-Position
+ * pos (-1: without). */
+static int
+listed(const char *name, long long pos)
+{
+	char path[256], hdr[64];
+	const char *h[] = {hdr, NULL};
+	struct tresp r;
+	int n;
+
+	snprintf(path, sizeof(path), "/api/v1/projects?q=%s&limit=10", name);
+	snprintf(hdr, sizeof(hdr), "Commit-Position: %lld", pos);
+	tr_do(&proxy, "GET", path, editor, NULL, pos >= 0 ? h : NULL, &r);
+	assert_int_equal(r.status, 200);
+	n = (int)json_array_size(json_object_get(r.json, "items"));
+	tr_free(&r);
+	return n;
+}
+
+/* Reads go to the standby while it keeps up; a read that sends a write's
+ * Commit-Position back sees that write even while the standby's replay
+ * is paused (the primary serves it), and so do reads once the standby is
+ * further behind than replica_max_lag_ms. */
+static void
+test_reads_on_standby(void **state)
+{
+	char standby[600];
+	long long s0, p0, s1, p1, s2, p2, pos;
+	char *v;
+	int i;
+
+	(void)state;
+	snprintf(standby, sizeof(standby),
+	    "host=%s/standby dbname=pipeline user=postgres",
+	    ts_env("CLUSTER_DIR"));
+	reads_by_pool(&s0, &p0);
+	pos = write_named("c1-read-a");
+	/* Each worker watches the standby every 100 ms: the first reads
+	 * that send pos may come before it has seen the standby past it. */
+	sleep_s(0.3);
+	for (i = 0; i < 10; i++)
+		assert_int_equal(listed("c1-read-a", pos), 1);
+	reads_by_pool(&s1, &p1);
+	print_message("standby served %lld of 10 reads\n", s1 - s0);
+	assert_true(s1 - s0 >= 8);
+
+	v = pg_value(standby, "SELECT pg_wal_replay_pause()");
+	free(v);
+	sleep_s(0.2);
+	pos = write_named("c1-read-b");
+	for (i = 0; i < 5; i++)
+		assert_int_equal(listed("c1-read-b", pos), 1);
+	sleep_s(1.0); /* past replica_max_lag_ms: reads leave the standby */
+	assert_int_equal(listed("c1-read-b", -1), 1);
+	reads_by_pool(&s2, &p2);
+	v = pg_value(standby, "SELECT pg_wal_replay_resume()");
+	free(v);
+	print_message("replay paused: %lld reads by the standby, %lld by the "
+	              "primary\n",
+	    s2 - s1, p2 - p1);
+	assert_int_equal(s2 - s1, 0);
+	assert_true(p2 - p1 >= 6);
+}
+
 static void
 test_primary_killed_then_promoted(void **state)
 {
@@ -412,6 +512,25 @@ test_rolling_restart(void **state)
 	assert_true(present >= 20);
 }
 
+/* Whether pid has not died yet (a zombie has). */
+static int
+alive(pid_t pid)
+{
+	char path[64], stat[256];
+	FILE *fp;
+	char *p;
+	int z = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((fp = fopen(path, "r")) == NULL)
+		return 0;
+	if (fgets(stat, sizeof(stat), fp) != NULL &&
+	    (p = strrchr(stat, ')')) != NULL)
+		z = p[2] == 'Z';
+	fclose(fp);
+	return !z;
+}
+
 /* The master of an instance and every process it started, at once. */
 static void
 kill_instance(int n)
@@ -433,6 +552,11 @@ kill_instance(int n)
 		np++;
 	for (i = 0; i < np; i++)
 		kill(pids[i], SIGKILL);
+	/* Until each is dead, its listening socket may still take
+	 * connections that its death then resets: in flight too. */
+	for (i = 0; i < np; i++)
+		while (alive(pids[i]))
+			sleep_s(0.005);
 	print_message("killed instance %d: %d processes\n", n, np);
 }
 
@@ -495,6 +619,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_serves_through_haproxy),
 	    cmocka_unit_test(test_rolling_restart),
+	    cmocka_unit_test(test_reads_on_standby),
 	    cmocka_unit_test(test_primary_killed_then_promoted),
 	    cmocka_unit_test(test_instance_killed),
 	};
