@@ -5,7 +5,7 @@ set -e
 PKGS="build-essential pkg-config libevent-dev libssl-dev libpq-dev
 libjansson-dev libhttp-parser-dev libcsv-dev libseccomp-dev libcmocka-dev libcurl4-openssl-dev
 postgresql-15 openssl curl clang-format clang-tidy cppcheck clang libclang-rt-dev wrk
-nginx-light postgresql-client-15 pebble lego"
+nginx-light postgresql-client-15 pebble lego haproxy"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
@@ -17,6 +17,8 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 $SUDO apt-get update -q
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $missing
-# Debian starts a default cluster and nginx on install; the project runs
-# its own and needs neither.
+# Debian starts a default cluster, nginx and haproxy on install; the
+# project runs its own (test_proxy starts a haproxy of its own) and needs
+# none of them.
 $SUDO service nginx stop >/dev/null 2>&1 || true
+$SUDO service haproxy stop >/dev/null 2>&1 || true
