@@ -406,27 +406,51 @@ test_limit_counts_the_named_client(void **state)
 	}
 }
 
+/* A client certificate of its own, signed by the tests' client CA
+ * (scripts/test-certs.sh), in TEST_DIR/NAME.crt and .key, with its
+ * SHA-256 fingerprint in fp (65 bytes): test_access registers the
+ * certificates that script makes, and one may be registered only once. */
+static void
+make_client_cert(const char *name, char *fp)
+{
+	const char *dir = ts_env("TEST_DIR");
+	char path[512];
+	FILE *f;
+
+	assert_int_equal(
+	    sh("cd %s && openssl req -newkey ec -pkeyopt "
+	       "ec_paramgen_curve:prime256v1 -nodes -keyout %s.key -out %s.csr "
+	       "-subj /CN=%s 2>/dev/null && openssl x509 -req -in %s.csr -CA "
+	       "client-ca.crt -CAkey client-ca.key -CAcreateserial -out %s.crt "
+	       "-days 1 2>/dev/null && openssl x509 -in %s.crt -noout "
+	       "-fingerprint -sha256 | sed 's/.*=//; s/://g' | tr A-F a-f "
+	       ">%s.sha256",
+	        dir, name, name, name, name, name, name, name),
+	    0);
+	snprintf(path, sizeof(path), "%s/%s.sha256", dir, name);
+	assert_non_null(f = fopen(path, "r"));
+	assert_non_null(fgets(fp, 65, f));
+	fclose(f);
+	assert_int_equal(strlen(fp), 64);
+}
+
 /* TLS is end to end: a client certificate authenticates through the
  * proxy (a reconciler's: 200 on areas, 403 on keys). */
 static void
 test_client_certificate_through_proxy(void **state)
 {
 	const char *dir = ts_env("TEST_DIR");
-	char path[512], fp[80], extra[160], cert[512], key[512], who[64];
+	char name[64], fp[80], extra[160], cert[512], key[512], who[64];
 	unsigned char h[64];
 	struct link l;
-	FILE *f;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/client-registered.sha256", dir);
-	assert_non_null(f = fopen(path, "r"));
-	assert_non_null(fgets(fp, sizeof(fp), f));
-	fclose(f);
-	fp[strcspn(fp, "\n")] = '\0';
+	snprintf(name, sizeof(name), "client-proxied-%d", (int)getpid());
+	make_client_cert(name, fp);
 	snprintf(extra, sizeof(extra), "\"client_cert_sha256\":\"%s\"", fp);
 	make_key_ex(&srv, "reconciler", NULL, extra, NULL);
-	snprintf(cert, sizeof(cert), "%s/client-registered.crt", dir);
-	snprintf(key, sizeof(key), "%s/client-registered.key", dir);
+	snprintf(cert, sizeof(cert), "%s/%s.crt", dir, name);
+	snprintf(key, sizeof(key), "%s/%s.key", dir, name);
 
 	assert_int_equal(
 	    open_after(&l, PROXY, h, pp2_header(h, "203.0.113.60"), cert, key),
