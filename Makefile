@@ -3,8 +3,17 @@
 #   make run     install what is missing, build, start PostgreSQL under var/,
 #                migrate, load the demo data, serve https://127.0.0.1:8443
 #   make test    the same set-up with a throwaway database; every test
+#   make image-test  docker/Dockerfile built with podman from a debootstrap
+#                base, its entrypoint run under chroot against a throwaway
+#                database, /health and /ready (scripts/image-test.sh)
 #   make bench   the HTTP and database benchmark against nginx and pgbench
 #   make bench-figures  the figures on 1,000,000 projects (bench/figures.sh)
+#   make cluster a primary, a synchronous standby, two instances and
+#                HAProxy on https://127.0.0.1:8443 (scripts/cluster.sh)
+#   make cluster-promote  promote the standby once the primary is gone
+#   make test-cluster     failover under write load (scripts/test-cluster.sh)
+#   make bench-cluster    HAProxy and two instances against one; synchronous
+#                against local commit (bench/cluster.sh)
 #   make lint    cppcheck and clang-tidy, zero findings (scripts/lint.sh)
 #   make fuzz    every libFuzzer harness for FUZZ_SECONDS (30) each
 #   make format  clang-format every C file
@@ -25,7 +34,8 @@ SRC       = $(wildcard src/*.c src/util/*.c src/runtime/*.c src/http/*.c src/api
 GEN       = build/gen/migrations.c build/gen/openapi_schemas.c
 DOMAIN    = $(wildcard src/domain/*.c)
 
-.PHONY: all run test bench bench-figures fuzz deps lint format format-check clean
+.PHONY: all run test image-test bench bench-figures fuzz deps lint format format-check clean \
+        cluster cluster-promote test-cluster bench-cluster
 
 all: build/release/pipelined
 
@@ -179,11 +189,35 @@ run: deps build/release/pipelined
 test: deps build/release/pipelined build/asan/pipelined $(UNIT_TESTS) $(API_TESTS)
 	@scripts/test.sh $(UNIT_TESTS) -- $(API_TESTS)
 
+# Builds inside the image; needs only what deps installs for the
+# throwaway PostgreSQL and curl (and installs podman and debootstrap).
+image-test: deps
+	@scripts/image-test.sh
+
 bench: deps build/release/pipelined build/release/handshake
 	@bench/run.sh
 
 bench-figures: deps build/release/pipelined
 	@bench/figures.sh
+
+cluster: deps build/release/pipelined
+	@scripts/cluster.sh up
+
+cluster-promote:
+	@scripts/cluster.sh promote
+
+# The cluster's tests drive a cluster of their own (scripts/cluster.sh in
+# a scratch directory, on free ports) with the release binary.
+CLUSTER_TESTS = $(patsubst tests/cluster/%.c,build/asan/cluster_%,$(wildcard tests/cluster/test_*.c))
+build/asan/cluster_%: tests/cluster/%.c $(API_SUPPORT) $(wildcard tests/support/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ASAN_CFLAGS) -Itests/support -o $@ $< $(API_SUPPORT) $(TESTLIBS) $(LIBS) -lpthread
+
+test-cluster: deps build/release/pipelined $(CLUSTER_TESTS)
+	@scripts/test-cluster.sh $(CLUSTER_TESTS)
+
+bench-cluster: deps build/release/pipelined
+	@bench/cluster.sh
 
 lint: deps $(GEN)
 	@scripts/lint.sh

@@ -112,6 +112,17 @@ echo "bench: pipelined..."
 U="https://127.0.0.1:$SRV_PORT"
 bench_one health "$U/health"
 bench_one get_project "$U/" bench/get_project.lua
+# The same read on a server whose limiter is its own (issue 18): what the
+# shared one (a lease from PostgreSQL per 100 requests) costs.
+mkdir -p "$DIR/local"
+cp "$DIR/server.crt" "$DIR/server.key" "$DIR/local/"
+MAIN_PID=$SRV_PID
+bench_serve "$DIR/local" $((SRV_PORT + 2)) "workers $WORKERS" "rate_limit_shared off"
+LOCAL_PID=$SRV_PID
+echo "get_project_local $(measure $LOCAL_PID "https://127.0.0.1:$((SRV_PORT + 2))/" bench/get_project.lua)" >>"$RESULTS"
+kill $LOCAL_PID && wait $LOCAL_PID 2>/dev/null || true
+SRV_PID=$MAIN_PID
+echo "bench: get_project_local done"
 bench_one list_projects "$U/" bench/list_projects.lua
 bench_one post_event "$U/" bench/post_event.lua
 # A new event on a project of 10,000 events against one on a fresh
@@ -149,7 +160,8 @@ BEGIN {
 	name = $1; rps = $2; p50 = $3; p99 = $4; err = $5; reqs = $6; cpu = $8 - $7; rss = $9;
 	per = reqs > 0 ? cpu / reqs * 1000 : 0;
 	if (name == "health") ratio = sprintf("%.2fx nginx", rps / n[1]);
-	else if (name == "get_project") ratio = sprintf("%.0f%% of pgbench", 100 * rps / pgb);
+	else if (name == "get_project") { gp_rps = rps; ratio = sprintf("%.0f%% of pgbench", 100 * rps / pgb); }
+	else if (name == "get_project_local" && rps > 0) ratio = sprintf("(own limiter) get_project: %.0f%% of it", 100 * gp_rps / rps);
 	else if (name == "post_fresh") { fresh_rps = rps; fresh_p50 = p50; ratio = "(4 connections)"; }
 	else if (name ~ /^post_10k/ && fresh_rps > 0 && p50 > 0)
 		ratio = sprintf("%.2fx post_fresh p50, %.2fx its req/s", p50 / fresh_p50, rps / fresh_rps);

@@ -6,7 +6,7 @@
 -- The audit argument: {"principal_id", "principal", "request_id",
 -- "method", "path", "client"} and, for a request with a key,
 -- "idempotency_key" and "idempotency_token". "client" is the request's
--- client address (sql/017).
+-- client address (sql/018).
 --
 -- In PL/pgSQL (since migration 011; 004 and 007 had it in LANGUAGE sql).
 -- As a LANGUAGE sql function of two statements it could not be inlined,

@@ -20,6 +20,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "../util/alloc.h"
 #include "../util/hex.h"
 #include "auth.h"
 #include "ratelimit.h"
@@ -155,13 +156,39 @@ cache_put(const char *hash, const struct principal *who)
  * whatever the count: behind a proxy or a NAT, an attacker's failures
  * must not lock out the valid keys that share the address.
  */
+/* What the database counted for the address over every instance. */
+static void
+failure_recorded(const db_result *st, double level, void *arg)
+{
+	(void)st;
+	if (level >= 0)
+		ratelimit_auth_level(arg, level);
+	free(arg);
+}
+
+/* With rate_limit_shared, the failure is counted in the database too;
+ * this answer does not wait for it, the next failure's sees it. */
+static void
+record_failure(const char *addr)
+{
+	char *copy;
+
+	ratelimit_auth_failure(addr);
+	if (strcmp(api_cfg->rate_limit_shared, "on") != 0)
+		return;
+	copy = xstrdup(addr);
+	if (db_auth_failure_record(api_pool, addr,
+	        ratelimit_failures_per_minute(), failure_recorded, copy) != 0)
+		free(copy);
+}
+
 static void
 unauthorized(struct api_req *a, const char *detail)
 {
 	char retry[16];
 	int wait;
 
-	ratelimit_auth_failure(a->http->client_addr);
+	record_failure(a->http->client_addr);
 	if ((wait = ratelimit_auth_blocked(a->http->client_addr)) > 0) {
 		snprintf(retry, sizeof(retry), "%d", wait);
 		http_add_header(a->http, "Retry-After", retry);

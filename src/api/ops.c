@@ -47,6 +47,13 @@ ready_done(const db_result *st, const struct db_schema *schema, void *arg)
 void
 ops_ready(struct api_req *a)
 {
+	/* Draining: the balancer is to send no more here. */
+	if (http_draining()) {
+		http_add_header(a->http, "Retry-After", "1");
+		api_problem(a, 503, "draining",
+		    "This instance is shutting down; another one serves.");
+		return;
+	}
 	/* With no connection up, api_sent answers 503 at once. */
 	api_sent(a, db_schema_version(api_pool, ready_done, a));
 }

@@ -9,7 +9,9 @@
  *   route          find the route for the method and path    404, 405
  *   authenticate   who is calling: key or client certificate 401, 429
  *   authorize      may that role call this route              403
- *   rate_limit     the principal's share of the service       429
+ *   rate_limit     the principal's share of the service, shared
+ *                  by every instance (a lease from the
+ *                  database's bucket when this one's is spent) 429
  *   read_body      only now is the body read; "100 Continue"
  *                  goes out here                               413, 408
  *   idempotency    replay, conflict, or reserve the key       409, 422
@@ -90,13 +92,13 @@ stage_authorize(struct api_req *a)
 	stage_next(a);
 }
 
+/* 429 when the principal must wait, else on to the next stage. */
 static void
-stage_rate_limit(struct api_req *a)
+rate_checked(struct api_req *a, int wait)
 {
 	char retry[16];
-	int wait;
 
-	if (!is_public(a) && (wait = ratelimit_take(a->who.id)) > 0) {
+	if (wait > 0) {
 		snprintf(retry, sizeof(retry), "%d", wait);
 		http_add_header(a->http, "Retry-After", retry);
 		api_problem(a, 429, "rate-limited",
@@ -104,6 +106,42 @@ stage_rate_limit(struct api_req *a)
 		return;
 	}
 	stage_next(a);
+}
+
+/* The database's bucket answered: a lease, or the wait. When it could
+ * not be asked, this instance's own bucket decides, so that a database
+ * that is down or slow never lifts the limit. */
+static void
+leased(const db_result *st, const struct db_lease *lease, void *arg)
+{
+	struct api_req *a = arg;
+
+	(void)st;
+	if (lease == NULL)
+		rate_checked(a, ratelimit_take_local(a->who.id));
+	else if (lease->granted > 0) {
+		ratelimit_lease_add(a->who.id, lease->granted - 1);
+		rate_checked(a, 0);
+	} else
+		rate_checked(a, lease->wait_s > 0 ? lease->wait_s : 1);
+}
+
+static void
+stage_rate_limit(struct api_req *a)
+{
+	int wait;
+
+	if (is_public(a)) {
+		stage_next(a);
+		return;
+	}
+	if ((wait = ratelimit_take(a->who.id)) != RATELIMIT_ASK) {
+		rate_checked(a, wait);
+		return;
+	}
+	if (db_rate_lease(api_pool, a->who.id, ratelimit_rate(),
+	        ratelimit_burst(), ratelimit_lease_size(), leased, a) != 0)
+		rate_checked(a, ratelimit_take_local(a->who.id));
 }
 
 static void

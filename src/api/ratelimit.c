@@ -20,7 +20,14 @@ struct bucket {
 	char id[40];
 	double tokens;
 	double at; /* seconds, CLOCK_MONOTONIC: the same in every process */
+	int leased; /* shared: tokens this instance holds of the database's */
+	double lease_until; /* when they lapse, unspent */
 };
+
+/* A lease lapses after a second: tokens an instance took and did not
+ * spend are lost to every instance (never spent twice), so a lease is
+ * small and short, and an idle instance hoards nothing. */
+#define LEASE_S 1.0
 
 /* Failures leak out at auth_failures_per_minute / 60 a second, so the
  * limit holds over any minute, not per calendar minute (which let twice
@@ -41,9 +48,11 @@ static struct tables local; /* before configure, and if mmap fails */
 static struct tables *t = &local;
 static double rate = 100, burst = 200;
 static int max_failures = 30;
+static int shared_mode;
 
 void
-ratelimit_configure(int per_second, int burst_size, int failures_per_minute)
+ratelimit_configure(
+    int per_second, int burst_size, int failures_per_minute, int shared)
 {
 	void *p = mmap(NULL, sizeof(struct tables), PROT_READ | PROT_WRITE,
 	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -53,6 +62,35 @@ ratelimit_configure(int per_second, int burst_size, int failures_per_minute)
 	rate = per_second;
 	burst = burst_size;
 	max_failures = failures_per_minute;
+	shared_mode = shared;
+}
+
+double
+ratelimit_rate(void)
+{
+	return rate;
+}
+
+double
+ratelimit_burst(void)
+{
+	return burst;
+}
+
+int
+ratelimit_failures_per_minute(void)
+{
+	return max_failures;
+}
+
+/* A tenth of a second's worth, 1 to 100 tokens: few round trips to the
+ * database, and little lost when a lease lapses. */
+int
+ratelimit_lease_size(void)
+{
+	double n = rate / 10;
+
+	return n < 1 ? 1 : n > 100 ? 100 : (int)n;
 }
 
 static void
@@ -83,12 +121,11 @@ now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int
-ratelimit_take(const char *id)
+/* The slot of id, returned locked (reset when it held another id). */
+static struct bucket *
+bucket_of(const char *id, double tnow)
 {
 	struct bucket *b = &t->buckets[hash(id)];
-	double tnow = now();
-	int wait = 0;
 
 	lock(&b->lock);
 	if (strncmp(b->id, id, sizeof(b->id)) != 0) {
@@ -96,7 +133,50 @@ ratelimit_take(const char *id)
 		b->id[sizeof(b->id) - 1] = '\0';
 		b->tokens = burst;
 		b->at = tnow;
+		b->leased = 0;
 	}
+	return b;
+}
+
+int
+ratelimit_take(const char *id)
+{
+	struct bucket *b;
+	double tnow = now();
+	int rc = RATELIMIT_ASK;
+
+	if (!shared_mode)
+		return ratelimit_take_local(id);
+	b = bucket_of(id, tnow);
+	if (b->leased > 0 && tnow < b->lease_until) {
+		b->leased--;
+		rc = 0;
+	}
+	unlock(&b->lock);
+	return rc;
+}
+
+void
+ratelimit_lease_add(const char *id, int n)
+{
+	double tnow = now();
+	struct bucket *b = bucket_of(id, tnow);
+
+	/* What is left of a lapsed lease is gone. */
+	if (tnow >= b->lease_until)
+		b->leased = 0;
+	b->leased += n;
+	b->lease_until = tnow + LEASE_S;
+	unlock(&b->lock);
+}
+
+int
+ratelimit_take_local(const char *id)
+{
+	double tnow = now();
+	struct bucket *b = bucket_of(id, tnow);
+	int wait = 0;
+
 	b->tokens += (tnow - b->at) * rate;
 	if (b->tokens > burst)
 		b->tokens = burst;
@@ -137,6 +217,16 @@ ratelimit_auth_failure(const char *addr)
 	struct failures *f = failures_of(addr);
 
 	f->level += 1.0;
+	unlock(&f->lock);
+}
+
+void
+ratelimit_auth_level(const char *addr, double level)
+{
+	struct failures *f = failures_of(addr);
+
+	if (level > f->level)
+		f->level = level;
 	unlock(&f->lock);
 }
 

@@ -3,6 +3,8 @@
  * workers fork (metrics labels, shared rate limits, prepared statements),
  * and once in each worker (its database pool).
  */
+#include <string.h>
+
 #include "../util/metrics.h"
 #include "api.h"
 #include "ratelimit.h"
@@ -26,7 +28,8 @@ api_init(const struct config *cfg)
 	db_set_observer(&obs);
 	db_register_all();
 	ratelimit_configure(cfg->rate_limit_per_second, cfg->rate_limit_burst,
-	    cfg->auth_failures_per_minute);
+	    cfg->auth_failures_per_minute,
+	    strcmp(cfg->rate_limit_shared, "on") == 0);
 	metrics_set_routes(api_route_names(), api_nroutes);
 }
 

@@ -331,4 +331,23 @@ int db_idem_release(struct db_pool *pool, const char *principal_id,
  * request that took it makes the write. */
 #define DB_IDEM_TAKEN_OVER "IK001"
 
+/* ---- limits.c: what every instance shares (sql/017) ------------------ */
+
+/* A lease from a principal's token bucket: granted tokens, or none and
+ * the seconds to wait. */
+struct db_lease {
+	int granted, wait_s;
+};
+typedef void (*db_lease_cb)(
+    const db_result *st, const struct db_lease *lease, void *arg);
+int db_rate_lease(struct db_pool *pool, const char *principal_id, double rate,
+    double burst, int want, db_lease_cb cb, void *arg);
+
+/* One more failed authentication from addr: cb gets the address's level
+ * afterwards (failures, leaking at per_minute a minute), or -1 when the
+ * query failed. */
+typedef void (*db_level_cb)(const db_result *st, double level, void *arg);
+int db_auth_failure_record(struct db_pool *pool, const char *addr,
+    int per_minute, db_level_cb cb, void *arg);
+
 #endif

@@ -19,7 +19,8 @@
 	X(idempotency)                                                         \
 	X(report)                                                              \
 	X(change)                                                              \
-	X(import)
+	X(import)                                                              \
+	X(limits)
 
 #define DB_DECLARE_STMTS(r)                                                    \
 	extern const struct db_stmt db_##r##_stmts[];                          \

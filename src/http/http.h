@@ -97,6 +97,9 @@ const char *http_header(const struct http_request *r, const char *name);
 /* Reads the pending body, then calls cb(r); see the top of this file. */
 void http_read_body(struct http_request *r, http_handler cb);
 
+/* Whether this worker is draining (SIGTERM): /ready answers 503. */
+int http_draining(void);
+
 /* Adds a response header; returns -1 if it does not fit. */
 int http_add_header(
     struct http_request *r, const char *name, const char *value);

@@ -50,7 +50,7 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 
 	(void)l;
 	(void)salen;
-	if (srv->nconns >= srv->cfg->max_connections || srv->stopping) {
+	if (srv->nconns >= srv->cfg->max_connections) {
 		/* Over the limit: refuse at once rather than queue work
 		 * that would starve the connections already served. */
 		evutil_closesocket(fd);
@@ -177,23 +177,57 @@ shutdown_timeout_cb(evutil_socket_t fd, short what, void *arg)
 	event_base_loopbreak(srv->base);
 }
 
-void
-server_shutdown(struct server *srv)
-{
-	struct timeval tv = {srv->cfg->shutdown_timeout, 0};
+static int draining;
 
-	if (srv->stopping)
-		return;
-	srv->stopping = 1;
+int
+http_draining(void)
+{
+	return draining;
+}
+
+/* The end of drain_accept_ms: no new connections; the idle ones close,
+ * the others after their current response. */
+static void
+stop_accepting(struct server *srv)
+{
 	if (srv->listener != NULL) {
 		evconnlistener_free(srv->listener);
 		srv->listener = NULL;
 	}
-	srv->shutdown_timer = evtimer_new(srv->base, shutdown_timeout_cb, srv);
-	evtimer_add(srv->shutdown_timer, &tv);
 	conn_shutdown_all(srv);
 	if (srv->nconns == 0)
 		event_base_loopbreak(srv->base);
+}
+
+static void
+accept_window_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	stop_accepting(arg);
+}
+
+void
+server_shutdown(struct server *srv)
+{
+	struct timeval tv = {srv->cfg->drain_timeout, 0};
+	struct timeval window = {srv->cfg->drain_accept_ms / 1000,
+	    (suseconds_t)(srv->cfg->drain_accept_ms % 1000) * 1000};
+
+	if (srv->stopping)
+		return;
+	/* From now on /ready says 503 and no response keeps its
+	 * connection (conn_keep_alive). */
+	srv->stopping = 1;
+	draining = 1;
+	srv->shutdown_timer = evtimer_new(srv->base, shutdown_timeout_cb, srv);
+	evtimer_add(srv->shutdown_timer, &tv);
+	if (srv->cfg->drain_accept_ms == 0) {
+		stop_accepting(srv);
+		return;
+	}
+	srv->accept_timer = evtimer_new(srv->base, accept_window_cb, srv);
+	evtimer_add(srv->accept_timer, &window);
 }
 
 /*
@@ -216,6 +250,6 @@ void
 server_conn_closed(struct server *srv)
 {
 	srv->nconns--;
-	if (srv->stopping && srv->nconns == 0)
+	if (srv->stopping && srv->listener == NULL && srv->nconns == 0)
 		event_base_loopbreak(srv->base);
 }

@@ -32,7 +32,8 @@ struct server {
 	struct cidr_list trusted; /* trusted_proxies */
 	struct cidr_list proxy_from; /* proxy_protocol_from */
 	int stopping;
-	struct event *shutdown_timer;
+	struct event *shutdown_timer; /* drain_timeout */
+	struct event *accept_timer; /* drain_accept_ms */
 	struct event *flush_timer;
 	struct event *reload; /* the master's channel (runtime/certs.c) */
 	int log_fd; /* -1 when the access log is off */
@@ -47,7 +48,10 @@ int server_probe_port(const struct config *cfg);
 /* Opens the worker's listening socket (SO_REUSEPORT) and starts serving. */
 int server_listen(struct server *srv);
 
-/* Stops accepting and closes connections as their requests finish. */
+/* Drains: /ready 503 and "Connection: close" at once; after
+ * drain_accept_ms stops accepting and closes connections as their
+ * requests finish; stops the loop when none is left, or at
+ * drain_timeout. */
 void server_shutdown(struct server *srv);
 
 /* Called by conn.c when a connection was freed. */

@@ -232,7 +232,7 @@ supervise(const struct master_opts *o, struct certs *c, struct slot *slots,
 		sig = sigtimedwait(mask, NULL, &tick);
 		if ((sig == SIGTERM || sig == SIGINT) && !stopping) {
 			signal_all(slots, n, SIGTERM);
-			deadline = time(NULL) + o->cfg->shutdown_timeout + 2;
+			deadline = time(NULL) + o->cfg->drain_timeout + 2;
 			stopping = 1;
 		}
 		if (sig == SIGHUP && !stopping)

@@ -131,6 +131,8 @@ out:
 		evconnlistener_free(srv.listener);
 	if (srv.shutdown_timer != NULL)
 		event_free(srv.shutdown_timer);
+	if (srv.accept_timer != NULL)
+		event_free(srv.accept_timer);
 	event_free(srv.flush_timer);
 	event_free(srv.reload);
 	event_free(sigterm);

@@ -37,7 +37,8 @@ struct config {
 	int output_low_watermark;
 	int max_connections;
 	int max_connections_per_address;
-	int shutdown_timeout;
+	int drain_timeout;
+	int drain_accept_ms;
 	char access_log[CONFIG_STR_MAX];
 	char user[CONFIG_STR_MAX];
 	char trusted_proxies[CONFIG_STR_MAX];
@@ -45,6 +46,7 @@ struct config {
 	char sandbox[CONFIG_STR_MAX]; /* "on", "log" or "off" */
 	int rate_limit_per_second;
 	int rate_limit_burst;
+	char rate_limit_shared[CONFIG_STR_MAX]; /* "on" or "off" */
 	int auth_failures_per_minute;
 	int idempotency_ttl_hours;
 	int alert_start_red_days;
