@@ -74,11 +74,12 @@ build/asan/pipelined: $(SRC) $(GEN) $(wildcard src/*/*.h)
 
 # Unit tests link the pure code only: the domain, the shared utilities
 # (configuration, allocation, hex, metrics, address ranges), the pool's
-# batch helpers, the client address of a forwarded request, the
-# workers' sandbox and the key manager (test_keymgr runs one).
+# batch helpers, the client address of a forwarded request, the PROXY
+# protocol header, the workers' sandbox and the key manager (test_keymgr
+# runs one).
 UNIT_TESTS = $(patsubst tests/unit/%.c,build/asan/%,$(wildcard tests/unit/test_*.c))
 UNIT_SRC   = $(DOMAIN) $(wildcard src/util/*.c) src/db/batch.c \
-             src/http/client_addr.c src/runtime/sandbox.c \
+             src/http/client_addr.c src/http/proxy.c src/runtime/sandbox.c \
              src/runtime/landlock.c src/runtime/keymgr.c \
              $(wildcard tests/oracle/*.c)
 build/asan/test_%: tests/unit/test_%.c $(UNIT_SRC) $(wildcard src/*/*.h tests/oracle/*.h)
@@ -130,7 +131,8 @@ FUZZ_CFLAGS  = $(CSTD) $(WARN) -O1 -g -fno-omit-frame-pointer \
 FUZZ_SECONDS = 30
 FUZZERS      = build/fuzz/fuzz_parse build/fuzz/fuzz_config \
                build/fuzz/fuzz_cursor build/fuzz/fuzz_body \
-               build/fuzz/fuzz_ndjson build/fuzz/fuzz_csv
+               build/fuzz/fuzz_ndjson build/fuzz/fuzz_csv \
+               build/fuzz/fuzz_proxy
 # A harness's prerequisites are its .c files, which it links, and the
 # headers, which it does not.
 FUZZ_HDRS    = $(wildcard src/*/*.h) tests/fuzz/fuzz.h
@@ -168,6 +170,10 @@ build/fuzz/fuzz_ndjson: tests/fuzz/fuzz_ndjson.c $(IMPORT_FUZZ_SRC) \
 
 build/fuzz/fuzz_csv: tests/fuzz/fuzz_csv.c $(IMPORT_FUZZ_SRC) \
                      tests/fuzz/import_check.h $(FUZZ_HDRS)
+	@mkdir -p $(@D)
+	$(FUZZ_LINK)
+
+build/fuzz/fuzz_proxy: tests/fuzz/fuzz_proxy.c src/http/proxy.c $(FUZZ_HDRS)
 	@mkdir -p $(@D)
 	$(FUZZ_LINK)
 

@@ -23,6 +23,7 @@ $SUDO apt-get update -q
 # shellcheck disable=SC2086 # $missing is a list of names, split on purpose
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $missing
 # Debian starts a default cluster, nginx and HAProxy on install; the
-# project runs its own and needs none of them.
+# project runs its own (make cluster and test_proxy start theirs) and
+# needs none of them.
 $SUDO service nginx stop >/dev/null 2>&1 || true
 $SUDO service haproxy stop >/dev/null 2>&1 || true

@@ -4,8 +4,9 @@
 -- returns (until sql/016 this did, with after as the body).
 --
 -- The audit argument: {"principal_id", "principal", "request_id",
--- "method", "path"} and, for a request with a key, "idempotency_key" and
--- "idempotency_token".
+-- "method", "path", "client"} and, for a request with a key,
+-- "idempotency_key" and "idempotency_token". "client" is the request's
+-- client address (sql/018).
 --
 -- In PL/pgSQL (since migration 011; 004 and 007 had it in LANGUAGE sql).
 -- As a LANGUAGE sql function of two statements it could not be inlined,
@@ -21,8 +22,9 @@ DECLARE
 	a jsonb := audit::jsonb;
 BEGIN
 	INSERT INTO audit_log (principal_id, principal, request_id, method,
-		path, resource_type, resource_id, before, after)
+		path, client, resource_type, resource_id, before, after)
 	VALUES (a->>'principal_id', a->>'principal', a->>'request_id',
-		a->>'method', a->>'path', rtype, rid, before, after);
+		a->>'method', a->>'path', a->>'client', rtype, rid, before,
+		after);
 END
 $$;

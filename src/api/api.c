@@ -146,7 +146,7 @@ api_actor(const struct api_req *a)
 {
 	struct db_actor who = {a->who.id, a->who.name, a->http->request_id,
 	    a->http->method_name, a->http->path, a->idem_key,
-	    a->idem_key != NULL ? a->idem_token : NULL};
+	    a->idem_key != NULL ? a->idem_token : NULL, a->http->client_addr};
 
 	return who;
 }

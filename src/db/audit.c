@@ -8,7 +8,8 @@ const struct db_stmt db_audit_stmts[] = {
     {"audit_page",
         DB_PAGE("json_build_object('id', id, 'at', at, 'principal_id',"
                 " principal_id, 'principal', principal, 'request_id',"
-                " request_id, 'method', method, 'path', path,"
+                " request_id, 'method', method, 'path', path, 'client',"
+                " client,"
                 " 'resource_type', resource_type, 'resource_id',"
                 " resource_id, 'before', before, 'after', after)",
             "id") " FROM audit_log WHERE id > $1"

@@ -80,7 +80,7 @@ int db_write(struct db_pool *pool, const char *stmt, const char *const *lead,
 
 /* The audit columns of a write that takes them one by one: principal id
  * and name, request id, method, path. */
-#define DB_ACTOR_NPARAMS 5
+#define DB_ACTOR_NPARAMS 6
 void db_actor_params(const struct db_actor *who, const char **params);
 
 #endif

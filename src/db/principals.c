@@ -25,7 +25,7 @@ const struct db_stmt db_principal_stmts[] = {
         "SELECT " PRINCIPAL_COLUMNS(
             "cert_sha256") " FROM principals WHERE cert_sha256 = $1"},
     /* $1 name, $2 role, $3 areas, $4 prefix, $5 hash, $6 cert,
-     * $7 expires_on, then the audit columns $8..$12. */
+     * $7 expires_on, then the audit columns $8..$13. */
     {"principal_insert",
         "WITH p AS ("
         " INSERT INTO principals (id, name, role, areas, key_prefix,"
@@ -40,8 +40,8 @@ const struct db_stmt db_principal_stmts[] = {
         "  'created_at', created_at, 'revoked_at', revoked_at) AS j,"
         "  id FROM p),"
         " a AS (INSERT INTO audit_log (principal_id, principal, request_id,"
-        "  method, path, resource_type, resource_id, before, after)"
-        "  SELECT $8, $9, $10, $11, $12, 'key', doc.id::text, NULL,"
+        "  method, path, client, resource_type, resource_id, before, after)"
+        "  SELECT $8, $9, $10, $11, $12, $13, 'key', doc.id::text, NULL,"
         "  doc.j::jsonb FROM doc)"
         "SELECT j FROM doc"},
     /* $1 after (seq), $2 limit */
@@ -52,16 +52,16 @@ const struct db_stmt db_principal_stmts[] = {
                 " expires_on, 'created_at', created_at, 'revoked_at',"
                 " revoked_at)",
             "seq") " FROM principals WHERE seq > $1 ORDER BY seq LIMIT $2"},
-    /* $1 id, then the audit columns $2..$6; answers (found, revoked). */
+    /* $1 id, then the audit columns $2..$7; answers (found, revoked). */
     {"principal_revoke",
         "WITH b AS (SELECT to_jsonb(p) - 'key_hash' AS doc FROM principals p"
         "  WHERE id = $1),"
         " u AS (UPDATE principals SET revoked_at = now()"
         "  WHERE id = $1 AND revoked_at IS NULL RETURNING *),"
         " a AS (INSERT INTO audit_log (principal_id, principal, request_id,"
-        "  method, path, resource_type, resource_id, before, after)"
-        "  SELECT $2, $3, $4, $5, $6, 'key', u.id::text, (SELECT doc FROM b),"
-        "  to_jsonb(u) - 'key_hash' FROM u)"
+        "  method, path, client, resource_type, resource_id, before, after)"
+        "  SELECT $2, $3, $4, $5, $6, $7, 'key', u.id::text,"
+        "  (SELECT doc FROM b), to_jsonb(u) - 'key_hash' FROM u)"
         "SELECT (SELECT count(*) FROM b), (SELECT count(*) FROM u)"},
     {"area_list",
         "SELECT coalesce(json_agg(json_build_object('code', code, 'name',"

@@ -32,11 +32,13 @@
  * audit row of its transaction. idempotency_key and idempotency_token (the
  * reservation's, struct db_idem) are NULL unless the request reserved a
  * key; then the write marks the key done, or is refused with
- * DB_IDEM_TAKEN_OVER.
+ * DB_IDEM_TAKEN_OVER. client is the request's client address (the one a
+ * trusted proxy or a PROXY header names), NULL when there is none.
  */
 struct db_actor {
 	const char *principal_id, *principal, *request_id, *method, *path;
 	const char *idempotency_key, *idempotency_token;
+	const char *client;
 };
 
 /* One JSON document: what a write returns, a figure, the areas. */

@@ -11,11 +11,11 @@
 static char *
 audit_text(const struct db_actor *who)
 {
-	json_t *doc = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s?,s:s?}",
+	json_t *doc = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s?}",
 	    "principal_id", who->principal_id, "principal", who->principal,
 	    "request_id", who->request_id, "method", who->method, "path",
 	    who->path, "idempotency_key", who->idempotency_key,
-	    "idempotency_token", who->idempotency_token);
+	    "idempotency_token", who->idempotency_token, "client", who->client);
 	char *text = json_dumps(doc, JSON_COMPACT);
 
 	json_decref(doc);
@@ -58,4 +58,5 @@ db_actor_params(const struct db_actor *who, const char **params)
 	params[2] = who->request_id;
 	params[3] = who->method;
 	params[4] = who->path;
+	params[5] = who->client;
 }

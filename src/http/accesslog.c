@@ -46,6 +46,10 @@ line_begin(struct evbuffer *buf, const struct http_request *r, size_t bytes)
 	    "{\"time\":\"%s.%03ldZ\",\"request_id\":", stamp,
 	    now.tv_nsec / 1000000);
 	http_json_escape(buf, r->request_id, strlen(r->request_id));
+	/* The client as the rest of the service sees it: behind a trusted
+	 * proxy or a PROXY header, the address they name. */
+	evbuffer_add_printf(buf, ",\"client\":");
+	http_json_escape(buf, r->client_addr, strlen(r->client_addr));
 	evbuffer_add_printf(buf, ",\"method\":");
 	http_json_escape(buf, r->method_name, strlen(r->method_name));
 	evbuffer_add_printf(buf, ",\"path\":");

@@ -16,12 +16,18 @@
  * meanwhile, the request is orphaned (r->conn = NULL) and freed when its
  * handler responds.
  *
+ * A connection from a proxy_protocol_from address begins with a PROXY
+ * protocol header (proxy.c), read exactly before the handshake; the
+ * client it names replaces the proxy as the connection's client, in
+ * peers.c's count too, before any request is read.
+ *
  * Back-pressure: once the queued output passes output_high_watermark, the
  * connection's requests are no longer parsed (and so no more input is
  * read past the input watermark) until the client has taken enough for
  * the queue to fall to output_low_watermark. A client that pipelines
  * without reading costs a bounded amount of memory.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -289,6 +295,59 @@ conn_pump(struct conn *c)
 	} while (rc == 1 && c->in_len < before && may_parse(c));
 }
 
+/* A proxy's connection closed for its PROXY header: there is no HTTP
+ * to answer with, so the operator learns of it here. Only a
+ * proxy_protocol_from address can cause this line. */
+static void
+proxy_log(const struct conn *c, const char *why)
+{
+	fprintf(stderr, "pipelined: connection from %s closed: %s\n",
+	    c->client_addr, why);
+}
+
+/*
+ * The PROXY header names the connection's client: from here on it is
+ * that address, counted against its own max_connections_per_address
+ * (the proxy never was). A LOCAL header is the proxy's own connection
+ * (a health check): the proxy stays the client, uncounted. -1 when the
+ * client has its limit of connections: refused, as at accept.
+ */
+static int
+proxy_adopt(struct conn *c, const struct proxy_header *h)
+{
+	int counted;
+
+	free(c->proxy_in);
+	c->proxy_in = NULL;
+	if (h->local)
+		return 0;
+	if ((counted = server_count_client(c->srv, h->addr)) < 0)
+		return -1;
+	snprintf(c->client_addr, sizeof(c->client_addr), "%s", h->addr);
+	c->peer_counted = counted == 1;
+	return 0;
+}
+
+/* Reads what there is of the PROXY header; -1 when the connection must
+ * close, 0 while it waits for more and once the header is read. */
+static int
+proxy_step(struct conn *c)
+{
+	struct proxy_header h;
+	const char *why;
+
+	switch (conn_read_proxy(c, &h, &why)) {
+	case PROXY_MORE:
+		return 0;
+	case PROXY_DONE:
+		return proxy_adopt(c, &h);
+	case PROXY_REFUSED:
+		break;
+	}
+	proxy_log(c, why);
+	return -1;
+}
+
 static void
 conn_io_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -298,6 +357,17 @@ conn_io_cb(evutil_socket_t fd, short what, void *arg)
 	enter(c);
 	if (what & EV_READ)
 		c->drained = 0; /* a new edge: there is something to read */
+	if (c->proxy_in != NULL) {
+		/* The ClientHello may be in the socket already, behind
+		 * the header: no edge would announce it, so the handshake
+		 * starts in this same call. */
+		if (proxy_step(c) != 0)
+			conn_close(c);
+		if (c->proxy_in != NULL || c->dead) {
+			leave(c);
+			return;
+		}
+	}
 	if (!c->handshaken) {
 		if (conn_handshake(c) != 0)
 			conn_close(c);
@@ -327,13 +397,17 @@ conn_timeout_cb(evutil_socket_t fd, short what, void *arg)
 	else if (c->phase == P_BODY)
 		fail_request(c, 408, "request-timeout",
 		    "The request's body did not arrive in time.");
-	else
+	else {
+		if (c->proxy_in != NULL)
+			proxy_log(c, "no PROXY header within header_timeout");
 		conn_close(c);
+	}
 	leave(c);
 }
 
 void
-conn_accept(struct server *srv, int fd, const char *addr, int counted)
+conn_accept(
+    struct server *srv, int fd, const char *addr, int counted, int proxied)
 {
 	struct parse_limits lim = {(size_t)srv->cfg->max_header_size,
 	    (size_t)srv->cfg->max_body_size, &srv->bodies};
@@ -344,6 +418,8 @@ conn_accept(struct server *srv, int fd, const char *addr, int counted)
 	c->fd = fd;
 	snprintf(c->client_addr, sizeof(c->client_addr), "%s", addr);
 	c->peer_counted = counted;
+	if (proxied)
+		c->proxy_in = xmalloc(PROXY_V2_MAX);
 	c->ssl = SSL_new(srv->ssl_ctx);
 	c->out = evbuffer_new();
 	c->timer = evtimer_new(srv->base, conn_timeout_cb, c);
@@ -359,6 +435,7 @@ conn_accept(struct server *srv, int fd, const char *addr, int counted)
 		evbuffer_free(c->out);
 		event_free(c->timer);
 		event_free(c->ev);
+		free(c->proxy_in);
 		free(c);
 		evutil_closesocket(fd);
 		return;
@@ -367,7 +444,8 @@ conn_accept(struct server *srv, int fd, const char *addr, int counted)
 	SSL_set_accept_state(c->ssl);
 	parse_init(&c->parse, &lim);
 	c->phase = P_IDLE;
-	/* The TLS handshake and the first request share the header timeout. */
+	/* The PROXY header, the TLS handshake and the first request share
+	 * the header timeout. */
 	arm(c, srv->cfg->header_timeout);
 	TAILQ_INSERT_TAIL(&srv->conns, c, entry);
 	srv->nconns++;
@@ -397,6 +475,7 @@ conn_free(struct conn *c)
 	close(c->fd);
 	evbuffer_free(c->out);
 	free(c->in);
+	free(c->proxy_in);
 	if (c->peer_counted)
 		peers_leave(c->client_addr);
 	free(c);

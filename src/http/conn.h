@@ -14,6 +14,7 @@
 #include <openssl/ssl.h>
 
 #include "parse.h"
+#include "proxy.h"
 
 /*
  * A connection's phase: where its current request is. One request at a
@@ -78,8 +79,14 @@ struct conn {
 	enum phase phase;
 	struct http_request *req; /* of the phase; the handler borrows it */
 	struct pending_log log;
+	/* The client: the socket's peer, or the one its PROXY header
+	 * names. */
 	char client_addr[64];
 	int peer_counted; /* in peers.c's table */
+	/* While a proxy's PROXY header is awaited, before the handshake:
+	 * its bytes so far (room for PROXY_V2_MAX); NULL otherwise. */
+	unsigned char *proxy_in;
+	size_t proxy_len;
 	char peer_fp[65];
 	int has_peer_fp;
 };
@@ -95,6 +102,10 @@ int conn_read(struct conn *c);
 int conn_write(struct conn *c);
 void conn_in_shrink(struct conn *c);
 int conn_handshake(struct conn *c);
+/* The PROXY header, read exactly; PROXY_MORE while the socket has no
+ * more of it, PROXY_REFUSED (why says) also when the peer is gone. */
+enum proxy_status conn_read_proxy(
+    struct conn *c, struct proxy_header *h, const char **why);
 void conn_send_close_notify(struct conn *c);
 
 /* accesslog.c */

@@ -9,6 +9,8 @@
  * SSL_write and wait for the next writable edge only when the socket is
  * full.
  */
+#include <errno.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include <event2/buffer.h>
@@ -181,4 +183,37 @@ conn_handshake(struct conn *c)
 		return 0;
 	}
 	return ssl_wait_or_fail(c->ssl, n);
+}
+
+/*
+ * The header comes before the ClientHello, on the same socket, and
+ * OpenSSL must get every byte after it: each recv(2) asks for no more
+ * than the parser says the header still needs (16 bytes, then the rest
+ * of its length), so nothing of the handshake is taken. The parser
+ * bounds that at PROXY_V2_MAX, the room of c->proxy_in.
+ */
+enum proxy_status
+conn_read_proxy(struct conn *c, struct proxy_header *h, const char **why)
+{
+	enum proxy_status st;
+	ssize_t n;
+
+	for (;;) {
+		st = proxy_parse(c->proxy_in, c->proxy_len, h, why);
+		if (st != PROXY_MORE)
+			return st;
+		n = recv(c->fd, c->proxy_in + c->proxy_len,
+		    h->size - c->proxy_len, 0);
+		if (n > 0) {
+			c->proxy_len += (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return PROXY_MORE; /* the next edge brings more */
+		*why = n == 0 ? "closed before its PROXY header ended"
+		              : strerror(errno);
+		return PROXY_REFUSED;
+	}
 }

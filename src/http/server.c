@@ -46,7 +46,7 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 {
 	struct server *srv = arg;
 	char addr[64] = "-";
-	int counted = 0;
+	int counted = 0, proxied;
 
 	(void)l;
 	(void)salen;
@@ -63,13 +63,26 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	else if (sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)sa)->sin6_addr,
 		    addr, sizeof(addr));
-	/* Trusted proxies carry many clients: not limited per address. */
-	if (!cidr_list_match(&srv->trusted, addr) &&
-	    (counted = peers_enter(addr)) == 0) {
+	/* A PROXY protocol proxy carries many clients: each is counted
+	 * once its header names it (conn.c), the proxy never. */
+	proxied = cidr_list_match(&srv->proxy_from, addr);
+	if (!proxied && (counted = server_count_client(srv, addr)) < 0) {
 		evutil_closesocket(fd);
 		return;
 	}
-	conn_accept(srv, fd, addr, counted == 1);
+	conn_accept(srv, fd, addr, counted == 1, proxied);
+}
+
+int
+server_count_client(struct server *srv, const char *addr)
+{
+	int rc;
+
+	/* Trusted proxies carry many clients: not limited per address. */
+	if (cidr_list_match(&srv->trusted, addr))
+		return 0;
+	rc = peers_enter(addr);
+	return rc == 0 ? -1 : rc == 1;
 }
 
 static int

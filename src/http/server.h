@@ -30,6 +30,7 @@ struct server {
 	int nconns_peak; /* since memory was last given back */
 	struct body_budget bodies; /* what request bodies hold */
 	struct cidr_list trusted; /* trusted_proxies */
+	struct cidr_list proxy_from; /* proxy_protocol_from */
 	int stopping;
 	struct event *shutdown_timer; /* drain_timeout */
 	struct event *accept_timer; /* drain_accept_ms */
@@ -56,9 +57,16 @@ void server_shutdown(struct server *srv);
 /* Called by conn.c when a connection was freed. */
 void server_conn_closed(struct server *srv);
 
+/* A connection from the client addr, in peers.c's count: 1 counted, 0
+ * let through uncounted (a trusted proxy, or a full table), -1 refused
+ * (addr has its max_connections_per_address). */
+int server_count_client(struct server *srv, const char *addr);
+
 /* conn.c */
-/* counted: the connection is counted in peers.c against addr. */
-void conn_accept(struct server *srv, int fd, const char *addr, int counted);
+/* counted: the connection is counted in peers.c against addr; proxied:
+ * addr is a proxy_protocol_from proxy, whose PROXY header comes first. */
+void conn_accept(
+    struct server *srv, int fd, const char *addr, int counted, int proxied);
 void conn_shutdown_all(struct server *srv);
 void conn_abandon_all(struct server *srv);
 void conn_response_ready(

@@ -96,6 +96,7 @@ worker_main(const struct master_opts *o, struct certs *c, int slot)
 	srv.bodies.max = (size_t)o->cfg->max_body_memory;
 	/* Checked when the configuration was read. */
 	cidr_list_parse(o->cfg->trusted_proxies, &srv.trusted, NULL, 0);
+	cidr_list_parse(o->cfg->proxy_protocol_from, &srv.proxy_from, NULL, 0);
 	make_id_prefix(&srv);
 	metrics_set_worker(slot);
 	peers_worker_start(slot);

@@ -66,6 +66,7 @@ const struct config_option config_options[] = {
     STR_OPT(access_log, "stdout"),
     STR_OPT(user, ""),
     STR_OPT(trusted_proxies, ""),
+    STR_OPT(proxy_protocol_from, ""),
     WORD_OPT(sandbox, "on", "on|log|off"),
     INT_OPT(rate_limit_per_second, "100", 1, 1000000),
     INT_OPT(rate_limit_burst, "200", 1, 1000000),
@@ -221,6 +222,11 @@ check_relations(
 	if (cidr_list_parse(cfg->trusted_proxies, &proxies, why, sizeof(why)) !=
 	    0) {
 		snprintf(err, errlen, "%s: trusted_proxies: %s", path, why);
+		return -1;
+	}
+	if (cidr_list_parse(
+	        cfg->proxy_protocol_from, &proxies, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "%s: proxy_protocol_from: %s", path, why);
 		return -1;
 	}
 	return 0;

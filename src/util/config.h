@@ -44,6 +44,7 @@ struct config {
 	char access_log[CONFIG_STR_MAX];
 	char user[CONFIG_STR_MAX];
 	char trusted_proxies[CONFIG_STR_MAX];
+	char proxy_protocol_from[CONFIG_STR_MAX];
 	char sandbox[CONFIG_STR_MAX]; /* "on", "log" or "off" */
 	int rate_limit_per_second;
 	int rate_limit_burst;

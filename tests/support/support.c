@@ -439,15 +439,13 @@ tcp_connect(int port, const char *from)
 	return fd;
 }
 
-static SSL *
-tls_open(int port, int version, SSL_CTX **ctx_out, const char *cert,
-    const char *key, const char *from)
+/* A client context: version-pinned when version is not 0, with the
+ * client certificate cert (and its key) when not NULL. */
+static SSL_CTX *
+client_context(int version, const char *cert, const char *key)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
-	SSL *ssl;
-	int fd;
 
-	*ctx_out = ctx;
 	if (version != 0) {
 		/* Let the client offer old versions: the server must be
 		 * the one that refuses. */
@@ -460,16 +458,49 @@ tls_open(int port, int version, SSL_CTX **ctx_out, const char *cert,
 	    (SSL_CTX_use_certificate_file(ctx, cert, SSL_FILETYPE_PEM) != 1 ||
 	        SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1))
 		die("support: cannot load client certificate %s", cert);
-	fd = tcp_connect(port, from);
-	ssl = SSL_new(ctx);
+	return ctx;
+}
+
+/* The handshake on fd; NULL when it fails (fd stays open). */
+static SSL *
+handshake(SSL_CTX *ctx, int fd)
+{
+	SSL *ssl = SSL_new(ctx);
+
 	SSL_set_fd(ssl, fd);
 	if (SSL_connect(ssl) != 1) {
 		ERR_clear_error();
 		SSL_free(ssl);
-		close(fd);
 		return NULL;
 	}
 	return ssl;
+}
+
+static SSL *
+tls_open(int port, int version, SSL_CTX **ctx_out, const char *cert,
+    const char *key, const char *from)
+{
+	int fd;
+	SSL *ssl;
+
+	*ctx_out = client_context(version, cert, key);
+	fd = tcp_connect(port, from);
+	if ((ssl = handshake(*ctx_out, fd)) == NULL)
+		close(fd);
+	return ssl;
+}
+
+int
+ts_tcp_connect(int port, const char *from)
+{
+	return tcp_connect(port, from);
+}
+
+SSL *
+tls_over_fd(int fd, SSL_CTX **ctx_out, const char *cert, const char *key)
+{
+	*ctx_out = client_context(0, cert, key);
+	return handshake(*ctx_out, fd);
 }
 
 SSL *

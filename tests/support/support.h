@@ -80,6 +80,13 @@ SSL *tls_connect(int port, int version, SSL_CTX **ctx_out, const char *cert,
  * are many clients. */
 SSL *tls_connect_from(int port, const char *from, SSL_CTX **ctx_out);
 void tls_close(SSL *ssl, SSL_CTX *ctx);
+/* A TCP connection to the server from a loopback address (NULL: the
+ * kernel's choice); a refused connection ends the test binary. */
+int ts_tcp_connect(int port, const char *from);
+/* TLS on fd, a connection on which the test has written bytes of its own
+ * first (a PROXY protocol header), with a client certificate when cert
+ * is not NULL; NULL when the handshake fails (fd stays open then). */
+SSL *tls_over_fd(int fd, SSL_CTX **ctx_out, const char *cert, const char *key);
 /* A certificate's serial number in upper-case hex without leading zeros
  * (as "openssl x509 -serial" prints it, less those); 0, or -1. */
 int cert_serial_hex(const X509 *cert, char *out, size_t outlen);

@@ -127,6 +127,28 @@ test_hardening_options(void **state)
 	assert_non_null(strstr(err, "max_body_memory (1048576) must hold"));
 }
 
+/* proxy_protocol_from (issue 18): off by default, trusted_proxies'
+ * syntax, a bad range stops start-up. */
+static void
+test_proxy_protocol_from(void **state)
+{
+	struct config cfg;
+	char err[256];
+
+	(void)state;
+	config_defaults(&cfg);
+	assert_string_equal(cfg.proxy_protocol_from, "");
+	assert_int_equal(
+	    load_text(&cfg, "proxy_protocol_from 10.0.0.5 fd00::/8\n", err,
+	        sizeof(err)),
+	    0);
+	assert_string_equal(cfg.proxy_protocol_from, "10.0.0.5 fd00::/8");
+	assert_int_equal(load_text(&cfg, "proxy_protocol_from 10.0.0.5/33\n",
+	                     err, sizeof(err)),
+	    -1);
+	assert_non_null(strstr(err, "proxy_protocol_from: '10.0.0.5/33'"));
+}
+
 static void
 test_missing_file(void **state)
 {
@@ -233,6 +255,7 @@ main(void)
 	    cmocka_unit_test(test_values_comments_blank_lines),
 	    cmocka_unit_test(test_errors_name_line_and_option),
 	    cmocka_unit_test(test_hardening_options),
+	    cmocka_unit_test(test_proxy_protocol_from),
 	    cmocka_unit_test(test_missing_file),
 	    cmocka_unit_test(test_defaults_within_bounds),
 	    cmocka_unit_test(test_text_and_line_limit),

@@ -506,8 +506,8 @@ test_write_sends_documents_and_audit(void **state)
 {
 	static const char *const row[] = {"{\"version\":13}"};
 	PGresult *res = result_of(1, 1, row);
-	struct db_actor who = {
-	    "pid", "Alice", "req-1", "PATCH", "/p/1", NULL, NULL};
+	struct db_actor who = {"pid", "Alice", "req-1", "PATCH", "/p/1", NULL,
+	    NULL, "203.0.113.7"};
 	json_t *fields = json_pack("{s:s}", "name", "运城");
 	json_t *audit;
 
@@ -524,6 +524,8 @@ test_write_sends_documents_and_audit(void **state)
 	    json_string_value(json_object_get(audit, "principal_id")), "pid");
 	assert_string_equal(
 	    json_string_value(json_object_get(audit, "request_id")), "req-1");
+	assert_string_equal(
+	    json_string_value(json_object_get(audit, "client")), "203.0.113.7");
 	assert_true(json_is_null(json_object_get(audit, "idempotency_key")));
 	assert_true(json_is_null(json_object_get(audit, "idempotency_token")));
 	assert_true(got.has_row);
@@ -540,7 +542,8 @@ test_null_document_is_none(void **state)
 {
 	static const char *const row[] = {NULL};
 	PGresult *res = result_of(1, 1, row);
-	struct db_actor who = {"pid", "A", "r", "POST", "/p", "key", "tok"};
+	struct db_actor who = {
+	    "pid", "A", "r", "POST", "/p", "key", "tok", NULL};
 	json_t *doc = json_object(), *audit;
 
 	(void)state;
