@@ -188,18 +188,16 @@ database_read_url $(read_url)
 replica_max_lag_ms 500
 db_reconnect_max_ms 1000
 access_log $ACCESS_LOG
-# HAProxy passes TLS through: every client reaches an instance from
-# HAProxy's address, so one per-address limit would count them all
-# together. Not trusted_proxies: in TCP mode HAProxy adds no header, and
-# a client's own X-Forwarded-For would be believed.
-max_connections_per_address 4096
+# HAProxy passes TLS through and connects from 127.0.0.2, opening each
+# connection with a PROXY protocol v2 header that names the client: the
+# per-address limits, the access log and the audit rows see the client,
+# not HAProxy. From anywhere else (127.0.0.1: these scripts and the
+# tests, straight to an instance) a connection is plain TLS.
+proxy_protocol_from 127.0.0.2/32
 # SIGTERM (a rolling restart): /ready turns 503 at once and the instance
 # keeps serving, with Connection: close, until HAProxy's check (every
 # 500 ms, down after 2) has taken it out; then it closes its port.
 drain_accept_ms 1500
-# With PROXY protocol v2 (HAProxy's send-proxy-v2, commented out in
-# haproxy.cfg), each instance learns the client's address from HAProxy:
-#proxy_protocol_from 127.0.0.1/32
 CONF
 	if [ -n "$RUN_USER" ] && runuser -u "$RUN_USER" -- test -x "$DIR/primary"; then
 		echo "user $RUN_USER" >>"$DIR/instance$1.conf"
@@ -249,10 +247,10 @@ backend ready
 	option httpchk
 	http-check send meth GET uri /ready ver HTTP/1.1 hdr Host 127.0.0.1
 	http-check expect status 200
+	# From 127.0.0.2, with a PROXY protocol v2 header (the instances'
+	# proxy_protocol_from), the health checks too.
 	default-server check check-ssl verify none inter 500ms fall 2 rise 1
-	# PROXY protocol v2 to the instances (proxy_protocol_from in their
-	# configuration), once they accept it: uncomment, here and below.
-	#default-server send-proxy-v2 check-send-proxy
+	default-server source 127.0.0.2 send-proxy-v2 check-send-proxy
 CONF
 		n=0
 		for p in $INSTANCE_PORTS; do
@@ -267,7 +265,7 @@ backend alive
 	http-check send meth GET uri /health ver HTTP/1.1 hdr Host 127.0.0.1
 	http-check expect status 200
 	default-server check check-ssl verify none inter 500ms fall 2 rise 1
-	#default-server send-proxy-v2 check-send-proxy
+	default-server source 127.0.0.2 send-proxy-v2 check-send-proxy
 CONF
 		n=0
 		for p in $INSTANCE_PORTS; do

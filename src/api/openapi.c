@@ -48,9 +48,19 @@ operation_of(const struct route *r, json_t *schemas)
 	/* Then its query parameters, if it has any (a list's: limit, ...). */
 	json_array_extend(params,
 	    json_object_get(json_object_get(schemas, "parameters"), r->name));
+	if (r->method == HTTP_M_GET && r->roles != ROLES_PUBLIC)
+		json_array_append_new(
+		    params, json_pack("{s:s}", "$ref",
+		                "#/components/parameters/CommitPosition"));
 	op = json_pack("{s:s,s:o,s:{s:{s:s},s:{s:s}}}", "operationId", r->name,
 	    "parameters", params, "responses", "default", "description",
 	    "An RFC 9457 problem document.", "2XX", "description", "Success.");
+	if (r->method != HTTP_M_GET && r->method != HTTP_M_HEAD)
+		json_object_set_new(
+		    json_object_get(json_object_get(op, "responses"), "2XX"),
+		    "headers",
+		    json_pack("{s:{s:s}}", "Commit-Position", "$ref",
+		        "#/components/headers/CommitPosition"));
 	if (r->roles != ROLES_PUBLIC)
 		json_object_set_new(op, "security",
 		    json_pack(
@@ -87,8 +97,8 @@ build(void)
 		json_object_set_new(item, lower_method(api_routes[i].method),
 		    operation_of(&api_routes[i], schemas));
 	}
-	doc = json_pack(
-	    "{s:s,s:{s:s,s:s,s:s},s:o,s:{s:O,s:O,s:{s:{s:s,s:s},s:{s:s,s:s}}}}",
+	doc = json_pack("{s:s,s:{s:s,s:s,s:s},s:o,s:{s:O,s:O,s:O,s:{s:{s:s,s:s}"
+	                ",s:{s:s,s:s}}}}",
 	    "openapi", "3.1.0", "info", "title",
 	    "Yuncheng investment pipeline service", "version", "1.0.0",
 	    "description",
@@ -96,7 +106,8 @@ build(void)
 	    "computes the city's figures.",
 	    "paths", paths, "components", "schemas",
 	    json_object_get(schemas, "components"), "parameters",
-	    json_object_get(schemas, "parameterComponents"), "securitySchemes",
+	    json_object_get(schemas, "parameterComponents"), "headers",
+	    json_object_get(schemas, "headerComponents"), "securitySchemes",
 	    "bearer", "type", "http", "scheme", "bearer", "clientCertificate",
 	    "type", "mutualTLS", "description",
 	    "A client certificate registered to a principal.");

@@ -248,6 +248,33 @@ test_matrix_covers_every_route(void **state)
 			}
 		}
 	}
+	/* A write's Commit-Position, and a read's (issue 18). */
+	assert_non_null(json_object_get(
+	    json_object_get(json_object_get(r.json, "components"), "headers"),
+	    "CommitPosition"));
+	op = json_object_get(json_object_get(json_object_get(r.json, "paths"),
+	                         "/api/v1/projects"),
+	    "post");
+	assert_non_null(json_object_get(
+	    json_object_get(
+	        json_object_get(json_object_get(op, "responses"), "2XX"),
+	        "headers"),
+	    "Commit-Position"));
+	op = json_object_get(json_object_get(json_object_get(r.json, "paths"),
+	                         "/api/v1/projects"),
+	    "get");
+	found = 0;
+	for (i = 0; i < json_array_size(json_object_get(op, "parameters"));
+	     i++) {
+		const char *ref = json_string_value(json_object_get(
+		    json_array_get(json_object_get(op, "parameters"), i),
+		    "$ref"));
+
+		found |=
+		    ref != NULL &&
+		    strcmp(ref, "#/components/parameters/CommitPosition") == 0;
+	}
+	assert_true(found);
 	tr_free(&r);
 }
 
