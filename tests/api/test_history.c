@@ -280,7 +280,11 @@ test_events_page_parameters_checked(void **state)
 		        json_object_get(r.json, "components"), "parameters"),
 		    "Limit");
 
-		assert_int_equal(json_array_size(params), 3); /* id too */
+		/* id, limit, cursor, and the Commit-Position of a read */
+		assert_int_equal(json_array_size(params), 4);
+		assert_string_equal(json_string_value(json_object_get(
+		                        json_array_get(params, 3), "$ref")),
+		    "#/components/parameters/CommitPosition");
 		assert_string_equal(json_string_value(json_object_get(
 		                        json_array_get(params, 1), "$ref")),
 		    "#/components/parameters/Limit");
