@@ -117,13 +117,16 @@ leased(const db_result *st, const struct db_lease *lease, void *arg)
 	struct api_req *a = arg;
 
 	(void)st;
-	if (lease == NULL)
+	if (lease == NULL) {
+		ratelimit_lease_add(a->who.id, 0);
 		rate_checked(a, ratelimit_take_local(a->who.id));
-	else if (lease->granted > 0) {
+	} else if (lease->granted > 0) {
 		ratelimit_lease_add(a->who.id, lease->granted - 1);
 		rate_checked(a, 0);
-	} else
+	} else {
+		ratelimit_lease_add(a->who.id, 0);
 		rate_checked(a, lease->wait_s > 0 ? lease->wait_s : 1);
+	}
 }
 
 static void
@@ -140,8 +143,10 @@ stage_rate_limit(struct api_req *a)
 		return;
 	}
 	if (db_rate_lease(api_pool, a->who.id, ratelimit_rate(),
-	        ratelimit_burst(), ratelimit_lease_size(), leased, a) != 0)
+	        ratelimit_burst(), ratelimit_lease_size(), leased, a) != 0) {
+		ratelimit_lease_add(a->who.id, 0);
 		rate_checked(a, ratelimit_take_local(a->who.id));
+	}
 }
 
 static void

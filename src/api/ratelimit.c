@@ -20,14 +20,22 @@ struct bucket {
 	char id[40];
 	double tokens;
 	double at; /* seconds, CLOCK_MONOTONIC: the same in every process */
-	int leased; /* shared: tokens this instance holds of the database's */
+	int leased; /* shared: tokens this instance holds of the database's;
+	               below 0, what it spent ahead of a lease on its way */
 	double lease_until; /* when they lapse, unspent */
+	double asked_at; /* a lease on its way since then; 0: none */
 };
 
 /* A lease lapses after a second: tokens an instance took and did not
  * spend are lost to every instance (never spent twice), so a lease is
  * small and short, and an idle instance hoards nothing. */
 #define LEASE_S 1.0
+/* One lease on its way per principal and instance: while it is, requests
+ * spend ahead of it, up to one lease's worth, which it then repays. So a
+ * spent lease costs one statement, not one per request that arrives
+ * before the answer (64 connections made 64). Ahead of more, or of a
+ * lease that is not back in ASKED_S, a request asks itself. */
+#define ASKED_S 0.5
 
 /* Failures leak out at auth_failures_per_minute / 60 a second, so the
  * limit holds over any minute, not per calendar minute (which let twice
@@ -134,6 +142,7 @@ bucket_of(const char *id, double tnow)
 		b->tokens = burst;
 		b->at = tnow;
 		b->leased = 0;
+		b->asked_at = 0;
 	}
 	return b;
 }
@@ -148,8 +157,15 @@ ratelimit_take(const char *id)
 	if (!shared_mode)
 		return ratelimit_take_local(id);
 	b = bucket_of(id, tnow);
-	if (b->leased > 0 && tnow < b->lease_until) {
+	if (b->leased > 0 && tnow >= b->lease_until)
+		b->leased = 0; /* lapsed */
+	if (b->leased > 0) {
 		b->leased--;
+		rc = 0;
+	} else if (b->asked_at == 0 || tnow - b->asked_at > ASKED_S)
+		b->asked_at = tnow; /* this request asks for the lease */
+	else if (b->leased > -ratelimit_lease_size()) {
+		b->leased--; /* ahead of the lease on its way */
 		rc = 0;
 	}
 	unlock(&b->lock);
@@ -162,11 +178,13 @@ ratelimit_lease_add(const char *id, int n)
 	double tnow = now();
 	struct bucket *b = bucket_of(id, tnow);
 
-	/* What is left of a lapsed lease is gone. */
-	if (tnow >= b->lease_until)
+	/* What is left of a lapsed lease is gone; what was spent ahead of
+	 * this one is repaid from it. */
+	if (b->leased > 0 && tnow >= b->lease_until)
 		b->leased = 0;
 	b->leased += n;
 	b->lease_until = tnow + LEASE_S;
+	b->asked_at = 0;
 	unlock(&b->lock);
 }
 

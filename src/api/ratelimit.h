@@ -32,7 +32,9 @@ int ratelimit_take_local(const char *principal_id);
 int ratelimit_lease_size(void);
 double ratelimit_rate(void);
 double ratelimit_burst(void);
-/* n tokens the database leased to this instance, valid for a second. */
+/* n tokens the database leased to this instance, valid for a second
+ * (n may be 0: the bucket was empty; a failed lease is 0 too, so that
+ * the next request asks again). */
 void ratelimit_lease_add(const char *principal_id, int n);
 
 /* Failed authentications of a client address: one more; and whether it
