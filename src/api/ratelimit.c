@@ -152,22 +152,22 @@ ratelimit_take(const char *id)
 {
 	struct bucket *b;
 	double tnow = now();
-	int rc = RATELIMIT_ASK;
+	int rc = RATELIMIT_ASK, waiting;
 
 	if (!shared_mode)
 		return ratelimit_take_local(id);
 	b = bucket_of(id, tnow);
 	if (b->leased > 0 && tnow >= b->lease_until)
 		b->leased = 0; /* lapsed */
-	if (b->leased > 0) {
+	/* A lease on its way, not for too long: spend ahead of it, up to
+	 * one lease's worth; else this request asks for the lease. */
+	waiting = b->asked_at != 0 && tnow - b->asked_at <= ASKED_S;
+
+	if (b->leased > 0 || (waiting && b->leased > -ratelimit_lease_size())) {
 		b->leased--;
 		rc = 0;
-	} else if (b->asked_at == 0 || tnow - b->asked_at > ASKED_S)
-		b->asked_at = tnow; /* this request asks for the lease */
-	else if (b->leased > -ratelimit_lease_size()) {
-		b->leased--; /* ahead of the lease on its way */
-		rc = 0;
-	}
+	} else if (!waiting)
+		b->asked_at = tnow;
 	unlock(&b->lock);
 	return rc;
 }
