@@ -21,6 +21,7 @@
 #include <openssl/rand.h>
 
 #include "../util/alloc.h"
+#include "../util/clock.h"
 #include "../util/hex.h"
 #include "auth.h"
 #include "ratelimit.h"
@@ -41,15 +42,6 @@ struct cached {
 };
 
 static struct cached cache[CACHE_SLOTS];
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 enum role
 auth_role_parse(const char *name)
@@ -133,7 +125,7 @@ cache_get(const char *hash)
 {
 	struct cached *c = cache_slot(hash);
 
-	if (c->at_ms != 0 && now_ms() - c->at_ms < CACHE_MS &&
+	if (c->at_ms != 0 && clock_ms() - c->at_ms < CACHE_MS &&
 	    CRYPTO_memcmp(c->hash, hash, 64) == 0)
 		return &c->who;
 	return NULL;
@@ -146,7 +138,7 @@ cache_put(const char *hash, const struct principal *who)
 
 	memcpy(c->hash, hash, 65);
 	c->who = *who;
-	c->at_ms = now_ms();
+	c->at_ms = clock_ms();
 }
 
 /*

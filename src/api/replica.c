@@ -18,6 +18,7 @@
 #include <event2/event.h>
 
 #include "../util/metrics.h"
+#include "../util/clock.h"
 #include "api.h"
 #include "replica.h"
 
@@ -30,19 +31,10 @@ static uint64_t caught_up_at, answered_at; /* ms, CLOCK_MONOTONIC */
 static long long asked_primary_pos;
 static int asking;
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 static void
 standby_answered(const db_result *st, long long pos, void *arg)
 {
-	uint64_t now = now_ms();
+	uint64_t now = clock_ms();
 
 	(void)st;
 	(void)arg;
@@ -117,7 +109,7 @@ replica_worker_fini(void)
 static int
 standby_serves(long long want)
 {
-	uint64_t now = now_ms();
+	uint64_t now = clock_ms();
 
 	if (api_read_pool == NULL || standby_pos < 0 ||
 	    now - answered_at > STALE_MS)

@@ -39,26 +39,17 @@
 #include <openssl/pem.h>
 
 #include "../util/alloc.h"
+#include "../util/clock.h"
 #include "certs.h"
+#include "master.h"
 
 #define FILE_MAX         (1 << 20) /* a chain or CA bundle of up to 1 MiB */
-#define RESTART_MIN_MS   100
-#define RESTART_MAX_MS   2000
-#define RESTART_RESET_MS 30000
+#define RESPAWN_RETRY_MS 2000 /* after a fork that failed */
 
 /* The head of a reload message; the bytes follow in this order. */
 struct reload_msg {
 	uint32_t chain_len, ca_len, key_len;
 };
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 /* The whole of a file: 0, or -1 with a message. */
 static int
@@ -226,7 +217,7 @@ certs_init(struct certs *c, const struct config *cfg, int nslots, char *err,
 			snprintf(err, errlen, "cannot start the key manager");
 			goto fail;
 		}
-		c->km_started_ms = now_ms();
+		c->km_started_ms = clock_ms();
 		if (load_key(c, &m, key_fd, err, errlen) != 0)
 			goto fail;
 	}
@@ -321,19 +312,13 @@ certs_reload(struct certs *c)
 int
 certs_reaped(struct certs *c, pid_t pid, int status)
 {
-	uint64_t now = now_ms(), delay = RESTART_MIN_MS;
-	int k;
+	uint64_t now = clock_ms(), delay;
 
 	if (!c->use_km || pid != c->km.pid)
 		return 0;
 	c->km.pid = 0;
-	if (now - c->km_started_ms >= RESTART_RESET_MS)
-		c->km_deaths = 0;
-	for (k = 0; k < c->km_deaths && delay < RESTART_MAX_MS; k++)
-		delay *= 2;
-	if (delay > RESTART_MAX_MS)
-		delay = RESTART_MAX_MS;
-	c->km_deaths++;
+	/* The workers' rule (master.c). */
+	delay = restart_delay_ms(&c->km_deaths, c->km_started_ms, now);
 	c->km_respawn_at_ms = now + delay;
 	metrics_keymgr_restart();
 	if (WIFSIGNALED(status))
@@ -353,7 +338,7 @@ certs_reaped(struct certs *c, pid_t pid, int status)
 long
 certs_respawn_due(struct certs *c, long max_ms)
 {
-	uint64_t now = now_ms();
+	uint64_t now = clock_ms();
 
 	if (!c->use_km || c->km.pid != 0)
 		return max_ms;
@@ -365,7 +350,7 @@ certs_respawn_due(struct certs *c, long max_ms)
 	 * changed in place) has logged why; the next SIGHUP loads again. */
 	c->km_started_ms = now;
 	if (keymgr_spawn(&c->km, c->cfg) != 0 && c->km.pid == 0)
-		c->km_respawn_at_ms = now + RESTART_MAX_MS;
+		c->km_respawn_at_ms = now + RESPAWN_RETRY_MS;
 	return max_ms;
 }
 

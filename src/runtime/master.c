@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../util/clock.h"
 #include "certs.h"
 #include "master.h"
 #include "../util/metrics.h"
@@ -45,15 +46,6 @@ struct slot {
 	int start_failures; /* in a row, before serving */
 };
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 static void
 spawn(const struct master_opts *o, struct certs *c, struct slot *s, int i,
     const sigset_t *oldmask)
@@ -65,7 +57,7 @@ spawn(const struct master_opts *o, struct certs *c, struct slot *s, int i,
 		sigprocmask(SIG_SETMASK, oldmask, NULL);
 		_exit(worker_main(o, c, i));
 	}
-	s->started_ms = now_ms();
+	s->started_ms = clock_ms();
 	if (pid < 0) {
 		fprintf(stderr, "pipelined: fork: %s\n", strerror(errno));
 		s->pid = 0;
@@ -107,12 +99,27 @@ log_death(int i, pid_t pid, int status)
 		    i);
 }
 
+uint64_t
+restart_delay_ms(int *deaths, uint64_t started_ms, uint64_t now)
+{
+	uint64_t delay = RESTART_MIN_MS;
+	int k;
+
+	if (now - started_ms >= (uint64_t)RESTART_RESET_S * 1000)
+		*deaths = 0;
+	for (k = 0; k < *deaths && delay < RESTART_MAX_MS; k++)
+		delay *= 2;
+	if (delay > RESTART_MAX_MS)
+		delay = RESTART_MAX_MS;
+	(*deaths)++;
+	return delay;
+}
+
 /* Decides what follows a death: -1 when the service must stop. */
 static int
 schedule_restart(struct slot *s, int i, int status)
 {
-	uint64_t now = now_ms(), delay;
-	int k;
+	uint64_t now = clock_ms(), delay;
 
 	if (!metrics_worker_was_ready(i) && WIFEXITED(status) &&
 	    WEXITSTATUS(status) != 0) {
@@ -125,14 +132,7 @@ schedule_restart(struct slot *s, int i, int status)
 		return 0;
 	}
 	s->start_failures = 0;
-	if (now - s->started_ms >= (uint64_t)RESTART_RESET_S * 1000)
-		s->deaths = 0;
-	for (delay = RESTART_MIN_MS, k = 0;
-	     k < s->deaths && delay < RESTART_MAX_MS; k++)
-		delay *= 2;
-	if (delay > RESTART_MAX_MS)
-		delay = RESTART_MAX_MS;
-	s->deaths++;
+	delay = restart_delay_ms(&s->deaths, s->started_ms, now);
 	s->respawn_at_ms = now + delay;
 	metrics_worker_restart();
 	fprintf(stderr, "pipelined: replacing worker %d in %llu ms\n", i,
@@ -169,7 +169,7 @@ static long
 respawn_due(const struct master_opts *o, struct certs *c, struct slot *slots,
     int n, const sigset_t *oldmask)
 {
-	uint64_t now = now_ms();
+	uint64_t now = clock_ms();
 	long wait = 1000;
 	int i;
 

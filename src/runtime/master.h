@@ -5,6 +5,8 @@
 #ifndef PIPELINED_MASTER_H
 #define PIPELINED_MASTER_H
 
+#include <stdint.h>
+
 #include "../util/config.h"
 #include "../http/http.h"
 
@@ -22,6 +24,11 @@ struct master_opts {
 };
 
 int master_run(const struct master_opts *o);
+
+/* The wait before a process that died is replaced: 100 ms, doubled for
+ * each death in a row up to 2 s; a process that lived 30 s starts the
+ * count again. *deaths is the count, started_ms when it was started. */
+uint64_t restart_delay_ms(int *deaths, uint64_t started_ms, uint64_t now);
 
 /* worker.c: never returns to the master's code; the exit status. */
 int worker_main(const struct master_opts *o, struct certs *c, int slot);

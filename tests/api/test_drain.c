@@ -42,22 +42,6 @@ get(SSL *ssl, const char *path, char *head, size_t len)
 	return status;
 }
 
-/* Whether a TCP connection to the port is accepted. */
-static int
-port_open(int port)
-{
-	struct sockaddr_in sin;
-	int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
-
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((uint16_t)port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ok = connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0;
-	close(fd);
-	return ok;
-}
-
 static void
 test_sigterm_drains_for_the_balancer(void **state)
 {
@@ -98,7 +82,7 @@ test_sigterm_drains_for_the_balancer(void **state)
 
 	/* After the window the port closes and the server exits. */
 	usleep(1600000);
-	assert_false(port_open(s.port));
+	assert_false(ts_port_open(s.port));
 	assert_int_equal(ts_stop(&s), 0);
 }
 
@@ -112,7 +96,7 @@ test_sigterm_without_window_stops_listening(void **state)
 	ts_start(&s, NULL);
 	assert_int_equal(kill(s.pid, SIGTERM), 0);
 	usleep(300000);
-	assert_false(port_open(s.port));
+	assert_false(ts_port_open(s.port));
 	assert_int_equal(ts_stop(&s), 0);
 }
 

@@ -464,21 +464,6 @@ test_client_certificate_through_proxy(void **state)
 
 /* ---- A real HAProxy ----------------------------------------------------- */
 
-static int
-port_open(int port)
-{
-	struct sockaddr_in sin;
-	int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
-
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((uint16_t)port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ok = connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0;
-	close(fd);
-	return ok;
-}
-
 /* HAProxy in TCP mode on port, passing TLS through to srv with a v2
  * header, from PROXY_2; its pid. */
 static pid_t
@@ -504,9 +489,9 @@ start_haproxy(int port)
 		execl(HAPROXY, "haproxy", "-db", "-q", "-f", cfg, (char *)NULL);
 		_exit(127);
 	}
-	for (i = 0; i < 100 && !port_open(port); i++)
+	for (i = 0; i < 100 && !ts_port_open(port); i++)
 		usleep(50000);
-	assert_true(port_open(port));
+	assert_true(ts_port_open(port));
 	return pid;
 }
 

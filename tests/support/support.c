@@ -67,6 +67,18 @@ sh(const char *fmt, ...)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+static int tcp_try_connect(int port, const char *from);
+
+int
+ts_port_open(int port)
+{
+	int fd = tcp_try_connect(port, NULL);
+
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0;
+}
+
 int
 ts_free_port(void)
 {

@@ -46,6 +46,8 @@ const char *ts_env(const char *name);
 /* A TCP port free on 127.0.0.1 when asked (as the servers get theirs),
  * for the other servers a test runs. */
 int ts_free_port(void);
+/* Whether a TCP connection to 127.0.0.1:port is accepted. */
+int ts_port_open(int port);
 
 /* One request. key may be NULL; body may be NULL. headers is a
  * NULL-terminated list of "Name: value" lines, or NULL. */
