@@ -81,12 +81,30 @@ stage_authenticate(struct api_req *a)
 	auth_authenticate(a, stage_next);
 }
 
+/* A Commit-Position sent back must be one a write answered with: digits
+ * (replica.c routes on it). */
+static int
+commit_position_ok(const struct api_req *a)
+{
+	const char *h = http_header(a->http, COMMIT_POSITION);
+
+	return h == NULL ||
+	       (*h != '\0' && strspn(h, "0123456789") == strlen(h) &&
+	           strlen(h) <= 19);
+}
+
 static void
 stage_authorize(struct api_req *a)
 {
 	if (!is_public(a) && !(a->route->roles & a->who.role)) {
 		api_problem(
 		    a, 403, "forbidden", "Your role may not call this route.");
+		return;
+	}
+	if (!commit_position_ok(a)) {
+		api_problem(a, 400, "invalid-commit-position",
+		    "Commit-Position must be the digits a write's response "
+		    "carried.");
 		return;
 	}
 	stage_next(a);

@@ -126,10 +126,11 @@ api_reader(struct api_req *a)
 	long long want = -1;
 	char *end;
 
+	/* pipeline.c refused one that is not digits. */
 	if (h != NULL) {
 		want = strtoll(h, &end, 10);
 		if (end == h || *end != '\0' || want < 0)
-			want = -1; /* not one of ours: the lag decides */
+			want = -1;
 	}
 	if (standby_serves(want)) {
 		metrics_read_served(1);

@@ -215,6 +215,16 @@ test_tokens_of_one_instance_valid_on_another(void **state)
 	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
 	assert_true(json_is_null(json_object_get(r.json, "next_cursor")));
 	tr_free(&r);
+	/* A Commit-Position that no write answered with is refused. */
+	{
+		const char *bad[] = {"Commit-Position: 0/16B3748", NULL};
+
+		tr_do(&b, "GET", list, editor, NULL, bad, &r);
+		assert_int_equal(r.status, 400);
+		assert_string_equal(
+		    tr_problem_type(&r), "/problems/invalid-commit-position");
+		tr_free(&r);
+	}
 	assert_int_equal(ts_stop(&a), 0);
 	assert_int_equal(ts_stop(&b), 0);
 }
