@@ -206,6 +206,27 @@ CONF
 	[ -z "$EXTRA_CONF" ] || echo "$EXTRA_CONF" >>"$DIR/instance$1.conf"
 }
 
+# One backend over every instance, health-checked on path: from
+# 127.0.0.2, with a PROXY protocol v2 header (the instances'
+# proxy_protocol_from), the checks too.
+haproxy_backend() { # name path
+	cat <<CONF
+
+backend $1
+	balance roundrobin
+	option httpchk
+	http-check send meth GET uri $2 ver HTTP/1.1 hdr Host 127.0.0.1
+	http-check expect status 200
+	default-server check check-ssl verify none inter 500ms fall 2 rise 1
+	default-server source 127.0.0.2 send-proxy-v2 check-send-proxy
+CONF
+	n=0
+	for p in $INSTANCE_PORTS; do
+		n=$((n + 1))
+		printf '\tserver instance%d 127.0.0.1:%s\n' "$n" "$p"
+	done
+}
+
 haproxy_conf() {
 	{
 		cat <<CONF
@@ -242,36 +263,11 @@ frontend https
 	use_backend ready if { nbsrv(ready) gt 0 }
 	default_backend alive
 
-backend ready
-	balance roundrobin
-	option httpchk
-	http-check send meth GET uri /ready ver HTTP/1.1 hdr Host 127.0.0.1
-	http-check expect status 200
-	# From 127.0.0.2, with a PROXY protocol v2 header (the instances'
-	# proxy_protocol_from), the health checks too.
-	default-server check check-ssl verify none inter 500ms fall 2 rise 1
-	default-server source 127.0.0.2 send-proxy-v2 check-send-proxy
 CONF
-		n=0
-		for p in $INSTANCE_PORTS; do
-			n=$((n + 1))
-			printf '\tserver instance%d 127.0.0.1:%s\n' "$n" "$p"
-		done
-		cat <<CONF
-
-backend alive
-	balance roundrobin
-	option httpchk
-	http-check send meth GET uri /health ver HTTP/1.1 hdr Host 127.0.0.1
-	http-check expect status 200
-	default-server check check-ssl verify none inter 500ms fall 2 rise 1
-	default-server source 127.0.0.2 send-proxy-v2 check-send-proxy
-CONF
-		n=0
-		for p in $INSTANCE_PORTS; do
-			n=$((n + 1))
-			printf '\tserver instance%d 127.0.0.1:%s\n' "$n" "$p"
-		done
+		# "ready" takes the clients while any instance's /ready says so;
+		# "alive" (checked on /health) when none does.
+		haproxy_backend ready /ready
+		haproxy_backend alive /health
 	} >"$DIR/haproxy.cfg"
 }
 

@@ -78,23 +78,50 @@ struct allow {
 /* Read-only opens: no O_CREAT, O_TRUNC or write access. */
 #define RDONLY_MASK (O_ACCMODE | O_CREAT | O_TRUNC)
 
+/* What every sandboxed process needs: its sockets and the descriptors it
+ * was given, memory (never executable), time, randomness (OpenSSL's
+ * reseeding, ECDSA's nonces), OpenSSL's fork check, and its end. */
+static const struct allow common_allowed[] = {
+    ANY("read"),
+    ANY("pread64"),
+    ANY("write"),
+    ANY("recvmsg"),
+    ANY("recvfrom"),
+    ANY("sendmsg"),
+    ANY("sendto"),
+    ANY("poll"),
+    ANY("ppoll"),
+    ANY("close"),
+    ANY("fstat"),
+    ANY("newfstatat"),
+    ANY("clock_gettime"),
+    ANY("brk"),
+    ARG_MASK("mmap", 2, PROT_EXEC, 0),
+    ARG_MASK("mprotect", 2, PROT_EXEC, 0),
+    ANY("munmap"),
+    ANY("mremap"),
+    ANY("madvise"),
+    ANY("futex"),
+    ANY("getrandom"),
+    ANY("getpid"),
+    ANY("rt_sigreturn"),
+    ANY("rt_sigprocmask"),
+    ANY("exit"),
+    ANY("exit_group"),
+};
+
+/* A worker's, besides: the event loop, its connections, libpq
+ * reconnecting. */
 static const struct allow allowed[] = {
     /* The event loop, its signals' socket pair, the connections. */
     ANY("epoll_wait"),
     ANY("epoll_pwait"),
     ANY("epoll_ctl"),
     ANY("accept4"),
-    ANY("read"),
     ANY("readv"),
-    ANY("write"),
     ANY("writev"),
-    ANY("recvfrom"),
-    ANY("recvmsg"),
-    ANY("sendto"),
-    ANY("sendmsg"),
     ANY("sendmmsg"), /* glibc's resolver: A and AAAA at once */
     ANY("shutdown"),
-    ANY("close"),
     ANY("fcntl"),
     ANY("getsockname"),
     ANY("getpeername"),
@@ -103,38 +130,20 @@ static const struct allow allowed[] = {
     ARG_EQ("ioctl", 1, FIONREAD), /* libevent: bytes to read */
     ARG_EQ("ioctl", 1, FIONBIO),
     ARG_EQ("ioctl", 1, TCGETS), /* isatty(): stdio, the sanitizers */
-    ANY("poll"),
-    ANY("ppoll"),
 
     /* Time and waiting. */
-    ANY("clock_gettime"),
     ANY("gettimeofday"),
     ANY("clock_nanosleep"),
     ANY("nanosleep"),
 
-    /* Memory, never executable. */
-    ANY("brk"),
-    ARG_MASK("mmap", 2, PROT_EXEC, 0),
-    ARG_MASK("mprotect", 2, PROT_EXEC, 0),
-    ANY("munmap"),
-    ANY("mremap"),
-    ANY("madvise"),
-    ANY("futex"),
-    ANY("sched_yield"), /* the shared tables' spin locks, when contended */
+    /* The shared tables' spin locks, when contended. */
+    ANY("sched_yield"),
 
-    /* Randomness: OpenSSL reseeds after the fork. */
-    ANY("getrandom"),
-
-    /* Signals, and the end. */
+    /* Signals. */
     ANY("rt_sigaction"),
-    ANY("rt_sigprocmask"),
-    ANY("rt_sigreturn"),
     ANY("sigaltstack"),
-    ANY("getpid"),
     ARG_EQ("kill", 1, 0), /* whether a shared lock's holder still lives */
     ANY("gettid"),
-    ANY("exit"),
-    ANY("exit_group"),
 
     /* libpq reconnecting: the socket (Unix or TCP; netlink for glibc's
      * ordering of a host name's addresses), the user's name, ~/.pgpass,
@@ -151,12 +160,9 @@ static const struct allow allowed[] = {
     ANY("getegid"),
     ARG_MASK("openat", 2, RDONLY_MASK, O_RDONLY),
     ARG_MASK("open", 1, RDONLY_MASK, O_RDONLY),
-    ANY("fstat"),
-    ANY("newfstatat"),
     ANY("statx"),
     ANY("stat"),
     ANY("lseek"),
-    ANY("pread64"),
     ANY("access"),
     ANY("faccessat"),
     ANY("uname"),
@@ -197,37 +203,9 @@ add_list(scmp_filter_ctx ctx, const struct allow *list, size_t n)
 	return 0;
 }
 
-/* The key manager (keymgr.c) reads its requests and the key's file
- * descriptor from its sockets, signs, and answers: nothing else, not even
- * an open(2). */
-static const struct allow keymgr_allowed[] = {
-    ANY("read"),
-    ANY("pread64"),
-    ANY("write"),
-    ANY("recvmsg"),
-    ANY("recvfrom"),
-    ANY("sendmsg"),
-    ANY("sendto"),
-    ANY("poll"),
-    ANY("ppoll"),
-    ANY("close"),
-    ANY("fstat"),
-    ANY("newfstatat"),
-    ANY("clock_gettime"),
-    ANY("brk"),
-    ARG_MASK("mmap", 2, PROT_EXEC, 0),
-    ARG_MASK("mprotect", 2, PROT_EXEC, 0),
-    ANY("munmap"),
-    ANY("mremap"),
-    ANY("madvise"),
-    ANY("futex"),
-    ANY("getrandom"), /* ECDSA's nonces */
-    ANY("getpid"), /* OpenSSL's fork check */
-    ANY("rt_sigreturn"),
-    ANY("rt_sigprocmask"),
-    ANY("exit"),
-    ANY("exit_group"),
-};
+/* The key manager (keymgr.c) needs no more than the common list: it
+ * reads its requests and the key's file descriptor from its sockets,
+ * signs, and answers; not even an open(2). */
 
 /* Installs list as the allow-list in the mode of cfg->sandbox; with
  * "on", Landlock first confines file reads (to the system's files when
@@ -258,7 +236,9 @@ install(const struct config *cfg, const struct allow *list, size_t n,
 		fprintf(stderr, "pipelined: sandbox: seccomp_init failed\n");
 		return -1;
 	}
-	if (add_list(ctx, list, n) != 0)
+	if (add_list(ctx, common_allowed,
+	        sizeof(common_allowed) / sizeof(common_allowed[0])) != 0 ||
+	    add_list(ctx, list, n) != 0)
 		goto out;
 #ifdef SANITIZED
 	if (add_list(ctx, sanitizer_allowed,
@@ -287,8 +267,7 @@ sandbox_enter(const struct config *cfg)
 int
 sandbox_enter_keymgr(const struct config *cfg)
 {
-	return install(cfg, keymgr_allowed,
-	    sizeof(keymgr_allowed) / sizeof(keymgr_allowed[0]), 0);
+	return install(cfg, NULL, 0, 0);
 }
 
 int
