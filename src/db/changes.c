@@ -13,11 +13,13 @@
 	" 'after', after), xid::text, id"
 
 const struct db_stmt db_change_stmts[] = {
-    /* $1 xid and $2 id of the cursor, $3 limit */
+    /* $1 xid and $2 id of the cursor, $3 limit. ORDER BY names the
+     * table's columns: a bare "xid" would be the output column of that
+     * name, the text, whose order ("1000" < "999") is not the feed's. */
     {"change_page", "SELECT " CHANGE_COLUMNS " FROM audit_log"
                     " WHERE (xid, id) > ($1::xid8, $2::bigint)"
                     " AND xid < pg_snapshot_xmin(pg_current_snapshot())"
-                    " ORDER BY xid, id LIMIT $3"},
+                    " ORDER BY audit_log.xid, audit_log.id LIMIT $3"},
 };
 
 const size_t db_change_nstmts =

@@ -418,8 +418,28 @@ test_reservation_dies_with_its_worker(void **state)
 	tr_free(&r);
 }
 
+/* Spends transaction ids (one per subtransaction) until the next has
+ * one digit more than the last: the feed orders by xid, and as text
+ * "1000" would come before "999". */
+static void
+xids_past_digit_boundary(void)
+{
+	long long xid = atoll(db_scalar("SELECT pg_current_xact_id()"));
+	long long next = 10;
+
+	while (next <= xid)
+		next *= 10;
+	/* A subtransaction that writes gets an id of its own. */
+	db_scalar("CREATE TEMP TABLE spent (i int); DO $$ BEGIN FOR i IN "
+	          "1..%lld LOOP BEGIN INSERT INTO spent VALUES (i); EXCEPTION "
+	          "WHEN OTHERS THEN NULL; END; END LOOP; END $$",
+	    next - xid + 2);
+	assert_true(atoll(db_scalar("SELECT pg_current_xact_id()")) >= next);
+}
+
 /* The change feed, paged 500 at a time, holds every change this test's
- * editor made, once each, in order, and its cursor resists editing. */
+ * editor made, once each, in order (also across a transaction id with
+ * one digit more), and its cursor resists editing. */
 static void
 test_change_feed(void **state)
 {
@@ -434,6 +454,8 @@ test_change_feed(void **state)
 	for (i = 0; i < 5; i++) {
 		char body[256];
 
+		if (i == 2)
+			xids_past_digit_boundary();
 		snprintf(body, sizeof(body),
 		    "{\"name\":\"变更项目%d\",\"area\":\"140828\","
 		    "\"funding\":\"mixed\"}",
@@ -462,9 +484,17 @@ test_change_feed(void **state)
 		snprintf(cursor, sizeof(cursor), "%s",
 		    json_string_value(json_object_get(r.json, "next_cursor")));
 		pages++;
+		/* The feed serves only transactions older than every one
+		 * still running (sql/009): one of PostgreSQL's own (an
+		 * autovacuum's ANALYZE) can hold this test's writes back a
+		 * moment; the feed owes them, not at once. */
 		if (!json_is_true(json_object_get(r.json, "more"))) {
 			tr_free(&r);
-			break;
+			if (seen == 5)
+				break;
+			usleep(50000);
+			assert_true(pages < 500);
+			continue;
 		}
 		tr_free(&r);
 		assert_true(pages < 500);
