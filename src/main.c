@@ -12,7 +12,6 @@
  * any worker is forked), and supervises the workers;
  * each worker runs an event loop with its own database pool.
  */
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,46 +43,23 @@ usage(void)
 }
 
 static int
-open_access_log(const char *where)
-{
-	int fd;
-
-	if (strcmp(where, "off") == 0)
-		return -1;
-	if (strcmp(where, "stdout") == 0)
-		return STDOUT_FILENO;
-	if ((fd = open(
-	         where, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640)) < 0) {
-		perror(where);
-		exit(1);
-	}
-	return fd;
-}
-
-static int
-serve(const struct config *cfg)
+serve(const struct config *cfg, const char *conf_path)
 {
 	struct master_opts o;
-	int rc;
 
 	memset(&o, 0, sizeof(o));
 	o.cfg = cfg;
-	if (server_probe_port(cfg) != 0)
-		return 1;
-	if (metrics_init() != 0 ||
-	    peers_init(cfg->max_connections_per_address) != 0) {
+	o.conf_path = conf_path;
+	if (metrics_init() != 0 || peers_init() != 0) {
 		perror("pipelined: shared memory");
 		return 1;
 	}
-	api_init(cfg);
-	o.log_fd = open_access_log(cfg->access_log);
+	api_init();
 	o.handler = api_handle;
+	o.configure = api_configure;
 	o.worker_init = api_worker_init;
 	o.worker_fini = api_worker_fini;
-	rc = master_run(&o);
-	if (o.log_fd > STDOUT_FILENO)
-		close(o.log_fd);
-	return rc;
+	return master_run(&o);
 }
 
 /* Turns "140821,140882" into a JSON list for keys_read_areas(). */
@@ -186,7 +162,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (argc == 0 || strcmp(argv[0], "serve") == 0)
-		return serve(&cfg);
+		return serve(&cfg, conf);
 	if (strcmp(argv[0], "check") == 0) {
 		printf("%s: ok\n", conf);
 		return 0;

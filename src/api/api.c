@@ -12,11 +12,12 @@
 #include "api.h"
 
 static void
-respond_json(struct api_req *a, int status, const char *json, size_t len)
+respond_now(struct api_req *a, int status, const char *type, const char *body,
+    size_t len)
 {
 	if (a->etag[0] != '\0')
 		http_add_header(a->http, "ETag", a->etag);
-	http_respond(a->http, status, "application/json", json, len);
+	http_respond(a->http, status, type, body, len);
 }
 
 /* A write's response, waiting for the WAL position that covers its
@@ -24,8 +25,9 @@ respond_json(struct api_req *a, int status, const char *json, size_t len)
 struct positioning {
 	struct api_req *a;
 	int status;
+	char type[64];
 	size_t len;
-	char json[]; /* a copy: the write's result is gone by then */
+	char body[]; /* a copy: the write's result is gone by then */
 };
 
 static void
@@ -41,7 +43,7 @@ positioned(const db_result *st, long long pos, void *arg)
 		snprintf(buf, sizeof(buf), "%lld", pos);
 		http_add_header(p->a->http, COMMIT_POSITION, buf);
 	}
-	respond_json(p->a, p->status, p->json, p->len);
+	respond_now(p->a, p->status, p->type, p->body, p->len);
 	free(p);
 }
 
@@ -52,23 +54,32 @@ is_write(const struct api_req *a)
 }
 
 void
-api_json(struct api_req *a, int status, const char *json, size_t len)
+api_respond(struct api_req *a, int status, const char *type, const char *body,
+    size_t len)
 {
 	struct positioning *p;
 
-	if (api_read_pool == NULL || !is_write(a) || status >= 300) {
-		respond_json(a, status, json, len);
+	if (api_read_pool == NULL || !is_write(a) || status < 200 ||
+	    status >= 300 || strlen(type) >= sizeof(p->type)) {
+		respond_now(a, status, type, body, len);
 		return;
 	}
 	p = xmalloc(sizeof(*p) + len);
 	p->a = a;
 	p->status = status;
+	snprintf(p->type, sizeof(p->type), "%s", type);
 	p->len = len;
-	memcpy(p->json, json, len);
+	memcpy(p->body, body, len);
 	if (db_wal_position(api_pool, positioned, p) != 0) {
 		free(p);
-		respond_json(a, status, json, len);
+		respond_now(a, status, type, body, len);
 	}
+}
+
+void
+api_json(struct api_req *a, int status, const char *json, size_t len)
+{
+	api_respond(a, status, "application/json", json, len);
 }
 
 void

@@ -71,7 +71,9 @@ struct api_req {
 };
 
 /* service.c: process-wide, set before the workers fork. */
-void api_init(const struct config *cfg);
+void api_init(void);
+/* Per worker, after fork, first: its configuration. */
+void api_configure(const struct config *cfg);
 /* Per worker, after fork: the database pool. */
 int api_worker_init(struct event_base *base, void *arg);
 void api_worker_fini(void *arg);
@@ -104,6 +106,10 @@ int api_sent(struct api_req *a, int rc);
 /* Who a write records as having made it: the principal and request. */
 struct db_actor api_actor(const struct api_req *a);
 
+/* Every response of a handler: with its ETag (a->etag) and, for a
+ * write's 2xx where reads may go to a standby, its Commit-Position. */
+void api_respond(struct api_req *a, int status, const char *type,
+    const char *body, size_t len);
 void api_json(struct api_req *a, int status, const char *json, size_t len);
 void api_json_t(struct api_req *a, int status, json_t *doc);
 void api_problem(

@@ -63,7 +63,9 @@ replay(struct api_req *a, const struct db_idem *r)
 	if (r->etag != NULL)
 		http_add_header(a->http, "ETag", r->etag);
 	http_add_header(a->http, "Idempotent-Replayed", "true");
-	http_respond(a->http, r->status,
+	/* The write replayed committed before its record did: the position
+	 * now covers it. */
+	api_respond(a, r->status,
 	    r->content_type != NULL ? r->content_type : "application/json",
 	    r->body, r->body_len);
 }

@@ -59,14 +59,19 @@ static int max_failures = 30;
 static int shared_mode;
 
 void
-ratelimit_configure(
-    int per_second, int burst_size, int failures_per_minute, int shared)
+ratelimit_init(void)
 {
 	void *p = mmap(NULL, sizeof(struct tables), PROT_READ | PROT_WRITE,
 	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
 	if (p != MAP_FAILED)
 		t = p;
+}
+
+void
+ratelimit_configure(
+    int per_second, int burst_size, int failures_per_minute, int shared)
+{
 	rate = per_second;
 	burst = burst_size;
 	max_failures = failures_per_minute;

@@ -1,7 +1,7 @@
 /*
  * ratelimit.h: a token bucket per principal and a count of failed
  * authentications per client address, in memory shared by all workers
- * (mapped by ratelimit_configure() in the master, before the fork), so a
+ * (mapped by ratelimit_init() in the master, before the fork), so a
  * principal's rate is the same whichever worker its connections land on.
  *
  * With rate_limit_shared on, the limits hold across instances too: the
@@ -16,6 +16,10 @@
 #define PIPELINED_RATELIMIT_H
 
 /* Call once, in the master, before the workers are forked. */
+void ratelimit_init(void);
+/* In each worker, from its configuration: the tables stay shared by
+ * workers of an older and a newer configuration (a reload), so a
+ * principal's bucket is not refilled by one. */
 void ratelimit_configure(
     int per_second, int burst, int failures_per_minute, int shared);
 

@@ -1,7 +1,8 @@
 /*
  * service.c: the API layer's set-up: once in the master before the
  * workers fork (metrics labels, shared rate limits, prepared statements),
- * and once in each worker (its database pool).
+ * and in each worker its configuration (a reload gives new workers a new
+ * one) and its database pools.
  */
 #include <string.h>
 
@@ -21,18 +22,24 @@ observe_gauges(int in_use, int waiting, int connected)
 }
 
 void
-api_init(const struct config *cfg)
+api_init(void)
 {
 	static const struct db_observer obs = {observe_gauges, metrics_db_error,
 	    metrics_db_batch, metrics_db_shared};
 
-	api_cfg = cfg;
 	db_set_observer(&obs);
 	db_register_all();
+	ratelimit_init();
+	metrics_set_routes(api_route_names(), api_nroutes);
+}
+
+void
+api_configure(const struct config *cfg)
+{
+	api_cfg = cfg;
 	ratelimit_configure(cfg->rate_limit_per_second, cfg->rate_limit_burst,
 	    cfg->auth_failures_per_minute,
 	    strcmp(cfg->rate_limit_shared, "on") == 0);
-	metrics_set_routes(api_route_names(), api_nroutes);
 }
 
 int

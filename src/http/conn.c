@@ -584,7 +584,10 @@ conn_shutdown_all(struct server *srv)
 
 	for (c = TAILQ_FIRST(&srv->conns); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, entry);
-		if (c->phase != P_IDLE || c->depth > 0)
+		/* One that has had no response yet was accepted while the
+		 * worker accepted: its client is owed an answer, and it
+		 * closes after it (or at header_timeout). */
+		if (c->phase != P_IDLE || c->depth > 0 || c->out_sent == 0)
 			continue;
 		if (evbuffer_get_length(c->out) == 0) {
 			conn_free(c);

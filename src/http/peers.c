@@ -38,7 +38,7 @@ static int limit;
 static int column;
 
 int
-peers_init(int max_per_address)
+peers_init(void)
 {
 	void *p = mmap(NULL, sizeof(struct peers), PROT_READ | PROT_WRITE,
 	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -46,7 +46,6 @@ peers_init(int max_per_address)
 	if (p == MAP_FAILED)
 		return -1;
 	t = p;
-	limit = max_per_address;
 	return 0;
 }
 
@@ -124,11 +123,18 @@ erase(unsigned i)
 }
 
 void
-peers_worker_start(int slot)
+peers_worker_start(int slot, int max_per_address)
+{
+	column = slot;
+	limit = max_per_address;
+	peers_clear(slot);
+}
+
+void
+peers_clear(int slot)
 {
 	unsigned i;
 
-	column = slot;
 	if (t == NULL)
 		return;
 	lock();

@@ -128,8 +128,8 @@ open_socket_opts(const struct config *cfg, int reuseport)
 	return fd;
 }
 
-static int
-open_socket(const struct config *cfg)
+int
+server_open_listener(const struct config *cfg)
 {
 	return open_socket_opts(cfg, 1);
 }
@@ -152,12 +152,8 @@ server_probe_port(const struct config *cfg)
 }
 
 int
-server_listen(struct server *srv)
+server_listen(struct server *srv, int fd)
 {
-	int fd;
-
-	if ((fd = open_socket(srv->cfg)) < 0)
-		return -1;
 	srv->listener = evconnlistener_new(
 	    srv->base, accept_cb, srv, LEV_OPT_CLOSE_ON_FREE, -1, fd);
 	if (srv->listener == NULL) {
@@ -207,21 +203,38 @@ accept_window_cb(evutil_socket_t fd, short what, void *arg)
 	stop_accepting(arg);
 }
 
+/* From now on no response keeps its connection (conn_keep_alive), and
+ * the loop ends at drain_timeout whatever is left. */
+static void
+begin_stopping(struct server *srv)
+{
+	struct timeval tv = {srv->cfg->drain_timeout, 0};
+
+	srv->stopping = 1;
+	srv->shutdown_timer = evtimer_new(srv->base, shutdown_timeout_cb, srv);
+	evtimer_add(srv->shutdown_timer, &tv);
+}
+
+void
+server_retire(struct server *srv)
+{
+	if (srv->stopping)
+		return;
+	begin_stopping(srv);
+	stop_accepting(srv);
+}
+
 void
 server_shutdown(struct server *srv)
 {
-	struct timeval tv = {srv->cfg->drain_timeout, 0};
 	struct timeval window = {srv->cfg->drain_accept_ms / 1000,
 	    (suseconds_t)(srv->cfg->drain_accept_ms % 1000) * 1000};
 
+	/* A worker already retiring drains for the balancer too. */
+	draining = 1;
 	if (srv->stopping)
 		return;
-	/* From now on /ready says 503 and no response keeps its
-	 * connection (conn_keep_alive). */
-	srv->stopping = 1;
-	draining = 1;
-	srv->shutdown_timer = evtimer_new(srv->base, shutdown_timeout_cb, srv);
-	evtimer_add(srv->shutdown_timer, &tv);
+	begin_stopping(srv);
 	if (srv->cfg->drain_accept_ms == 0) {
 		stop_accepting(srv);
 		return;

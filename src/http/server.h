@@ -44,15 +44,23 @@ struct server {
 
 /* In the master: fails when the port is already taken by anyone. */
 int server_probe_port(const struct config *cfg);
+/* In the master: a listening socket on cfg's address (SO_REUSEPORT, so
+ * that each worker has one of its own); -1, logged, when it cannot. */
+int server_open_listener(const struct config *cfg);
 
-/* Opens the worker's listening socket (SO_REUSEPORT) and starts serving. */
-int server_listen(struct server *srv);
+/* Starts serving on fd, a socket from server_open_listener(); the
+ * listener owns it from now on, also on failure. */
+int server_listen(struct server *srv, int fd);
 
 /* Drains: /ready 503 and "Connection: close" at once; after
  * drain_accept_ms stops accepting and closes connections as their
  * requests finish; stops the loop when none is left, or at
  * drain_timeout. */
 void server_shutdown(struct server *srv);
+/* Retires a worker whose configuration was replaced (SIGHUP): stops
+ * accepting at once, since its successor accepts on the same socket;
+ * /ready stays as it was; otherwise as server_shutdown. */
+void server_retire(struct server *srv);
 
 /* Called by conn.c when a connection was freed. */
 void server_conn_closed(struct server *srv);

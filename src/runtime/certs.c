@@ -279,16 +279,15 @@ log_serial(const struct tls_material *m)
 }
 
 int
-certs_reload(struct certs *c)
+certs_reload(struct certs *c, const struct config *cfg)
 {
 	struct tls_material m;
 	SSL_CTX *ctx = NULL;
 	char err[512];
 	int key_fd;
 
-	if (material_read(c->cfg, c->use_km, &m, &key_fd, err, sizeof(err)) !=
-	        0 ||
-	    (ctx = context_of(c->cfg, &m, err, sizeof(err))) == NULL ||
+	if (material_read(cfg, c->use_km, &m, &key_fd, err, sizeof(err)) != 0 ||
+	    (ctx = context_of(cfg, &m, err, sizeof(err))) == NULL ||
 	    (c->use_km && load_key(c, &m, key_fd, err, sizeof(err)) != 0)) {
 		fprintf(stderr,
 		    "pipelined: reload refused, the certificate in use stays: "
@@ -300,6 +299,7 @@ certs_reload(struct certs *c)
 		material_free(&m);
 		return -1;
 	}
+	c->cfg = cfg;
 	SSL_CTX_free(c->ctx);
 	c->ctx = ctx;
 	material_free(&c->cur);
@@ -373,7 +373,8 @@ certs_free(struct certs *c)
 }
 
 SSL_CTX *
-certs_worker_start(struct certs *c, int slot, int *reload_fd)
+certs_worker_start(
+    struct certs *c, const struct config *cfg, int slot, int *reload_fd)
 {
 	char buf[64];
 	int i;
@@ -389,7 +390,7 @@ certs_worker_start(struct certs *c, int slot, int *reload_fd)
 		;
 	if (c->use_km)
 		keyclient_init(keymgr_worker_channel(&c->km, slot),
-		    c->cfg->key_manager_timeout_ms);
+		    cfg->key_manager_timeout_ms);
 	return c->ctx;
 }
 

@@ -33,10 +33,10 @@ struct certs {
  * manager and hands it the key. -1 with a message in err. */
 int certs_init(struct certs *c, const struct config *cfg, int nslots, char *err,
     size_t errlen);
-/* SIGHUP: rereads the files; on success new workers and, through their
- * channel, the running ones present the new certificate. Logs either
- * way; on failure nothing changes. */
-int certs_reload(struct certs *c);
+/* SIGHUP: reads the files cfg names; on success cfg is c's from now on
+ * and new workers and, through their channel, the running ones present
+ * the new certificate. Logs either way; on failure nothing changes. */
+int certs_reload(struct certs *c, const struct config *cfg);
 /* A child died: 1 when it was the key manager (its replacement is then
  * due soon), else 0. */
 int certs_reaped(struct certs *c, pid_t pid, int status);
@@ -46,9 +46,11 @@ long certs_respawn_due(struct certs *c, long max_ms);
 /* Stops the key manager and frees everything (the master's end). */
 void certs_free(struct certs *c);
 
-/* In a worker just forked for slot: keeps only its own channels; its
- * TLS context, and the descriptor on which reloads arrive. */
-SSL_CTX *certs_worker_start(struct certs *c, int slot, int *reload_fd);
+/* In a worker just forked for slot with configuration cfg: keeps only
+ * its own channels; its TLS context, and the descriptor on which reloads
+ * arrive. */
+SSL_CTX *certs_worker_start(
+    struct certs *c, const struct config *cfg, int slot, int *reload_fd);
 /* A reload message on fd: the new context, or NULL (logged) when it
  * cannot be built, the old one staying in use. *closed: the channel is
  * at its end (the master died), to be watched no more. */

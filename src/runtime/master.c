@@ -16,6 +16,12 @@
  *     because no replacement will do better.
  * Every death is logged with the signal's name or the exit status, and
  * counted in pipelined_worker_restarts_total when replaced.
+ *
+ * The master holds the listening sockets (generation.c) and lends each
+ * worker its own, so that a worker's replacement, or its successor after
+ * a reload (reload.c), accepts from the same queue. When the service
+ * stops, the master closes its copies first: once a draining worker
+ * closes its own, the port is closed, as a balancer expects.
  */
 #include <errno.h>
 #include <signal.h>
@@ -27,10 +33,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../http/peers.h"
 #include "../util/clock.h"
-#include "certs.h"
-#include "master.h"
 #include "../util/metrics.h"
+#include "supervisor.h"
 
 #define RESTART_MIN_MS     100
 #define RESTART_MAX_MS     2000
@@ -38,24 +44,19 @@
 #define MAX_START_FAILURES 3
 #define START_RETRY_MS     1000
 
-struct slot {
-	pid_t pid; /* 0 when waiting to be replaced */
-	uint64_t started_ms;
-	uint64_t respawn_at_ms; /* when pid is 0 */
-	int deaths; /* in a row, each within RESTART_RESET_S of its start */
-	int start_failures; /* in a row, before serving */
-};
-
-static void
-spawn(const struct master_opts *o, struct certs *c, struct slot *s, int i,
-    const sigset_t *oldmask)
+void
+master_spawn(struct master *m, int i)
 {
+	struct slot *s = &m->slots[i];
+	const struct generation *g = &m->gens[s->gen];
+	struct worker_args w = {&g->cfg, g->log_fd, g->lfd[s->pos], i};
 	pid_t pid;
 
 	metrics_worker_ready(i, 0);
 	if ((pid = fork()) == 0) {
-		sigprocmask(SIG_SETMASK, oldmask, NULL);
-		_exit(worker_main(o, c, i));
+		sigprocmask(SIG_SETMASK, &m->oldmask, NULL);
+		generation_keep_only(g, s->pos, &m->gens[!s->gen]);
+		_exit(worker_main(m->o, &w, &m->certs));
 	}
 	s->started_ms = clock_ms();
 	if (pid < 0) {
@@ -67,13 +68,31 @@ spawn(const struct master_opts *o, struct certs *c, struct slot *s, int i,
 	s->pid = pid;
 }
 
-static int
-slot_of(const struct slot *slots, int n, pid_t pid)
+void
+master_signal(struct master *m, enum slot_state st, int sig)
 {
 	int i;
 
-	for (i = 0; i < n; i++)
-		if (slots[i].pid == pid)
+	for (i = 0; i < METRICS_MAX_WORKERS; i++)
+		if (m->slots[i].state == st && m->slots[i].pid > 0)
+			kill(m->slots[i].pid, sig);
+}
+
+void
+master_free_slot(struct master *m, int i)
+{
+	memset(&m->slots[i], 0, sizeof(m->slots[i]));
+	metrics_worker_gone(i);
+	peers_clear(i);
+}
+
+static int
+slot_of(const struct master *m, pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < METRICS_MAX_WORKERS; i++)
+		if (m->slots[i].pid == pid && m->slots[i].state != SLOT_FREE)
 			return i;
 	return -1;
 }
@@ -115,7 +134,8 @@ restart_delay_ms(int *deaths, uint64_t started_ms, uint64_t now)
 	return delay;
 }
 
-/* Decides what follows a death: -1 when the service must stop. */
+/* Decides what follows a live worker's death: -1 when the service must
+ * stop. */
 static int
 schedule_restart(struct slot *s, int i, int status)
 {
@@ -140,24 +160,51 @@ schedule_restart(struct slot *s, int i, int status)
 	return 0;
 }
 
-/* Reaps exited workers (and the key manager) and schedules their
- * replacement unless stopping. Returns -1 when a worker cannot start,
- * else 0. */
+/* One worker's death, by the state of its slot: -1 when the service
+ * must stop. */
 static int
-reap(struct certs *c, struct slot *slots, int n, int stopping)
+on_death(struct master *m, int i, pid_t pid, int status, int stopping)
+{
+	struct slot *s = &m->slots[i];
+	int clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+
+	s->pid = 0;
+	if (stopping)
+		return 0;
+	switch (s->state) {
+	case SLOT_LIVE:
+		log_death(i, pid, status);
+		return schedule_restart(s, i, status);
+	case SLOT_PENDING:
+		log_death(i, pid, status);
+		master_free_slot(m, i);
+		reload_abandon(
+		    m, "a worker of the new configuration did not start");
+		return 0;
+	case SLOT_RETIRING:
+		if (!clean)
+			log_death(i, pid, status);
+		master_free_slot(m, i);
+		return 0;
+	case SLOT_FREE:
+		break;
+	}
+	return 0;
+}
+
+/* Reaps exited workers (and the key manager). Returns -1 when a worker
+ * cannot start, else 0. */
+static int
+reap(struct master *m, int stopping)
 {
 	int status, i;
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if (certs_reaped(c, pid, status) ||
-		    (i = slot_of(slots, n, pid)) < 0)
+		if (certs_reaped(&m->certs, pid, status) ||
+		    (i = slot_of(m, pid)) < 0)
 			continue;
-		slots[i].pid = 0;
-		if (stopping)
-			continue;
-		log_death(i, pid, status);
-		if (schedule_restart(&slots[i], i, status) != 0)
+		if (on_death(m, i, pid, status, stopping) != 0)
 			return -1;
 	}
 	return 0;
@@ -166,60 +213,59 @@ reap(struct certs *c, struct slot *slots, int n, int stopping)
 /* Forks the replacements that are due; returns the milliseconds until the
  * next one (at most 1000). */
 static long
-respawn_due(const struct master_opts *o, struct certs *c, struct slot *slots,
-    int n, const sigset_t *oldmask)
+respawn_due(struct master *m)
 {
 	uint64_t now = clock_ms();
 	long wait = 1000;
 	int i;
 
-	for (i = 0; i < n; i++) {
-		if (slots[i].pid != 0)
+	for (i = 0; i < METRICS_MAX_WORKERS; i++) {
+		struct slot *s = &m->slots[i];
+
+		if (s->state != SLOT_LIVE || s->pid != 0)
 			continue;
-		if (slots[i].respawn_at_ms <= now)
-			spawn(o, c, &slots[i], i, oldmask);
-		else if ((long)(slots[i].respawn_at_ms - now) < wait)
-			wait = (long)(slots[i].respawn_at_ms - now);
+		if (s->respawn_at_ms <= now)
+			master_spawn(m, i);
+		else if ((long)(s->respawn_at_ms - now) < wait)
+			wait = (long)(s->respawn_at_ms - now);
 	}
-	return certs_respawn_due(c, wait);
+	return certs_respawn_due(&m->certs, wait);
 }
 
 static int
-alive(const struct slot *slots, int n)
+alive(const struct master *m)
 {
 	int i, k = 0;
 
-	for (i = 0; i < n; i++)
-		k += slots[i].pid > 0;
+	for (i = 0; i < METRICS_MAX_WORKERS; i++)
+		k += m->slots[i].pid > 0;
 	return k;
 }
 
 static void
-signal_all(struct slot *slots, int n, int sig)
+signal_all(struct master *m, int sig)
 {
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (slots[i].pid > 0)
-			kill(slots[i].pid, sig);
+	master_signal(m, SLOT_LIVE, sig);
+	master_signal(m, SLOT_PENDING, sig);
+	master_signal(m, SLOT_RETIRING, sig);
 }
 
-static int
-worker_count(const struct config *cfg)
+/* SIGTERM or SIGINT: every worker drains; the port closes with the last
+ * worker's socket. Returns the time by which they must be gone. */
+static time_t
+begin_stop(struct master *m)
 {
-	int n = cfg->workers;
+	time_t deadline = time(NULL) + m->gens[m->live].cfg.drain_timeout + 2;
 
-	if (n <= 0)
-		n = (int)sysconf(_SC_NPROCESSORS_ONLN);
-	if (n <= 0)
-		n = 1;
-	return n > METRICS_MAX_WORKERS ? METRICS_MAX_WORKERS : n;
+	signal_all(m, SIGTERM);
+	generation_close(&m->gens[!m->live], NULL);
+	generation_close(&m->gens[m->live], NULL);
+	return deadline;
 }
 
 /* Supervises the workers (and the key manager) until told to stop. */
 static int
-supervise(const struct master_opts *o, struct certs *c, struct slot *slots,
-    int n, sigset_t *mask, const sigset_t *oldmask)
+supervise(struct master *m, sigset_t *mask)
 {
 	struct timespec tick;
 	time_t deadline = 0;
@@ -231,53 +277,59 @@ supervise(const struct master_opts *o, struct certs *c, struct slot *slots,
 		tick.tv_nsec = (wait % 1000) * 1000000L;
 		sig = sigtimedwait(mask, NULL, &tick);
 		if ((sig == SIGTERM || sig == SIGINT) && !stopping) {
-			signal_all(slots, n, SIGTERM);
-			deadline = time(NULL) + o->cfg->drain_timeout + 2;
+			deadline = begin_stop(m);
 			stopping = 1;
 		}
 		if (sig == SIGHUP && !stopping)
-			certs_reload(c);
-		if (reap(c, slots, n, stopping) != 0) {
-			signal_all(slots, n, SIGTERM);
+			reload_begin(m);
+		if (reap(m, stopping) != 0) {
+			signal_all(m, SIGTERM);
 			while (waitpid(-1, NULL, 0) > 0)
 				;
 			return 1;
 		}
-		if (stopping && alive(slots, n) == 0)
+		if (stopping && alive(m) == 0)
 			return 0;
 		if (stopping && time(NULL) > deadline)
-			signal_all(slots, n, SIGKILL);
-		wait = stopping ? 1000 : respawn_due(o, c, slots, n, oldmask);
+			signal_all(m, SIGKILL);
+		wait = stopping ? 1000 : reload_tick(m, respawn_due(m));
 	}
 }
 
 int
 master_run(const struct master_opts *o)
 {
-	static struct certs certs; /* large: the socket pairs of 64 slots */
-	struct slot slots[METRICS_MAX_WORKERS];
-	sigset_t mask, oldmask;
-	int n = worker_count(o->cfg), i, rc;
+	static struct master m; /* large: the slots and socket pairs */
+	struct generation *g = &m.gens[0];
+	sigset_t mask;
+	int i, rc;
 	char err[512];
 
-	memset(slots, 0, sizeof(slots));
+	m.o = o;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &mask, &oldmask);
+	sigprocmask(SIG_BLOCK, &mask, &m.oldmask);
 	signal(SIGPIPE, SIG_IGN);
-	if (certs_init(&certs, o->cfg, n, err, sizeof(err)) != 0) {
+	if (generation_open(g, o->cfg, NULL, err, sizeof(err)) != 0 ||
+	    certs_init(&m.certs, &g->cfg, METRICS_MAX_WORKERS, err,
+	        sizeof(err)) != 0) {
 		fprintf(stderr, "pipelined: %s\n", err);
-		certs_free(&certs);
+		certs_free(&m.certs);
 		return 1;
 	}
-	fprintf(stderr, "pipelined: serving https://%s:%d\n", o->cfg->bind,
-	    o->cfg->port);
-	for (i = 0; i < n; i++)
-		spawn(o, &certs, &slots[i], i, &oldmask);
-	rc = supervise(o, &certs, slots, n, &mask, &oldmask);
-	certs_free(&certs);
+	fprintf(stderr, "pipelined: serving https://%s:%d\n", g->cfg.bind,
+	    g->cfg.port);
+	for (i = 0; i < g->n; i++) {
+		m.slots[i].state = SLOT_LIVE;
+		m.slots[i].pos = i;
+		master_spawn(&m, i);
+	}
+	rc = supervise(&m, &mask);
+	certs_free(&m.certs);
+	generation_close(&m.gens[0], NULL);
+	generation_close(&m.gens[1], NULL);
 	return rc;
 }

@@ -36,9 +36,11 @@ flush_cb(evutil_socket_t fd, short what, void *arg)
 static void
 signal_cb(evutil_socket_t sig, short what, void *arg)
 {
-	(void)sig;
 	(void)what;
-	server_shutdown(arg);
+	if (sig == SIGUSR2)
+		server_retire(arg); /* a reload replaced this worker */
+	else
+		server_shutdown(arg);
 }
 
 /* The master's channel: a new certificate to present. */
@@ -71,12 +73,13 @@ make_id_prefix(struct server *srv)
 }
 
 int
-worker_main(const struct master_opts *o, struct certs *c, int slot)
+worker_main(
+    const struct master_opts *o, const struct worker_args *w, struct certs *c)
 {
 	struct timeval second = {1, 0};
 	struct server srv;
-	struct event *sigterm, *sigint;
-	int rc = 1, reload_fd;
+	struct event *sigterm, *sigint, *sigusr2;
+	int rc = 1, reload_fd, slot = w->slot;
 
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	/* The master tells a worker of a new certificate; a hang-up of the
@@ -89,35 +92,39 @@ worker_main(const struct master_opts *o, struct certs *c, int slot)
 	signal(SIGPIPE, SIG_IGN);
 	memset(&srv, 0, sizeof(srv));
 	TAILQ_INIT(&srv.conns);
-	srv.cfg = o->cfg;
-	srv.ssl_ctx = certs_worker_start(c, slot, &reload_fd);
+	srv.cfg = w->cfg;
+	if (o->configure != NULL)
+		o->configure(w->cfg);
+	srv.ssl_ctx = certs_worker_start(c, w->cfg, slot, &reload_fd);
 	srv.handler = o->handler;
-	srv.log_fd = o->log_fd;
-	srv.bodies.max = (size_t)o->cfg->max_body_memory;
+	srv.log_fd = w->log_fd;
+	srv.bodies.max = (size_t)w->cfg->max_body_memory;
 	/* Checked when the configuration was read. */
-	cidr_list_parse(o->cfg->trusted_proxies, &srv.trusted, NULL, 0);
-	cidr_list_parse(o->cfg->proxy_protocol_from, &srv.proxy_from, NULL, 0);
+	cidr_list_parse(w->cfg->trusted_proxies, &srv.trusted, NULL, 0);
+	cidr_list_parse(w->cfg->proxy_protocol_from, &srv.proxy_from, NULL, 0);
 	make_id_prefix(&srv);
 	metrics_set_worker(slot);
-	peers_worker_start(slot);
+	peers_worker_start(slot, w->cfg->max_connections_per_address);
 	if ((srv.base = event_base_new()) == NULL ||
 	    (srv.log_buf = evbuffer_new()) == NULL)
 		return 1;
 	sigterm = evsignal_new(srv.base, SIGTERM, signal_cb, &srv);
 	sigint = evsignal_new(srv.base, SIGINT, signal_cb, &srv);
+	sigusr2 = evsignal_new(srv.base, SIGUSR2, signal_cb, &srv);
 	srv.flush_timer = event_new(srv.base, -1, EV_PERSIST, flush_cb, &srv);
 	srv.reload = event_new(
 	    srv.base, reload_fd, EV_READ | EV_PERSIST, reload_cb, &srv);
 	event_add(srv.reload, NULL);
 	evsignal_add(sigterm, NULL);
 	evsignal_add(sigint, NULL);
+	evsignal_add(sigusr2, NULL);
 	evtimer_add(srv.flush_timer, &second);
-	if (server_listen(&srv) != 0 ||
-	    sandbox_drop_privileges(o->cfg->user) != 0)
+	if (server_listen(&srv, w->listen_fd) != 0 ||
+	    sandbox_drop_privileges(w->cfg->user) != 0)
 		goto out;
 	if (o->worker_init != NULL && o->worker_init(srv.base, o->arg) != 0)
 		goto out;
-	if (sandbox_enter(o->cfg) != 0)
+	if (sandbox_enter(w->cfg) != 0)
 		goto out;
 	metrics_worker_ready(slot, 1);
 	event_base_dispatch(srv.base);
@@ -137,6 +144,7 @@ out:
 	event_free(srv.reload);
 	event_free(sigterm);
 	event_free(sigint);
+	event_free(sigusr2);
 	evbuffer_free(srv.log_buf);
 	event_base_free(srv.base);
 	return rc;

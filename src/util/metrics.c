@@ -122,6 +122,14 @@ metrics_worker_ready(int slot, int ready)
 		    (uint32_t)ready, __ATOMIC_RELAXED);
 }
 
+void
+metrics_worker_gone(int slot)
+{
+	if (shm != NULL)
+		memset(&shm->workers[slot % METRICS_MAX_WORKERS], 0,
+		    sizeof(shm->workers[0]));
+}
+
 int
 metrics_worker_was_ready(int slot)
 {

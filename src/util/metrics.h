@@ -32,6 +32,9 @@ void metrics_db_shared(int queries);
  * forks the slot's next worker, and reads it when that one dies. */
 void metrics_worker_ready(int slot, int ready);
 int metrics_worker_was_ready(int slot);
+/* The master: a slot whose worker is gone and not replaced (a reload
+ * retired it) counts no connections. */
+void metrics_worker_gone(int slot);
 void metrics_worker_restart(void);
 void metrics_keymgr_restart(void);
 /* A read served by the standby (1) or the primary (0); the standby's lag

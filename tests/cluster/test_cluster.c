@@ -8,7 +8,10 @@
  * is acknowledged: kill -9 of the primary followed by promotion resumes
  * writes within 5 s, with 503 and Retry-After meanwhile, and every
  * acknowledged write is on the new primary; kill -9 of one instance fails
- * only the requests it had in flight; each key lands exactly once.
+ * only the requests it had in flight; each key lands exactly once; a
+ * rolling restart, and a reload of both instances (SIGHUP), fail none.
+ * One key's rate limit holds through HAProxy over both instances, within
+ * 110%, and a replayed write carries a Commit-Position too.
  *
  * The environment: CLUSTER_DIR, CLUSTER_PORT, CLUSTER_INSTANCE_PORTS,
  * TEST_ADMIN_KEY (the cluster's admin key) and DATABASE_URL (both
@@ -341,22 +344,27 @@ reads_by_pool(long long *standby, long long *primary)
 	}
 }
 
-/* Creates a project named name; its response's Commit-Position. */
+/* Creates a project named name, with name as its Idempotency-Key; its
+ * response's Commit-Position; *replayed: the response was a replay. */
 static long long
-write_named(const char *name)
+write_named(const char *name, int *replayed)
 {
-	char body[160], pos[32];
+	char body[160], pos[32], key[96], flag[16];
+	const char *h[] = {key, NULL};
 	struct tresp r;
 	long long p;
 
 	snprintf(body, sizeof(body),
 	    "{\"name\":\"%s\",\"area\":\"140802\",\"funding\":\"enterprise\"}",
 	    name);
-	tr_do(&proxy, "POST", "/api/v1/projects", editor, body, NULL, &r);
+	snprintf(key, sizeof(key), "Idempotency-Key: %s", name);
+	tr_do(&proxy, "POST", "/api/v1/projects", editor, body, h, &r);
 	assert_int_equal(r.status, 201);
 	assert_non_null(tr_header(&r, "Commit-Position", pos, sizeof(pos)));
 	p = atoll(pos);
 	assert_true(p > 0);
+	*replayed =
+	    tr_header(&r, "Idempotent-Replayed", flag, sizeof(flag)) != NULL;
 	tr_free(&r);
 	return p;
 }
@@ -388,16 +396,17 @@ static void
 test_reads_on_standby(void **state)
 {
 	char standby[600];
-	long long s0, p0, s1, p1, s2, p2, pos;
+	long long s0, p0, s1, p1, s2, p2, pos, replay_pos;
+	int i, replayed;
 	char *v;
-	int i;
 
 	(void)state;
 	snprintf(standby, sizeof(standby),
 	    "host=%s/standby dbname=pipeline user=postgres",
 	    ts_env("CLUSTER_DIR"));
 	reads_by_pool(&s0, &p0);
-	pos = write_named("c1-read-a");
+	pos = write_named("c1-read-a", &replayed);
+	assert_false(replayed);
 	/* Each worker watches the standby every 100 ms: the first reads
 	 * that send pos may come before it has seen the standby past it. */
 	sleep_s(0.3);
@@ -410,9 +419,14 @@ test_reads_on_standby(void **state)
 	v = pg_value(standby, "SELECT pg_wal_replay_pause()");
 	free(v);
 	sleep_s(0.2);
-	pos = write_named("c1-read-b");
+	pos = write_named("c1-read-b", &replayed);
 	for (i = 0; i < 5; i++)
 		assert_int_equal(listed("c1-read-b", pos), 1);
+	/* A replay of that write carries a position that covers it. */
+	replay_pos = write_named("c1-read-b", &replayed);
+	assert_true(replayed);
+	assert_true(replay_pos >= pos);
+	assert_int_equal(listed("c1-read-b", replay_pos), 1);
 	sleep_s(1.0); /* past replica_max_lag_ms: reads leave the standby */
 	assert_int_equal(listed("c1-read-b", -1), 1);
 	reads_by_pool(&s2, &p2);
@@ -510,6 +524,140 @@ test_rolling_restart(void **state)
 	    load.natt, failed, present);
 	assert_int_equal(failed, 0);
 	assert_true(present >= 20);
+}
+
+/* Lines of path that hold what. */
+static int
+lines_with(const char *path, const char *what)
+{
+	char line[1024];
+	FILE *fp = fopen(path, "r");
+	int n = 0;
+
+	assert_non_null(fp);
+	while (fgets(line, sizeof(line), fp) != NULL)
+		n += strstr(line, what) != NULL;
+	fclose(fp);
+	return n;
+}
+
+/* Rewrites path with its rate limit lines set to rate and burst. */
+static void
+set_rate_limit(const char *path, int rate, int burst)
+{
+	char line[1024], text[16384];
+	size_t len = 0;
+	FILE *fp = fopen(path, "r");
+
+	assert_non_null(fp);
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		if (strncmp(line, "rate_limit_per_second ", 22) == 0)
+			snprintf(line, sizeof(line),
+			    "rate_limit_per_second %d\n", rate);
+		else if (strncmp(line, "rate_limit_burst ", 17) == 0)
+			snprintf(
+			    line, sizeof(line), "rate_limit_burst %d\n", burst);
+		assert_true(len + strlen(line) < sizeof(text));
+		memcpy(text + len, line, strlen(line));
+		len += strlen(line);
+	}
+	fclose(fp);
+	assert_non_null(fp = fopen(path, "w"));
+	assert_int_equal(fwrite(text, 1, len, fp), len);
+	fclose(fp);
+}
+
+/* Instance n's rate limit set to rate and burst, then SIGHUP to its
+ * master; returns once it has logged the reload. */
+static void
+reload_instance(int n, int rate, int burst)
+{
+	const char *dir = ts_env("CLUSTER_DIR");
+	char path[600], log[600], pidline[32];
+	int before, i;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/instance%d.conf", dir, n);
+	set_rate_limit(path, rate, burst);
+	snprintf(log, sizeof(log), "%s/instance%d.log", dir, n);
+	before = lines_with(log, "reloaded the configuration");
+	snprintf(path, sizeof(path), "%s/instance%d.pid", dir, n);
+	assert_non_null(fp = fopen(path, "r"));
+	assert_non_null(fgets(pidline, sizeof(pidline), fp));
+	fclose(fp);
+	assert_int_equal(kill((pid_t)atoi(pidline), SIGHUP), 0);
+	for (i = 0; i < 200; i++) {
+		if (lines_with(log, "reloaded the configuration") > before)
+			return;
+		sleep_s(0.05);
+	}
+	fail_msg("instance %d did not log its reload", n);
+}
+
+static void
+reload_instances(int rate, int burst)
+{
+	reload_instance(1, rate, burst);
+	reload_instance(2, rate, burst);
+}
+
+/* Both instances reload their configuration under the write load: no
+ * write fails, each acknowledged one is there once. */
+static void
+test_reload_under_load(void **state)
+{
+	int i, failed = 0;
+
+	(void)state;
+	load_start("c1h");
+	sleep_s(1.0);
+	reload_instances(5000, 5001);
+	sleep_s(1.0);
+	load_stop();
+	for (i = 0; i < load.natt; i++)
+		failed += load.att[i].status != 201;
+	print_message(
+	    "%d writes through two reloads; %d failed\n", load.natt, failed);
+	assert_int_equal(failed, 0);
+	assert_true(check_exactly_once("c1h") >= 20);
+}
+
+/* One key through HAProxy, its requests spread over both instances:
+ * served at most 110% of what its one bucket allows, reloaded down to 4
+ * a second for the test (the write load's limit is far above it). */
+static void
+test_shared_limit_through_haproxy(void **state)
+{
+	struct tserver *through[] = {&proxy};
+	long long before[2], after[2];
+	const char *viewer = make_key(&proxy, "viewer", NULL);
+	double allowed = 4 + 4 * 5.0;
+	int i, asked, ok;
+
+	(void)state;
+	reload_instances(4, 4);
+	for (i = 0; i < 2; i++)
+		before[i] =
+		    tr_metric(&inst[i],
+		        "pipelined_http_requests_total{route=\"listAreas\","
+		        "status=\"429\"}") +
+		    area_reads(&inst[i]);
+	ok = tr_served_for(through, 1, viewer, 5.0, &asked);
+	for (i = 0; i < 2; i++)
+		after[i] =
+		    tr_metric(&inst[i],
+		        "pipelined_http_requests_total{route=\"listAreas\","
+		        "status=\"429\"}") +
+		    area_reads(&inst[i]);
+	reload_instances(5000, 5000);
+	print_message("%d requests through HAProxy (%lld and %lld by each "
+	              "instance), %d served, one bucket allows %.0f\n",
+	    asked, after[0] - before[0], after[1] - before[1], ok, allowed);
+	assert_true(asked > 2 * allowed);
+	for (i = 0; i < 2; i++)
+		assert_true(after[i] - before[i] >= asked / 4);
+	assert_true(ok <= 1.1 * allowed);
+	assert_true(ok >= 0.6 * allowed);
 }
 
 /* Whether pid has not died yet (a zombie has). */
@@ -619,6 +767,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_serves_through_haproxy),
 	    cmocka_unit_test(test_rolling_restart),
+	    cmocka_unit_test(test_reload_under_load),
+	    cmocka_unit_test(test_shared_limit_through_haproxy),
 	    cmocka_unit_test(test_reads_on_standby),
 	    cmocka_unit_test(test_primary_killed_then_promoted),
 	    cmocka_unit_test(test_instance_killed),

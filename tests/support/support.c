@@ -132,24 +132,15 @@ option_value(const char *conf, const char *name, char *buf, size_t len)
 }
 
 void
-ts_start(struct tserver *s, const char *extra)
+ts_write_conf(struct tserver *s, const char *extra)
 {
 	const char *dir = ts_env("TEST_DIR"), *user;
-	static int serial;
 	char userline[256];
-	struct tresp r;
 	FILE *fp;
-	int i;
 
-	memset(s, 0, sizeof(*s));
-	s->port = ts_free_port();
 	/* libcurl trusts the certificate the server presents. */
 	if (option_value(extra, "tls_certificate", s->ca, sizeof(s->ca)) != 0)
 		snprintf(s->ca, sizeof(s->ca), "%s/server.crt", dir);
-	snprintf(s->conf, sizeof(s->conf), "%s/server-%d-%d.conf", dir,
-	    (int)getpid(), ++serial);
-	snprintf(s->log, sizeof(s->log), "%s/server-%d-%d.log", dir,
-	    (int)getpid(), serial);
 	if ((fp = fopen(s->conf, "w")) == NULL)
 		die("support: %s: %s", s->conf, strerror(errno));
 	/* As make run does: the workers switch to PIPELINED_USER (set by
@@ -179,6 +170,23 @@ ts_start(struct tserver *s, const char *extra)
 	    extra != NULL && strstr(extra, "workers") ? "" : "workers 2",
 	    ts_env("DATABASE_URL"), userline, extra ? extra : "");
 	fclose(fp);
+}
+
+void
+ts_start(struct tserver *s, const char *extra)
+{
+	const char *dir = ts_env("TEST_DIR");
+	static int serial;
+	struct tresp r;
+	int i;
+
+	memset(s, 0, sizeof(*s));
+	s->port = ts_free_port();
+	snprintf(s->conf, sizeof(s->conf), "%s/server-%d-%d.conf", dir,
+	    (int)getpid(), ++serial);
+	snprintf(s->log, sizeof(s->log), "%s/server-%d-%d.log", dir,
+	    (int)getpid(), serial);
+	ts_write_conf(s, extra);
 	if ((s->pid = fork()) == 0) {
 		int fd = open(s->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 
@@ -697,6 +705,32 @@ tr_metric(struct tserver *s, const char *series)
 		v = atoll(p + strlen(needle));
 	tr_free(&r);
 	return v;
+}
+
+int
+tr_served_for(struct tserver *const *servers, int n, const char *key,
+    double seconds, int *asked)
+{
+	struct timespec t0, t;
+	struct tresp r;
+	int ok = 0, i = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if ((double)(t.tv_sec - t0.tv_sec) +
+		        (double)(t.tv_nsec - t0.tv_nsec) / 1e9 >=
+		    seconds)
+			break;
+		tr_do(servers[i++ % n], "GET", "/api/v1/areas", key, NULL, NULL,
+		    &r);
+		if (r.status != 200 && r.status != 429)
+			die("support: /api/v1/areas answered %ld", r.status);
+		ok += r.status == 200;
+		tr_free(&r);
+	}
+	*asked = i;
+	return ok;
 }
 
 void

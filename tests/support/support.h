@@ -37,6 +37,9 @@ struct tresp {
 /* Starts pipelined with the base configuration plus extra lines; waits
  * until /health answers. Aborts the test on failure. */
 void ts_start(struct tserver *s, const char *extra_conf);
+/* Writes s's configuration file as ts_start does, with s->port and the
+ * base lines plus extra_conf: what a reload (SIGHUP) then reads. */
+void ts_write_conf(struct tserver *s, const char *extra_conf);
 /* SIGTERM and wait; returns the exit status. */
 int ts_stop(struct tserver *s);
 /* A cmocka group teardown: stops the server in *state, which must exit
@@ -116,6 +119,11 @@ int made_keys(const char *const **keys);
 /* The value of one series of /metrics, named with its labels, e.g.
  * "pipelined_db_errors_total"; 0 when absent. */
 long long tr_metric(struct tserver *s, const char *series);
+/* GET /api/v1/areas with key, turn by turn on servers[0..n-1], for
+ * seconds: how many were served (200; any answer but 429 aborts), and
+ * in *asked how many were made. */
+int tr_served_for(struct tserver *const *servers, int n, const char *key,
+    double seconds, int *asked);
 
 /* A client certificate for the requests that follow (NULL: none). */
 void tr_client_cert(const char *cert, const char *key);
