@@ -34,7 +34,7 @@ SRC       = $(wildcard src/*.c src/util/*.c src/runtime/*.c src/http/*.c src/api
 GEN       = build/gen/migrations.c build/gen/openapi_schemas.c
 DOMAIN    = $(wildcard src/domain/*.c)
 
-.PHONY: all run test image-test bench bench-figures fuzz deps lint format format-check clean \
+.PHONY: all run test image-test run-check bench bench-figures fuzz deps lint format format-check clean \
         cluster cluster-promote test-cluster bench-cluster
 
 all: build/release/pipelined
@@ -193,6 +193,10 @@ test: deps build/release/pipelined build/asan/pipelined $(UNIT_TESTS) $(API_TEST
 # throwaway PostgreSQL and curl (and installs podman and debootstrap).
 image-test: deps
 	@scripts/image-test.sh
+
+# make run from a clone under /root, as a newcomer runs it (issue 13).
+run-check: deps
+	@scripts/run-check.sh
 
 bench: deps build/release/pipelined build/release/handshake
 	@bench/run.sh

@@ -12,8 +12,25 @@ cmd=$1
 dir=$(realpath -m "$2")
 as_pg() { runuser -u postgres -- "$@"; }
 
+# The 'postgres' user must be able to enter dir; a clone under /root
+# (mode 700) is out of its reach. Then the cluster lives under
+# /var/lib/pipelined, one directory per clone, and DIR links to it.
+relocate() {
+	mkdir -p "$(dirname "$dir")"
+	if as_pg test -x "$(dirname "$dir")"; then
+		return
+	fi
+	alt=/var/lib/pipelined/pg-$(printf %s "$dir" | sha256sum | cut -c1-16)
+	mkdir -p "$alt"
+	chmod 755 /var/lib/pipelined
+	ln -s "$alt" "$dir"
+	echo "pg: postgres cannot enter $(dirname "$dir"); the cluster is in $alt ($dir links to it)" >&2
+	dir=$alt
+}
+
 case "$cmd" in
 start)
+	[ -e "$dir" ] || [ -L "$dir" ] || relocate
 	mkdir -p "$dir"
 	chown postgres "$dir"
 	if [ ! -f "$dir/data/PG_VERSION" ]; then

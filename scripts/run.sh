@@ -4,7 +4,9 @@
 # start, a certificate, and the service in the foreground. Started as
 # root, its workers run as the system user "pipelined" and the key
 # manager as "pipelined-keys" (created when missing), through
-# var/run.conf: the configuration plus those users.
+# var/run.conf: the configuration (PIPELINED_CONF, else
+# conf/pipelined.conf) plus the database, the access log under var/log
+# and those users.
 set -e
 cd "$(dirname "$0")/.."
 BIN=build/release/pipelined
@@ -22,25 +24,40 @@ export DATABASE_URL
 scripts/cert.sh var/tls
 RUN_USER=$(scripts/user.sh)
 KEYS_USER=$(scripts/user.sh pipelined-keys)
-EXTRA=""
-if [ -n "$RUN_USER" ] && ! grep -Eq '^[[:space:]]*user[[:space:]]' "$CONF"; then
+has_option() { grep -Eq "^[[:space:]]*$1[[:space:]]" "$CONF"; }
+# var/run.conf: the configuration plus what make run adds, so that
+# "pipelined key create" (which reads var/run.conf when it exists) and a
+# second terminal find the same database and log.
+EXTRA="# Written by make run from $CONF, with the lines below it added."
+if ! has_option database_url; then
+	EXTRA="$EXTRA
+database_url $DATABASE_URL"
+fi
+if ! has_option access_log; then
+	mkdir -p var/log
+	EXTRA="$EXTRA
+access_log $(pwd)/var/log/access.log"
+fi
+if [ -n "$RUN_USER" ] && ! has_option user; then
 	# The workers connect as that user: the cluster's socket must be
-	# within its reach (a checkout under /root is not).
+	# within its reach.
 	if [ -n "$OWN_PG" ] &&
 		! runuser -u "$RUN_USER" -- test -x "$(realpath $OWN_PG)"; then
 		echo "run: $RUN_USER cannot reach $(realpath $OWN_PG); the workers stay root"
 	else
-		EXTRA="user $RUN_USER"
+		EXTRA="$EXTRA
+user $RUN_USER"
 	fi
 fi
 # The key manager reads the key from a descriptor the master opens, so
 # its own user needs no access to anything.
-if [ -n "$KEYS_USER" ] && ! grep -Eq '^[[:space:]]*key_manager_user[[:space:]]' "$CONF"; then
+if [ -n "$KEYS_USER" ] && ! has_option key_manager_user; then
 	EXTRA="$EXTRA
 key_manager_user $KEYS_USER"
 fi
-if [ -n "$EXTRA" ]; then
-	{ cat "$CONF"; echo; echo "$EXTRA"; } > var/run.conf
+if [ "$CONF" != var/run.conf ]; then
+	{ cat "$CONF"; echo; echo "$EXTRA"; } > var/run.conf.new
+	mv var/run.conf.new var/run.conf
 	CONF=var/run.conf
 fi
 $BIN -c "$CONF" migrate
@@ -54,5 +71,7 @@ if [ ! -f var/admin-key ]; then
 	$BIN -c "$CONF" key create --role admin --name "make run admin" > var/admin-key
 	echo "run: your admin key (kept in var/admin-key): $(cat var/admin-key)"
 fi
-echo "run: https://127.0.0.1:8443  (try: curl -k https://127.0.0.1:8443/ready)"
+URL=$($BIN -c "$CONF" url)
+echo "run: $URL  (try: curl -k $URL/ready)"
+echo "run: configuration var/run.conf (from ${PIPELINED_CONF:-conf/pipelined.conf}); access log var/log/access.log"
 exec $BIN -c "$CONF"

@@ -6,6 +6,10 @@
  *   pipelined [-c file] key create --role ROLE --name NAME
  *             [--areas CODE,...] [--expires YYYY-MM-DD]
  *   pipelined [-c file] check          validate the configuration
+ *   pipelined [-c file] url            the address the service serves
+ *
+ * Without -c: $PIPELINED_CONF, else var/run.conf when it exists (what
+ * make run serves, with its database), else conf/pipelined.conf.
  *
  * The master process parses the configuration, reads the TLS certificate
  * and hands the key to the key manager (so that a bad one fails before
@@ -36,7 +40,7 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: pipelined [-c file] [serve | migrate | check |\n"
+	    "usage: pipelined [-c file] [serve | migrate | check | url |\n"
 	    "       key create --role ROLE --name NAME [--areas CODE,...] "
 	    "[--expires YYYY-MM-DD]]\n");
 	exit(2);
@@ -139,10 +143,33 @@ key_create(const struct config *cfg, int argc, char **argv)
 	return 0;
 }
 
+/* The configuration file when -c names none (the comment at the top). */
+static const char *
+default_conf(void)
+{
+	const char *env = getenv("PIPELINED_CONF");
+
+	if (env != NULL && *env != '\0')
+		return env;
+	if (access("var/run.conf", R_OK) == 0)
+		return "var/run.conf";
+	return "conf/pipelined.conf";
+}
+
+/* https://bind:port, with an IPv6 address in brackets. */
+static void
+print_url(const struct config *cfg)
+{
+	if (strchr(cfg->bind, ':') != NULL)
+		printf("https://[%s]:%d\n", cfg->bind, cfg->port);
+	else
+		printf("https://%s:%d\n", cfg->bind, cfg->port);
+}
+
 int
 main(int argc, char **argv)
 {
-	const char *conf = "conf/pipelined.conf";
+	const char *conf = default_conf();
 	struct config cfg;
 	char err[512];
 	int opt;
@@ -165,6 +192,10 @@ main(int argc, char **argv)
 		return serve(&cfg, conf);
 	if (strcmp(argv[0], "check") == 0) {
 		printf("%s: ok\n", conf);
+		return 0;
+	}
+	if (strcmp(argv[0], "url") == 0) {
+		print_url(&cfg);
 		return 0;
 	}
 	if (strcmp(argv[0], "migrate") == 0)
