@@ -79,7 +79,8 @@ build/asan/pipelined: $(SRC) $(GEN) $(wildcard src/*/*.h)
 # runs one).
 UNIT_TESTS = $(patsubst tests/unit/%.c,build/asan/%,$(wildcard tests/unit/test_*.c))
 UNIT_SRC   = $(DOMAIN) $(wildcard src/util/*.c) src/db/batch.c \
-             src/http/client_addr.c src/http/proxy.c src/runtime/sandbox.c \
+             src/http/client_addr.c src/http/proxy.c src/http/etag.c \
+             src/runtime/sandbox.c \
              src/runtime/landlock.c src/runtime/keymgr.c \
              $(wildcard tests/oracle/*.c)
 build/asan/test_%: tests/unit/test_%.c $(UNIT_SRC) $(wildcard src/*/*.h tests/oracle/*.h)

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../domain/validate.h"
 #include "input.h"
@@ -33,6 +34,19 @@ verrors_free(struct verrors *v)
 {
 	json_decref(v->list);
 	v->list = NULL;
+}
+
+int
+input_media_type_is(const char *ctype, const char *type)
+{
+	size_t n = strlen(type);
+
+	if (ctype == NULL || strncasecmp(ctype, type, n) != 0)
+		return 0;
+	ctype += n;
+	while (*ctype == ' ' || *ctype == '\t')
+		ctype++;
+	return *ctype == '\0' || *ctype == ';';
 }
 
 int

@@ -34,6 +34,13 @@ int verrors_finish(struct api_req *a, struct verrors *v);
  * 400 or 415 itself and returns -1: a is then gone and must not be
  * touched. */
 int input_body(struct api_req *a);
+/* As input_body, for a PATCH: application/merge-patch+json (RFC 7396's
+ * own type) or application/json. */
+int input_merge_patch(struct api_req *a);
+
+/* Whether the Content-Type field value ctype names the media type type
+ * (case-insensitive, parameters such as charset allowed after it). */
+int input_media_type_is(const char *ctype, const char *type);
 
 /* What input_body() does with the bytes: one JSON object, no duplicate
  * keys, into *doc; or -1 and the reason, for a 400, in detail. */

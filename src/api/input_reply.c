@@ -34,16 +34,25 @@ verrors_finish(struct api_req *a, struct verrors *v)
 	return 0;
 }
 
-int
-input_body(struct api_req *a)
+/* The body as one JSON object into a->body, its Content-Type one of
+ * types (NULL-terminated); else answered, with Accept-Patch when
+ * accept_patch is not NULL (RFC 5789 §2.2). */
+static int
+body_of_type(struct api_req *a, const char *const *types,
+    const char *accept_patch, const char *detail415)
 {
 	const char *ctype = http_header(a->http, "Content-Type");
 	json_t *doc;
 	char detail[256];
+	int i;
 
-	if (ctype == NULL || strncasecmp(ctype, "application/json", 16) != 0) {
-		api_problem(a, 415, "unsupported-media-type",
-		    "The body must be application/json.");
+	for (i = 0; types[i] != NULL; i++)
+		if (input_media_type_is(ctype, types[i]))
+			break;
+	if (types[i] == NULL) {
+		if (accept_patch != NULL)
+			http_add_header(a->http, "Accept-Patch", accept_patch);
+		api_problem(a, 415, "unsupported-media-type", detail415);
 		return -1;
 	}
 	if (input_parse_object(a->http->body, a->http->body_len, &doc, detail,
@@ -53,6 +62,27 @@ input_body(struct api_req *a)
 	}
 	a->body = doc;
 	return 0;
+}
+
+int
+input_body(struct api_req *a)
+{
+	static const char *const json[] = {"application/json", NULL};
+
+	return body_of_type(
+	    a, json, NULL, "The body must be application/json.");
+}
+
+int
+input_merge_patch(struct api_req *a)
+{
+	static const char *const patch[] = {
+	    "application/merge-patch+json", "application/json", NULL};
+
+	return body_of_type(a, patch,
+	    "application/merge-patch+json, application/json",
+	    "The body must be application/merge-patch+json (RFC 7396) or "
+	    "application/json.");
 }
 
 int

@@ -40,6 +40,20 @@ parameters_of(const char *pattern)
 	return params;
 }
 
+/* A body's media types: a PATCH is a JSON merge patch (RFC 7396),
+ * under its own type or as plain JSON (input_merge_patch). */
+static json_t *
+request_content(const struct route *r, json_t *schema)
+{
+	json_t *content =
+	    json_pack("{s:{s:O}}", "application/json", "schema", schema);
+
+	if (r->method == HTTP_M_PATCH)
+		json_object_set_new(content, "application/merge-patch+json",
+		    json_pack("{s:O}", "schema", schema));
+	return content;
+}
+
 static json_t *
 operation_of(const struct route *r, json_t *schemas)
 {
@@ -74,8 +88,8 @@ operation_of(const struct route *r, json_t *schemas)
 	ref = json_object_get(json_object_get(schemas, "requests"), r->name);
 	if (ref != NULL)
 		json_object_set_new(op, "requestBody",
-		    json_pack("{s:b,s:{s:{s:O}}}", "required", 1, "content",
-		        "application/json", "schema", ref));
+		    json_pack("{s:b,s:o}", "required", 1, "content",
+		        request_content(r, ref)));
 	return op;
 }
 

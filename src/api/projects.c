@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../http/etag.h"
 #include "../util/alloc.h"
 #include "../domain/validate.h"
 #include "auth.h"
@@ -178,11 +179,33 @@ projects_create(struct api_req *a)
 
 /* ---- GET /api/v1/projects/{id} ----------------------------------------- */
 
+/*
+ * The conditional field name against a->etag (RFC 9110 §13.1): ETAG_MATCH
+ * also when the field is absent, ETAG_NO_MATCH, or ETAG_MALFORMED when
+ * it was answered with 400.
+ */
+static int
+precondition(struct api_req *a, const char *name, enum etag_cmp cmp)
+{
+	const char *field = http_header(a->http, name);
+	char detail[96];
+	int m;
+
+	if (field == NULL)
+		return cmp == ETAG_WEAK ? ETAG_NO_MATCH : ETAG_MATCH;
+	if ((m = etag_match(field, a->etag, cmp)) == ETAG_MALFORMED) {
+		snprintf(detail, sizeof(detail),
+		    "%s must be \"*\" or a list of entity tags (\"3\").", name);
+		api_problem(a, 400, "invalid-precondition", detail);
+	}
+	return m;
+}
+
 static void
 fetched(const db_result *st, const struct db_project *p, void *arg)
 {
 	struct api_req *a = arg;
-	const char *inm;
+	int m;
 
 	if (db_failed(st)) {
 		api_db_problem(a, st);
@@ -193,8 +216,9 @@ fetched(const db_result *st, const struct db_project *p, void *arg)
 		return;
 	}
 	api_etag_of(a, p->version);
-	inm = http_header(a->http, "If-None-Match");
-	if (inm != NULL && strcmp(inm, a->etag) == 0) {
+	if ((m = precondition(a, "If-None-Match", ETAG_WEAK)) == ETAG_MALFORMED)
+		return;
+	if (m == ETAG_MATCH) {
 		http_add_header(a->http, "ETag", a->etag);
 		http_respond(a->http, 304, NULL, NULL, 0);
 		return;
@@ -252,6 +276,7 @@ patch_current(const db_result *st, const struct db_project *p, void *arg)
 	json_t *merged, *doc, *val;
 	const char *key, *area;
 	struct verrors v;
+	int m;
 
 	if (p == NULL) {
 		api_project_missing(a, st);
@@ -260,13 +285,15 @@ patch_current(const db_result *st, const struct db_project *p, void *arg)
 	if (api_project_in_scope(a, p->area) != 0)
 		return;
 	api_etag_of(a, p->version);
-	if (strcmp(a->etag, http_header(a->http, "If-Match")) != 0) {
-		a->etag[0] = '\0';
+	m = precondition(a, "If-Match", ETAG_STRONG);
+	a->etag[0] = '\0';
+	if (m == ETAG_MALFORMED)
+		return;
+	if (m == ETAG_NO_MATCH) {
 		api_problem(a, 412, "stale-version",
 		    "The project changed since the version in If-Match.");
 		return;
 	}
-	a->etag[0] = '\0';
 	merged = json_loads(p->json, 0, NULL);
 	json_object_foreach(a->body, key, val)
 	{
@@ -308,7 +335,7 @@ projects_patch(struct api_req *a)
 		    "PATCH needs If-Match with the project's ETag.");
 		return;
 	}
-	if (input_body(a) != 0)
+	if (input_merge_patch(a) != 0)
 		return;
 	verrors_init(&v);
 	project_fields_known(a->body, NULL, &v);
