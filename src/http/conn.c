@@ -202,6 +202,7 @@ dispatch(struct conn *c)
 {
 	struct http_request *r = parse_take(&c->parse);
 
+	c->requests++;
 	c->req = r;
 	adopt(c, r);
 	client_addr_resolve(r, &c->srv->trusted, c->client_addr, r->client_addr,
@@ -584,10 +585,11 @@ conn_shutdown_all(struct server *srv)
 
 	for (c = TAILQ_FIRST(&srv->conns); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, entry);
-		/* One that has had no response yet was accepted while the
-		 * worker accepted: its client is owed an answer, and it
-		 * closes after it (or at header_timeout). */
-		if (c->phase != P_IDLE || c->depth > 0 || c->out_sent == 0)
+		/* One that has sent no request yet was accepted while the
+		 * worker accepted: its client is owed an answer to its
+		 * first, after which it closes; header_timeout, and the
+		 * drain's own end, bound the wait for it. */
+		if (c->phase != P_IDLE || c->depth > 0 || c->requests == 0)
 			continue;
 		if (evbuffer_get_length(c->out) == 0) {
 			conn_free(c);

@@ -75,6 +75,7 @@ struct conn {
 	int depth;
 	int dead;
 	int in_parse; /* conn_parse() is on the stack: never re-entered */
+	unsigned requests; /* heads dispatched on this connection */
 	struct parse parse;
 	enum phase phase;
 	struct http_request *req; /* of the phase; the handler borrows it */

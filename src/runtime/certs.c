@@ -252,7 +252,8 @@ tell_workers(struct certs *c)
 	if (m->key_len > 0)
 		memcpy(p, m->key, m->key_len);
 	for (i = 0; i < c->nslots; i++)
-		if (send(c->chan[i][0], buf, len, MSG_DONTWAIT) != (ssize_t)len)
+		if (c->in_use[i] &&
+		    send(c->chan[i][0], buf, len, MSG_DONTWAIT) != (ssize_t)len)
 			fprintf(stderr,
 			    "pipelined: worker %d not told of the new "
 			    "certificate (%s); it keeps the old one until "

@@ -24,6 +24,10 @@ struct certs {
 	struct tls_material cur; /* the files' bytes in use */
 	SSL_CTX *ctx; /* built from cur: what a worker forked now starts with */
 	int chan[METRICS_MAX_WORKERS][2]; /* to each slot: [0] master's */
+	/* The slots that have, or are about to have again, a worker (set
+	 * by master.c): only they are told of a new certificate, so that
+	 * no message waits in a slot nobody reads. */
+	unsigned char in_use[METRICS_MAX_WORKERS];
 	int nslots;
 	uint64_t km_started_ms, km_respawn_at_ms;
 	int km_deaths; /* in a row, each soon after its start */

@@ -33,7 +33,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../http/peers.h"
 #include "../util/clock.h"
 #include "../util/metrics.h"
 #include "supervisor.h"
@@ -53,8 +52,17 @@ master_spawn(struct master *m, int i)
 	pid_t pid;
 
 	metrics_worker_ready(i, 0);
+	m->certs.in_use[i] = 1;
 	if ((pid = fork()) == 0) {
-		sigprocmask(SIG_SETMASK, &m->oldmask, NULL);
+		/* SIGTERM and SIGUSR2 wait until the worker's loop has its
+		 * handlers (worker.c): a drain or retirement asked of a
+		 * worker still starting must not kill it. */
+		sigset_t mask = m->oldmask;
+
+		sigaddset(&mask, SIGTERM);
+		sigaddset(&mask, SIGINT);
+		sigaddset(&mask, SIGUSR2);
+		sigprocmask(SIG_SETMASK, &mask, NULL);
 		generation_keep_only(g, s->pos, &m->gens[!s->gen]);
 		_exit(worker_main(m->o, &w, &m->certs));
 	}
@@ -78,12 +86,17 @@ master_signal(struct master *m, enum slot_state st, int sig)
 			kill(m->slots[i].pid, sig);
 }
 
+/* The per-address counts of the slot are not cleared here: the master
+ * never takes their lock (a worker killed holding it is only given up
+ * once reaped, and the master would wait on it instead of reaping). A
+ * worker clears its column as it exits, and the next one in the slot
+ * clears it again as it starts. */
 void
 master_free_slot(struct master *m, int i)
 {
 	memset(&m->slots[i], 0, sizeof(m->slots[i]));
+	m->certs.in_use[i] = 0;
 	metrics_worker_gone(i);
-	peers_clear(i);
 }
 
 static int
@@ -250,6 +263,15 @@ signal_all(struct master *m, int sig)
 	master_signal(m, SLOT_RETIRING, sig);
 }
 
+/* The master's copies of both generations' sockets and logs, each
+ * once (a pending generation shares the live one's sockets). */
+static void
+close_generations(struct master *m)
+{
+	generation_close(&m->gens[!m->live], &m->gens[m->live]);
+	generation_close(&m->gens[m->live], NULL);
+}
+
 /* SIGTERM or SIGINT: every worker drains; the port closes with the last
  * worker's socket. Returns the time by which they must be gone. */
 static time_t
@@ -258,8 +280,7 @@ begin_stop(struct master *m)
 	time_t deadline = time(NULL) + m->gens[m->live].cfg.drain_timeout + 2;
 
 	signal_all(m, SIGTERM);
-	generation_close(&m->gens[!m->live], NULL);
-	generation_close(&m->gens[m->live], NULL);
+	close_generations(m);
 	return deadline;
 }
 
@@ -329,7 +350,6 @@ master_run(const struct master_opts *o)
 	}
 	rc = supervise(&m, &mask);
 	certs_free(&m.certs);
-	generation_close(&m.gens[0], NULL);
-	generation_close(&m.gens[1], NULL);
+	close_generations(&m);
 	return rc;
 }

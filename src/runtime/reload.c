@@ -21,7 +21,8 @@
  *      reset.
  * If a new worker dies before it serves, or they do not all serve within
  * PENDING_MAX_MS, the new ones retire instead and the old configuration
- * stays (its certificate excepted, which step 3 already replaced).
+ * stays; its certificate files are read again (step 3 had replaced
+ * them).
  * An unchanged file only rereads the certificates (step 3), as before.
  */
 #include <signal.h>
@@ -175,21 +176,29 @@ reload_abandon(struct master *m, const char *why)
 {
 	int i;
 
+	uint64_t drain;
+
 	if (!m->pending)
 		return;
+	drain = (uint64_t)(m->gens[!m->live].cfg.drain_timeout + 2) * 1000;
 	for (i = 0; i < METRICS_MAX_WORKERS; i++) {
 		struct slot *s = &m->slots[i];
 
 		if (s->state != SLOT_PENDING)
 			continue;
+		if (s->pid == 0) { /* its fork failed */
+			master_free_slot(m, i);
+			continue;
+		}
 		s->state = SLOT_RETIRING;
-		s->kill_at_ms = clock_ms() + PENDING_MAX_MS;
-		if (s->pid > 0)
-			kill(s->pid, SIGUSR2);
+		s->kill_at_ms = clock_ms() + drain;
+		kill(s->pid, SIGUSR2);
 	}
 	generation_close(&m->gens[!m->live], &m->gens[m->live]);
-	m->certs.cfg = &m->gens[m->live].cfg;
 	m->pending = 0;
+	/* Back to the live configuration's certificate files (a failure,
+	 * logged, leaves the new certificate in use). */
+	certs_reload(&m->certs, &m->gens[m->live].cfg);
 	fprintf(stderr,
 	    "pipelined: reload abandoned (%s); the configuration in use "
 	    "stays\n",

@@ -62,6 +62,20 @@ reload_cb(evutil_socket_t fd, short what, void *arg)
 	srv->ssl_ctx = ctx;
 }
 
+/* The master forks a worker with these blocked (master.c): from now on
+ * the loop's handlers take them. */
+static void
+unblock_stop_signals(void)
+{
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGUSR2);
+	sigprocmask(SIG_UNBLOCK, &mask, NULL);
+}
+
 static void
 make_id_prefix(struct server *srv)
 {
@@ -118,6 +132,7 @@ worker_main(
 	evsignal_add(sigterm, NULL);
 	evsignal_add(sigint, NULL);
 	evsignal_add(sigusr2, NULL);
+	unblock_stop_signals();
 	evtimer_add(srv.flush_timer, &second);
 	if (server_listen(&srv, w->listen_fd) != 0 ||
 	    sandbox_drop_privileges(w->cfg->user) != 0)
@@ -131,6 +146,9 @@ worker_main(
 	conn_abandon_all(&srv);
 	if (o->worker_fini != NULL)
 		o->worker_fini(o->arg);
+	/* Its connections are closed: a slot a reload frees counts none
+	 * (the master does not clear it; see master_free_slot). */
+	peers_clear(slot);
 	rc = 0;
 out:
 	server_flush_log(&srv);

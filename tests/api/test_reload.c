@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -118,6 +119,21 @@ post_size(struct tserver *s, size_t size)
 	return status;
 }
 
+/* post_size until it answers want, for up to a second; the last. */
+static long
+post_size_until(struct tserver *s, size_t size, long want)
+{
+	long status = 0;
+	int i;
+
+	for (i = 0; i < 20 && status != want; i++) {
+		if (i > 0)
+			usleep(50000);
+		status = post_size(s, size);
+	}
+	return status;
+}
+
 static long
 get_status(struct tserver *s, const char *path)
 {
@@ -153,8 +169,9 @@ test_changed_option_applies_and_a_request_in_flight_completes(void **state)
 	ts_write_conf(&s, "max_body_size 1024\n");
 	assert_int_equal(kill(s.pid, SIGHUP), 0);
 	assert_int_equal(wait_log(&s, "reloaded the configuration", 1), 0);
-	/* The new workers apply the new limit. */
-	assert_int_equal(post_size(&s, 2000), 413);
+	/* The new workers apply the new limit (an old one may still take a
+	 * connection in the instant before it reads its SIGUSR2). */
+	assert_int_equal(post_size_until(&s, 2000, 413), 413);
 	/* The request in flight completes, and its connection closes. */
 	assert_true(SSL_write(ssl, "\r\n", 2) == 2);
 	len = SSL_read(ssl, head, sizeof(head) - 1);
@@ -171,8 +188,11 @@ test_changed_option_applies_and_a_request_in_flight_completes(void **state)
 }
 
 /* In a child: requests until told to stop (SIGTERM), every other one on
- * a kept-alive connection; exits with the failures (at most 100), or
- * 101 when it made fewer than 20 requests. */
+ * a kept-alive connection (libcurl retries a request on a kept-alive
+ * connection found closed before any answer, as RFC 9112 §9.3.1 lets an
+ * idempotent one be); exits with the failures (at most 100), or 101 when
+ * it made fewer than 20 requests. It ends with the test, or after 60 s,
+ * whichever comes first. */
 static void
 load_loop(const struct tserver *s)
 {
@@ -182,6 +202,8 @@ load_loop(const struct tserver *s)
 	CURLcode rc;
 	long status;
 
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	alarm(60);
 	snprintf(url, sizeof(url), "https://127.0.0.1:%d/health", s->port);
 	for (;;) {
 		sigset_t pending;
@@ -299,7 +321,7 @@ test_workers_that_cannot_start_are_abandoned(void **state)
 	assert_int_equal(kill(s.pid, SIGHUP), 0);
 	assert_int_equal(wait_log(&s, "reloaded the configuration", 1), 0);
 	assert_int_equal(wait_new_workers(&s, before, n, 2), 0);
-	assert_int_equal(post_size(&s, 2000), 413);
+	assert_int_equal(post_size_until(&s, 2000, 413), 413);
 	assert_int_equal(ts_stop(&s), 0);
 }
 
