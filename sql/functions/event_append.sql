@@ -33,6 +33,7 @@ BEGIN
 		json_build_object('event', event_json(e),
 			'project', project_json(p))::jsonb);
 	RETURN idempotency_done(audit, 201, json_build_object('event',
-		event_json(e), 'project', project_json(p)), NULL, NULL);
+		event_json(e), 'project', project_json(p)),
+		'/api/v1/projects/' || pid || '/events/' || e.id, NULL);
 END
 $$;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../domain/lifecycle.h"
+#include "../domain/validate.h"
 #include "../util/alloc.h"
 #include "api.h"
 
@@ -80,6 +81,28 @@ void
 api_json(struct api_req *a, int status, const char *json, size_t len)
 {
 	api_respond(a, status, "application/json", json, len);
+}
+
+void
+api_found(const db_result *st, const struct db_json *doc, void *arg)
+{
+	struct api_req *a = arg;
+
+	if (db_failed(st))
+		api_db_problem(a, st);
+	else if (doc == NULL)
+		api_problem(a, 404, "not-found", a->missing);
+	else
+		api_json(a, 200, doc->text, doc->len);
+}
+
+int
+api_uuid_capture(struct api_req *a, int n, const char *detail)
+{
+	if (validate_uuid(a->caps.value[n]))
+		return 0;
+	api_problem(a, 404, "not-found", detail);
+	return -1;
 }
 
 void

@@ -66,6 +66,7 @@ struct api_req {
 	void *data; /* handler state that is not JSON, freed with */
 	void (*data_free)(void *);
 	char etag[32];
+	const char *missing; /* api_found's 404 detail: a static string */
 	int stage; /* in pipeline.c's list */
 	void (*resume)(struct api_req *); /* the stage after an async one */
 };
@@ -132,6 +133,13 @@ int api_page_rows(struct api_req *a, int limit);
 void api_listed(const db_result *st, struct db_page *page, void *arg);
 void api_list(
     struct api_req *a, const db_result *st, struct db_page *page, int limit);
+
+/* api.c: the callback of a read of one document (db_*_get, argument a):
+ * 200 with it, 404 with a->missing when there is none, 503 when the
+ * database failed. */
+void api_found(const db_result *st, const struct db_json *doc, void *arg);
+/* 404 with detail unless the path's capture n is a UUID (ids are). */
+int api_uuid_capture(struct api_req *a, int n, const char *detail);
 
 /* projects.c: shared by the project and event handlers. */
 /* Answers a refused write: duplicate code 409, unknown area 422, ... */

@@ -147,3 +147,12 @@ batches_list(struct api_req *a)
 	api_sent(a, db_batch_page(api_reader(a), &f, after,
 	                api_page_rows(a, limit), api_listed, a));
 }
+
+void
+batches_get(struct api_req *a)
+{
+	if (api_uuid_capture(a, 0, "No such batch: the id is not a UUID.") != 0)
+		return;
+	a->missing = "No such batch.";
+	api_sent(a, db_batch_get(api_pool, a->caps.value[0], api_found, a));
+}

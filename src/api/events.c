@@ -60,6 +60,23 @@ pending_new(struct api_req *a)
 	return p;
 }
 
+/* The new event's (or retraction's) own address, with the ids as the
+ * answer spells them (as the replay's, which event_append stores). */
+static void
+locate_event(struct api_req *a, const struct db_json *answer)
+{
+	json_t *doc = json_loads(answer->text, 0, NULL);
+	char loc[160];
+
+	snprintf(loc, sizeof(loc), "/api/v1/projects/%s/events/%s",
+	    json_string_value(
+	        json_object_get(json_object_get(doc, "project"), "id")),
+	    json_string_value(
+	        json_object_get(json_object_get(doc, "event"), "id")));
+	json_decref(doc);
+	http_add_header(a->http, "Location", loc);
+}
+
 static void
 appended(const db_result *st, const struct db_json *event, void *arg)
 {
@@ -79,6 +96,7 @@ appended(const db_result *st, const struct db_json *event, void *arg)
 		    "The project kept changing; retry the request.");
 		return;
 	}
+	locate_event(a, event);
 	api_json(a, 201, event->text, event->len);
 }
 
@@ -272,4 +290,15 @@ events_list(struct api_req *a)
 		return;
 	api_sent(a, db_event_page(api_reader(a), a->caps.value[0], after,
 	                api_page_rows(a, limit), events_paged, a));
+}
+
+void
+events_get(struct api_req *a)
+{
+	if (api_project_id(a) != 0 ||
+	    api_uuid_capture(a, 1, "No such event: the id is not a UUID.") != 0)
+		return;
+	a->missing = "No such event of this project.";
+	api_sent(a, db_event_get(api_pool, a->caps.value[0], a->caps.value[1],
+	                api_found, a));
 }

@@ -15,6 +15,7 @@ void projects_patch(struct api_req *a);
 void events_create(struct api_req *a);
 void events_list(struct api_req *a);
 void events_retract(struct api_req *a);
+void events_get(struct api_req *a);
 
 void audit_list(struct api_req *a);
 
@@ -25,9 +26,11 @@ void targets_put(struct api_req *a);
 
 void batches_create(struct api_req *a);
 void batches_list(struct api_req *a);
+void batches_get(struct api_req *a);
 
 void reports_create(struct api_req *a);
 void reports_list(struct api_req *a);
+void reports_get(struct api_req *a);
 void reports_photo(struct api_req *a);
 
 void changes_list(struct api_req *a);

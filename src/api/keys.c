@@ -173,3 +173,12 @@ keys_revoke(struct api_req *a)
 	api_sent(a,
 	    db_principal_revoke(api_pool, a->caps.value[0], &who, revoked, a));
 }
+
+void
+keys_get(struct api_req *a)
+{
+	if (api_uuid_capture(a, 0, "No such key: the id is not a UUID.") != 0)
+		return;
+	a->missing = "No such key.";
+	api_sent(a, db_principal_get(api_pool, a->caps.value[0], api_found, a));
+}

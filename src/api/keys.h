@@ -8,6 +8,7 @@
 void keys_create(struct api_req *a);
 void keys_list(struct api_req *a);
 void keys_revoke(struct api_req *a);
+void keys_get(struct api_req *a);
 
 /* Reads a JSON list of area codes into a PostgreSQL array literal;
  * returns how many, or -1 (with an error added). */

@@ -138,3 +138,15 @@ reports_photo(struct api_req *a)
 	api_sent(a, db_report_photo(api_pool, a->caps.value[0],
 	                a->caps.value[1], n, photo_found, a));
 }
+
+void
+reports_get(struct api_req *a)
+{
+	if (api_project_id(a) != 0 ||
+	    api_uuid_capture(a, 1, "No such report: the id is not a UUID.") !=
+	        0)
+		return;
+	a->missing = "No such report of this project.";
+	api_sent(a, db_report_get(api_pool, a->caps.value[0], a->caps.value[1],
+	                api_found, a));
+}

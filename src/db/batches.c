@@ -4,6 +4,7 @@
 
 const struct db_stmt db_batch_stmts[] = {
     {"batch_create", "SELECT batch_create($1::json, $2::json)"},
+    {"batch_get", "SELECT batch_json(b) FROM batches b WHERE b.id = $1"},
     /* $1 after (seq), $2 limit, $3 kind, $4 area, $5 year */
     {"batch_page", DB_PAGE("batch_json(b)",
                        "b.seq") " FROM batches b WHERE b.seq > $1"
@@ -32,4 +33,12 @@ db_batch_create(struct db_pool *pool, json_t *batch, const struct db_actor *who,
     db_json_cb cb, void *arg)
 {
 	return db_write(pool, "batch_create", NULL, 0, &batch, 1, who, cb, arg);
+}
+
+int
+db_batch_get(struct db_pool *pool, const char *id, db_json_cb cb, void *arg)
+{
+	const char *params[1] = {id};
+
+	return db_call_json(pool, "batch_get", 1, params, 0, cb, arg);
 }

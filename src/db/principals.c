@@ -15,6 +15,14 @@
 	" coalesce(expires_on < today_local(), false),"                        \
 	" revoked_at IS NOT NULL"
 
+/* A key as the admin sees it: never its hash. */
+#define KEY_ITEM                                                               \
+	"json_build_object('id', id, 'name', name, 'role', role,"              \
+	" 'areas', areas, 'prefix', key_prefix,"                               \
+	" 'client_cert_sha256', cert_sha256, 'expires_on',"                    \
+	" expires_on, 'created_at', created_at, 'revoked_at',"                 \
+	" revoked_at)"
+
 const struct db_stmt db_principal_stmts[] = {
     {"schema_version",
         "SELECT coalesce(max(version), 0) FROM schema_migrations"},
@@ -46,12 +54,10 @@ const struct db_stmt db_principal_stmts[] = {
         "SELECT j FROM doc"},
     /* $1 after (seq), $2 limit */
     {"principal_list",
-        DB_PAGE("json_build_object('id', id, 'name', name, 'role', role,"
-                " 'areas', areas, 'prefix', key_prefix,"
-                " 'client_cert_sha256', cert_sha256, 'expires_on',"
-                " expires_on, 'created_at', created_at, 'revoked_at',"
-                " revoked_at)",
-            "seq") " FROM principals WHERE seq > $1 ORDER BY seq LIMIT $2"},
+        DB_PAGE(KEY_ITEM, "seq") " FROM principals"
+                                 " WHERE seq > $1 ORDER BY seq LIMIT $2"},
+    /* $1 id */
+    {"principal_get", "SELECT " KEY_ITEM " FROM principals WHERE id = $1"},
     /* $1 id, then the audit columns $2..$7; answers (found, revoked). */
     {"principal_revoke",
         "WITH b AS (SELECT to_jsonb(p) - 'key_hash' AS doc FROM principals p"
@@ -150,6 +156,14 @@ db_principal_page(
 
 	return db_call_page(
 	    pool, "principal_list", 2, params, 0, after, rows, cb, arg);
+}
+
+int
+db_principal_get(struct db_pool *pool, const char *id, db_json_cb cb, void *arg)
+{
+	const char *params[1] = {id};
+
+	return db_call_json(pool, "principal_get", 1, params, 0, cb, arg);
 }
 
 /* ---- principal_revoke -------------------------------------------------- */

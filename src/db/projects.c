@@ -35,6 +35,22 @@
 	                " WHERE e.project_id = p.id"                           \
 	                " AND e.type <> 'retraction')"
 
+/* An event as the history lists it, with the retraction that withdrew
+ * it, if any (e and r of EVENT_FROM). */
+#define EVENT_ITEM                                                             \
+	"json_build_object("                                                   \
+	"'id', e.id, 'type', e.type, 'effective_on', e.effective_on,"          \
+	" 'amount_yuan', e.amount_yuan, 'kind', e.kind,"                       \
+	" 'note', e.note, 'retracts', e.retracts,"                             \
+	" 'reason', e.reason, 'recorded_at', e.recorded_at,"                   \
+	" 'recorded_by', e.recorded_by,"                                       \
+	" 'retracted_by', CASE WHEN r.id IS NULL THEN NULL ELSE"               \
+	" json_build_object('id', r.id, 'reason', r.reason,"                   \
+	" 'recorded_at', r.recorded_at) END)"
+#define EVENT_FROM                                                             \
+	" FROM project_events e"                                               \
+	" LEFT JOIN project_events r ON r.retracts = e.id"
+
 const struct db_stmt db_project_stmts[] = {
     {"project_get",
         "SELECT " PROJECT_COLUMNS " FROM projects p WHERE p.id = $1"},
@@ -69,20 +85,12 @@ const struct db_stmt db_project_stmts[] = {
                               " $7, $8, $9, $10::uuid)"},
     /* A page of the events, oldest first, each with the retraction that
      * withdrew it, if any: $1 project, $2 after (seq), $3 limit. */
-    {"event_page",
-        DB_PAGE("json_build_object("
-                "'id', e.id, 'type', e.type, 'effective_on', e.effective_on,"
-                " 'amount_yuan', e.amount_yuan, 'kind', e.kind,"
-                " 'note', e.note, 'retracts', e.retracts,"
-                " 'reason', e.reason, 'recorded_at', e.recorded_at,"
-                " 'recorded_by', e.recorded_by,"
-                " 'retracted_by', CASE WHEN r.id IS NULL THEN NULL ELSE"
-                " json_build_object('id', r.id, 'reason', r.reason,"
-                " 'recorded_at', r.recorded_at) END)",
-            "e.seq") " FROM project_events e"
-                     " LEFT JOIN project_events r ON r.retracts = e.id"
-                     " WHERE e.project_id = $1 AND e.seq > $2"
-                     " ORDER BY e.seq LIMIT $3"},
+    {"event_page", DB_PAGE(EVENT_ITEM, "e.seq") EVENT_FROM
+        " WHERE e.project_id = $1 AND e.seq > $2"
+        " ORDER BY e.seq LIMIT $3"},
+    /* One of them: $1 project, $2 event. */
+    {"event_get", "SELECT " EVENT_ITEM EVENT_FROM
+                  " WHERE e.project_id = $1 AND e.id = $2"},
 };
 
 const size_t db_project_nstmts =
@@ -274,4 +282,13 @@ db_event_page(struct db_pool *pool, const char *project, long long after,
 
 	return db_call_page(
 	    pool, "event_page", 3, params, 1, after, rows, cb, arg);
+}
+
+int
+db_event_get(struct db_pool *pool, const char *project, const char *event,
+    db_json_cb cb, void *arg)
+{
+	const char *params[2] = {project, event};
+
+	return db_call_json(pool, "event_get", 2, params, 0, cb, arg);
 }

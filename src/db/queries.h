@@ -86,6 +86,9 @@ int db_batch_page(struct db_pool *pool, const struct db_batch_filter *f,
 
 int db_principal_page(
     struct db_pool *pool, long long after, int rows, db_page_cb cb, void *arg);
+/* One key, as db_principal_page lists it; none: no such key. */
+int db_principal_get(
+    struct db_pool *pool, const char *id, db_json_cb cb, void *arg);
 
 /* ---- principals.c: keys, certificates, areas, the schema --------------- */
 
@@ -203,6 +206,10 @@ int db_project_page(struct db_pool *pool, const struct db_project_filter *f,
  * that withdrew it (retracted_by). An unknown project has none. */
 int db_event_page(struct db_pool *pool, const char *project, long long after,
     int rows, db_page_cb cb, void *arg);
+/* One event of a project, as db_event_page lists it; none: no such
+ * event of that project. */
+int db_event_get(struct db_pool *pool, const char *project, const char *event,
+    db_json_cb cb, void *arg);
 
 /* ---- reports.c --------------------------------------------------------- */
 
@@ -233,6 +240,10 @@ int db_report_photo(struct db_pool *pool, const char *project,
 
 int db_report_page(struct db_pool *pool, const char *project, long long after,
     int rows, db_page_cb cb, void *arg);
+/* One report of a project, as db_report_page lists it; none: no such
+ * report of that project. */
+int db_report_get(struct db_pool *pool, const char *project, const char *report,
+    db_json_cb cb, void *arg);
 
 /* ---- changes.c --------------------------------------------------------- */
 
@@ -285,6 +296,9 @@ int db_targets_put(struct db_pool *pool, const char *year, json_t *targets,
 
 /* Answers with the batch; an unknown area or project is sqlstate 23503,
  * whose message names which. */
+/* One batch, as db_batch_page lists it; none: no such batch. */
+int db_batch_get(
+    struct db_pool *pool, const char *id, db_json_cb cb, void *arg);
 int db_batch_create(struct db_pool *pool, json_t *batch,
     const struct db_actor *who, db_json_cb cb, void *arg);
 

@@ -11,6 +11,9 @@ const struct db_stmt db_report_stmts[] = {
         DB_PAGE("report_json(r)", "r.seq") " FROM site_reports r"
                                            " WHERE r.project_id = $1 AND r.seq "
                                            "> $2 ORDER BY r.seq LIMIT $3"},
+    /* One report: $1 project, $2 report. */
+    {"report_get", "SELECT report_json(r) FROM site_reports r"
+                   " WHERE r.project_id = $1 AND r.id = $2"},
     /* The content type, then the bytes in hex (photo_done). */
     {"report_photo",
         "SELECT p.content_type, encode(p.bytes, 'hex') FROM site_report_photos "
@@ -105,4 +108,13 @@ db_report_photo(struct db_pool *pool, const char *project, const char *report,
 
 	return db_call(
 	    pool, "report_photo", 3, params, 0, photo_done, &c, sizeof(c));
+}
+
+int
+db_report_get(struct db_pool *pool, const char *project, const char *report,
+    db_json_cb cb, void *arg)
+{
+	const char *params[2] = {project, report};
+
+	return db_call_json(pool, "report_get", 2, params, 0, cb, arg);
 }

@@ -37,8 +37,8 @@ static const char *const role_names[NROLES] = {
     "admin", "editor", "county", "reporter", "reconciler", "viewer"};
 
 /* Placeholders: {P} a project of 140821, {E} a fresh event of it, {K} a
- * fresh key, {R} a report of {P} with one photo. Bodies are valid, so an
- * allowed role gets the success code. */
+ * fresh key, {R} a report of {P} with one photo, {B} a fresh batch of
+ * {P}. Bodies are valid, so an allowed role gets the success code. */
 static const struct row {
 	const char *method, *path, *doc_path, *body;
 	unsigned allowed;
@@ -60,6 +60,8 @@ static const struct row {
         "{\"type\":\"approval\",\"kind\":\"filing\","
         "\"effective_on\":\"2024-01-02\"}",
         WRITERS, 201, NULL},
+    {"GET", "/api/v1/projects/{P}/events/{E}",
+        "/api/v1/projects/{id}/events/{event_id}", NULL, ALL, 200, NULL},
     {"POST", "/api/v1/projects/{P}/events/{E}/retraction",
         "/api/v1/projects/{id}/events/{event_id}/retraction",
         "{\"reason\":\"matrix\"}", WRITERS, 201, NULL},
@@ -69,6 +71,8 @@ static const struct row {
         "{\"reported_on\":\"2024-06-01\",\"latitude\":35.02,"
         "\"longitude\":110.99,\"progress_percent\":20}",
         WRITERS | BIT(R_REPORTER), 201, NULL},
+    {"GET", "/api/v1/projects/{P}/reports/{R}",
+        "/api/v1/projects/{id}/reports/{report_id}", NULL, ALL, 200, NULL},
     {"GET", "/api/v1/projects/{P}/reports/{R}/photos/1",
         "/api/v1/projects/{id}/reports/{report_id}/photos/{n}", NULL, ALL, 200,
         NULL},
@@ -86,7 +90,11 @@ static const struct row {
         "{\"kind\":\"sign\",\"held_on\":\"2024-03-28\",\"name\":\"矩阵批次\","
         "\"area\":\"140821\",\"projects\":[\"{P}\"]}",
         BIT(R_ADMIN) | BIT(R_EDITOR), 201, NULL},
+    {"GET", "/api/v1/batches/{B}", "/api/v1/batches/{id}", NULL, ALL, 200,
+        NULL},
     {"GET", "/api/v1/keys", "/api/v1/keys", NULL, BIT(R_ADMIN), 200, NULL},
+    {"GET", "/api/v1/keys/{K}", "/api/v1/keys/{id}", NULL, BIT(R_ADMIN), 200,
+        NULL},
     {"POST", "/api/v1/keys", "/api/v1/keys",
         "{\"name\":\"m\",\"role\":\"viewer\"}", BIT(R_ADMIN), 201, NULL},
     {"DELETE", "/api/v1/keys/{K}", "/api/v1/keys/{id}", NULL, BIT(R_ADMIN), 204,
@@ -172,6 +180,23 @@ fresh_report(char *out)
 }
 
 static void
+fresh_batch(char *out)
+{
+	char body[256];
+	struct tresp r;
+
+	snprintf(body, sizeof(body),
+	    "{\"kind\":\"start\",\"held_on\":\"2024-04-28\",\"name\":"
+	    "\"矩阵读取批次\",\"area\":\"140821\",\"projects\":[\"%s\"]}",
+	    project);
+	tr_do(&srv, "POST", "/api/v1/batches", editor, body, NULL, &r);
+	assert_int_equal(r.status, 201);
+	snprintf(
+	    out, 64, "%s", json_string_value(json_object_get(r.json, "id")));
+	tr_free(&r);
+}
+
+static void
 current_etag(char *line)
 {
 	char path[128], etag[32];
@@ -201,6 +226,10 @@ expand(const char *tmpl, char *out, size_t len)
 			p += 2;
 		} else if (strncmp(p, "{R}", 3) == 0) {
 			fresh_report(ev);
+			o += (size_t)snprintf(out + o, len - o, "%s", ev);
+			p += 2;
+		} else if (strncmp(p, "{B}", 3) == 0) {
+			fresh_batch(ev);
 			o += (size_t)snprintf(out + o, len - o, "%s", ev);
 			p += 2;
 		} else if (strncmp(p, "{K}", 3) == 0) {

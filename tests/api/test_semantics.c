@@ -10,7 +10,10 @@
  *   - PATCH takes application/merge-patch+json (RFC 7396's own type) as
  *     well as application/json, null removing a field; another type is
  *     415 with Accept-Patch, and a type that merely begins with
- *     "application/json" is another type.
+ *     "application/json" is another type;
+ *   - every 201 has a Location that answers 200 with what was created
+ *     (project, event, retraction, report, batch, key), a replay's too;
+ *     an id there that is not a UUID, or names nothing, is a 404.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -189,6 +192,96 @@ test_merge_patch_media_type(void **state)
 	assert_int_equal(get_with(path, "If-None-Match: \"3\""), 304);
 }
 
+/* POST body to path as key (with Idempotency-Key idem when not NULL):
+ * 201; GET its Location as key: 200 with the same id (at id_at, a key of
+ * the answer, or the top when NULL). The Location into loc. */
+static void
+created_is_located(const char *path, const char *key, const char *body,
+    const char *idem, const char *id_at, char *loc, size_t loclen)
+{
+	const char *h[] = {idem, NULL};
+	struct tresp r, g;
+	const json_t *made;
+
+	tr_do(&srv, "POST", path, key, body, idem != NULL ? h : NULL, &r);
+	if (r.status != 201)
+		fail_msg("POST %s: %ld %s", path, r.status, r.body);
+	if (tr_header(&r, "Location", loc, loclen) == NULL)
+		fail_msg("POST %s: 201 without Location", path);
+	made = id_at != NULL ? json_object_get(r.json, id_at) : r.json;
+	tr_do(&srv, "GET", loc, key, NULL, NULL, &g);
+	if (g.status != 200)
+		fail_msg(
+		    "GET %s (Location of POST %s): %ld", loc, path, g.status);
+	assert_string_equal(json_string_value(json_object_get(g.json, "id")),
+	    json_string_value(json_object_get(made, "id")));
+	tr_free(&g);
+	tr_free(&r);
+}
+
+static void
+test_every_location_answers(void **state)
+{
+	const char *admin = ts_env("TEST_ADMIN_KEY"), *pid;
+	char path[256], loc[200], again[200], ev[200], body[256];
+	struct tresp r;
+
+	(void)state;
+	pid = create("定位项目") + strlen("/api/v1/projects/");
+	snprintf(path, sizeof(path), "/api/v1/projects/%s", pid);
+	tr_do(&srv, "GET", path, editor, NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	tr_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/projects/%s/events", pid);
+	created_is_located(path, editor,
+	    "{\"type\":\"approval\",\"kind\":\"land\","
+	    "\"effective_on\":\"2024-02-01\"}",
+	    "Idempotency-Key: locate-event-1", "event", ev, sizeof(ev));
+	/* The replay names the same place. */
+	created_is_located(path, editor,
+	    "{\"type\":\"approval\",\"kind\":\"land\","
+	    "\"effective_on\":\"2024-02-01\"}",
+	    "Idempotency-Key: locate-event-1", "event", again, sizeof(again));
+	assert_string_equal(again, ev);
+	snprintf(path, sizeof(path), "%s/retraction", ev);
+	created_is_located(path, editor, "{\"reason\":\"录入错误\"}", NULL,
+	    "event", loc, sizeof(loc));
+	tr_do(&srv, "GET", loc, editor, NULL, NULL, &r);
+	assert_string_equal(
+	    json_string_value(json_object_get(r.json, "type")), "retraction");
+	tr_free(&r);
+	tr_do(&srv, "GET", ev, editor, NULL, NULL, &r);
+	assert_non_null(
+	    json_object_get(json_object_get(r.json, "retracted_by"), "reason"));
+	tr_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/projects/%s/reports", pid);
+	created_is_located(path, editor,
+	    "{\"reported_on\":\"2024-06-01\",\"latitude\":35.02,"
+	    "\"longitude\":110.99,\"progress_percent\":20}",
+	    NULL, NULL, loc, sizeof(loc));
+	snprintf(body, sizeof(body),
+	    "{\"kind\":\"sign\",\"held_on\":\"2024-03-28\",\"name\":"
+	    "\"定位批次\",\"area\":\"140802\",\"projects\":[\"%s\"]}",
+	    pid);
+	created_is_located(
+	    "/api/v1/batches", editor, body, NULL, NULL, loc, sizeof(loc));
+	created_is_located("/api/v1/keys", admin,
+	    "{\"name\":\"定位密钥\",\"role\":\"viewer\"}", NULL, NULL, loc,
+	    sizeof(loc));
+	/* Ids that are not UUIDs, or name nothing: 404, never 500. */
+	snprintf(path, sizeof(path), "/api/v1/projects/%s/events/x", pid);
+	assert_int_equal(get_with(path, "Accept: */*"), 404);
+	snprintf(path, sizeof(path),
+	    "/api/v1/projects/%s/reports/00000000-0000-4000-8000-000000000000",
+	    pid);
+	assert_int_equal(get_with(path, "Accept: */*"), 404);
+	assert_int_equal(get_with("/api/v1/batches/1", "Accept: */*"), 404);
+	tr_do(&srv, "GET", "/api/v1/keys/00000000-0000-4000-8000-000000000000",
+	    admin, NULL, NULL, &r);
+	assert_int_equal(r.status, 404);
+	tr_free(&r);
+}
+
 int
 main(void)
 {
@@ -196,6 +289,7 @@ main(void)
 	    cmocka_unit_test(test_if_none_match_is_weak),
 	    cmocka_unit_test(test_if_match_is_strong),
 	    cmocka_unit_test(test_merge_patch_media_type),
+	    cmocka_unit_test(test_every_location_answers),
 	};
 
 	return cmocka_run_group_tests(tests, setup, ts_group_teardown);
