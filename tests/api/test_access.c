@@ -110,8 +110,8 @@ static const struct row {
 };
 #define NMATRIX (sizeof(matrix) / sizeof(matrix[0]))
 
-static const char *const public_paths[] = {
-    "/health", "/ready", "/metrics", "/openapi.json", NULL};
+static const char *const public_paths[] = {"/health", "/ready", "/metrics",
+    "/openapi.json", "/problems", "/problems/{name}", NULL};
 
 static struct tserver srv;
 static const char *keys[NROLES];

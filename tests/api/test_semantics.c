@@ -13,7 +13,11 @@
  *     "application/json" is another type;
  *   - every 201 has a Location that answers 200 with what was created
  *     (project, event, retraction, report, batch, key), a replay's too;
- *     an id there that is not a UUID, or names nothing, is a 404.
+ *     an id there that is not a UUID, or names nothing, is a 404;
+ *   - a problem document's type is a page the server serves: GET
+ *     /problems lists every type with its status and a Chinese title, GET
+ *     /problems/{name} explains one (and every problem any test receives
+ *     is checked against that list, in tests/support).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -282,6 +286,53 @@ test_every_location_answers(void **state)
 	tr_free(&r);
 }
 
+static void
+test_problem_types_are_served(void **state)
+{
+	char path[128];
+	struct tresp r, one, miss;
+	json_t *e;
+	size_t i;
+
+	(void)state;
+	tr_do(&srv, "GET", "/problems", NULL, NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_true(json_array_size(json_object_get(r.json, "items")) >= 50);
+	json_array_foreach(json_object_get(r.json, "items"), i, e)
+	{
+		const char *type =
+		    json_string_value(json_object_get(e, "type"));
+
+		assert_non_null(type);
+		assert_int_equal(strncmp(type, "/problems/", 10), 0);
+		assert_non_null(
+		    json_string_value(json_object_get(e, "title_zh")));
+		tr_do(&srv, "GET", type, NULL, NULL, NULL, &one);
+		if (one.status != 200)
+			fail_msg("GET %s: %ld", type, one.status);
+		assert_string_equal(
+		    json_string_value(json_object_get(one.json, "type")), type);
+		assert_int_equal(
+		    json_integer_value(json_object_get(one.json, "status")),
+		    json_integer_value(json_object_get(e, "status")));
+		tr_free(&one);
+	}
+	tr_free(&r);
+	/* A problem's type, followed. */
+	tr_do(&srv, "GET", "/no/such/route", NULL, NULL, NULL, &miss);
+	assert_int_equal(miss.status, 404);
+	snprintf(path, sizeof(path), "%s", tr_problem_type(&miss));
+	tr_free(&miss);
+	tr_do(&srv, "GET", path, NULL, NULL, NULL, &one);
+	assert_int_equal(one.status, 200);
+	assert_int_equal(
+	    json_integer_value(json_object_get(one.json, "status")), 404);
+	tr_free(&one);
+	tr_do(&srv, "GET", "/problems/no-such-type", NULL, NULL, NULL, &miss);
+	assert_int_equal(miss.status, 404);
+	tr_free(&miss);
+}
+
 int
 main(void)
 {
@@ -290,6 +341,7 @@ main(void)
 	    cmocka_unit_test(test_if_match_is_strong),
 	    cmocka_unit_test(test_merge_patch_media_type),
 	    cmocka_unit_test(test_every_location_answers),
+	    cmocka_unit_test(test_problem_types_are_served),
 	};
 
 	return cmocka_run_group_tests(tests, setup, ts_group_teardown);

@@ -276,6 +276,67 @@ tr_client_cert(const char *cert, const char *key)
 	client_key = key;
 }
 
+/* The problem types the server lists (GET /problems): name -> status. */
+static json_t *problem_types;
+
+static int
+load_problem_types(struct tserver *s)
+{
+	static int loading;
+	struct tresp r;
+	json_t *e;
+	size_t i;
+
+	if (problem_types != NULL || loading)
+		return problem_types != NULL;
+	loading = 1;
+	tr_do(s, "GET", "/problems", NULL, NULL, NULL, &r);
+	loading = 0;
+	if (r.status == 200) {
+		problem_types = json_object();
+		json_array_foreach(json_object_get(r.json, "items"), i, e)
+		    json_object_set(problem_types,
+		        json_string_value(json_object_get(e, "type")),
+		        json_object_get(e, "status"));
+	}
+	tr_free(&r);
+	return problem_types != NULL;
+}
+
+/*
+ * Every problem document any test receives has a type the server lists
+ * under GET /problems, with the status it was sent with: a type used
+ * without its page, or with another status, fails the test that got it.
+ */
+static void
+check_problem(struct tserver *s, const struct tresp *r)
+{
+	char ctype[128];
+	const char *type;
+	json_t *status;
+
+	if (r->status == 0 ||
+	    tr_header(r, "Content-Type", ctype, sizeof(ctype)) == NULL ||
+	    strncmp(ctype, "application/problem+json", 24) != 0)
+		return;
+	type = json_string_value(json_object_get(r->json, "type"));
+	if (type == NULL)
+		die("support: a problem document without a type: %s", r->body);
+	if (!load_problem_types(s))
+		return; /* the server cannot list them now (it is stopping) */
+	status = json_object_get(problem_types, type);
+	if (status == NULL)
+		die("support: problem type %s (status %ld) is not listed in "
+		    "GET "
+		    "/problems",
+		    type, r->status);
+	if (json_integer_value(status) != r->status)
+		die("support: problem type %s came with status %ld, listed "
+		    "with "
+		    "%lld",
+		    type, r->status, (long long)json_integer_value(status));
+}
+
 void
 tr_do(struct tserver *s, const char *method, const char *path, const char *key,
     const char *body, const char *const *headers, struct tresp *r)
@@ -327,6 +388,7 @@ tr_do(struct tserver *s, const char *method, const char *path, const char *key,
 		r->json = json_loadb(r->body, r->len, 0, NULL);
 	curl_slist_free_all(h);
 	curl_easy_cleanup(c);
+	check_problem(s, r);
 }
 
 void
