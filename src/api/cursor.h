@@ -1,16 +1,26 @@
 /*
  * cursor.h: opaque list cursors. A cursor carries the position (a row's
- * seq) and a check over it, so that a cursor edited by hand is refused
- * with 400 instead of silently paging from somewhere else.
+ * seq) and a check over it and over the list's filters, so that a cursor
+ * edited by hand, or sent with other filters than it was issued for, is
+ * refused with 400 instead of silently paging from somewhere else.
  */
 #ifndef PIPELINED_CURSOR_H
 #define PIPELINED_CURSOR_H
 
 #define CURSOR_MAX 48
 
-void cursor_encode(long long seq, char out[CURSOR_MAX]);
-/* 0 and *seq on success, -1 when the cursor is not one of ours. */
-int cursor_decode(const char *s, long long *seq);
+/* The most query parameters cursor_scope() takes into account. */
+#define CURSOR_SCOPE_MAX 32
+
+/* The scope of a list's raw query string: a hash of its parameters but
+ * cursor and limit, in whatever order they come; 0 when there are none. */
+unsigned long long cursor_scope(const char *query);
+
+void cursor_encode(
+    long long seq, unsigned long long scope, char out[CURSOR_MAX]);
+/* 0 and *seq on success, -1 when the cursor is not one of ours for this
+ * scope. */
+int cursor_decode(const char *s, unsigned long long scope, long long *seq);
 
 /* A position of two numbers (the change feed: transaction id, row id). */
 void cursor_encode_pair(long long a, long long b, char out[CURSOR_MAX]);

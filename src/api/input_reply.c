@@ -85,6 +85,22 @@ input_merge_patch(struct api_req *a)
 	    "application/json.");
 }
 
+/* Whether the parameter named by the klen bytes at name appears again
+ * in the query after rest (its '&', or NULL at the end). */
+static int
+given_again(const char *rest, const char *name, size_t klen)
+{
+	while (rest != NULL) {
+		rest++;
+		if (strncmp(rest, name, klen) == 0 &&
+		    (rest[klen] == '=' || rest[klen] == '&' ||
+		        rest[klen] == '\0'))
+			return 1;
+		rest = strchr(rest, '&');
+	}
+	return 0;
+}
+
 int
 input_query_known(struct api_req *a, const char *const *allowed)
 {
@@ -105,6 +121,15 @@ input_query_known(struct api_req *a, const char *const *allowed)
 			    "Unknown query parameter '%.*s'.",
 			    (int)(klen > 60 ? 60 : klen), s);
 			api_problem(a, 400, "unknown-parameter", detail);
+			return -1;
+		}
+		if (plen > 0 && given_again(amp, s, klen)) {
+			/* Every parameter here takes one value (a list is
+			 * comma-separated): which one was meant is unknown. */
+			snprintf(detail, sizeof(detail),
+			    "Query parameter '%.*s' is given more than once.",
+			    (int)(klen > 60 ? 60 : klen), s);
+			api_problem(a, 400, "invalid-parameter", detail);
 			return -1;
 		}
 		s = amp ? amp + 1 : NULL;

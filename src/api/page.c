@@ -15,6 +15,30 @@
 #include "cursor.h"
 #include "input.h"
 
+/* Link: <the same query, its cursor the next one>; rel="next"
+ * (RFC 8288), beside next_cursor. */
+static void
+link_next(struct api_req *a, const char *cur)
+{
+	const char *s = a->http->query, *amp;
+	struct evbuffer *b = evbuffer_new(); /* aborts on failure */
+	size_t len;
+
+	evbuffer_add_printf(b, "<%s?", a->http->path);
+	while (s != NULL && *s != '\0') {
+		amp = strchr(s, '&');
+		len = amp ? (size_t)(amp - s) : strlen(s);
+		if (len > 0 && strncmp(s, "cursor=", 7) != 0 &&
+		    !(len == 6 && strncmp(s, "cursor", 6) == 0))
+			evbuffer_add_printf(b, "%.*s&", (int)len, s);
+		s = amp ? amp + 1 : NULL;
+	}
+	evbuffer_add_printf(b, "cursor=%s>; rel=\"next\"", cur);
+	evbuffer_add(b, "", 1);
+	http_add_header(a->http, "Link", (const char *)evbuffer_pullup(b, -1));
+	evbuffer_free(b);
+}
+
 void
 api_list(
     struct api_req *a, const db_result *st, struct db_page *page, int limit)
@@ -39,7 +63,8 @@ api_list(
 	}
 	/* The row past the page says that a next page exists. */
 	if (n == limit && db_page_next(page, &item)) {
-		cursor_encode(last, cur);
+		cursor_encode(last, cursor_scope(a->http->query), cur);
+		link_next(a, cur);
 		evbuffer_add_printf(b, "],\"next_cursor\":\"%s\"}", cur);
 	} else {
 		evbuffer_add_printf(b, "],\"next_cursor\":null}");
@@ -94,9 +119,11 @@ cursor_params(struct api_req *a, long long *after, int *limit)
 	if (cursor_limit(a, limit) != 0)
 		return -1;
 	if ((rc = input_query(a->http, "cursor", buf, sizeof(buf))) != 0) {
-		if (rc < 0 || cursor_decode(buf, after) != 0) {
+		if (rc < 0 || cursor_decode(buf, cursor_scope(a->http->query),
+		                  after) != 0) {
 			api_problem(a, 400, "invalid-cursor",
-			    "The cursor is not one this service issued.");
+			    "The cursor is not one this service issued for "
+			    "these filters.");
 			return -1;
 		}
 	}

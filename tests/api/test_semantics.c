@@ -17,7 +17,10 @@
  *   - a problem document's type is a page the server serves: GET
  *     /problems lists every type with its status and a Chinese title, GET
  *     /problems/{name} explains one (and every problem any test receives
- *     is checked against that list, in tests/support).
+ *     is checked against that list, in tests/support);
+ *   - a list page with a next one has Link: <…>; rel="next" (RFC 8288),
+ *     which followed pages through; its cursor with other filters is a
+ *     400; a parameter given twice is a 400.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -333,6 +336,88 @@ test_problem_types_are_served(void **state)
 	tr_free(&miss);
 }
 
+/* The target of a Link field value's rel="next": into out, or -1. */
+static int
+next_link(const struct tresp *r, char *out, size_t len)
+{
+	char link[512];
+	const char *end;
+
+	if (tr_header(r, "Link", link, sizeof(link)) == NULL ||
+	    link[0] != '<' || (end = strchr(link, '>')) == NULL ||
+	    strstr(end, "rel=\"next\"") == NULL || (size_t)(end - link) >= len)
+		return -1;
+	memcpy(out, link + 1, (size_t)(end - link - 1));
+	out[end - link - 1] = '\0';
+	return 0;
+}
+
+static void
+test_list_links_and_cursor_scope(void **state)
+{
+	char path[512], names[3][64], cursor[64];
+	struct tresp r;
+	int i, n = 0;
+
+	(void)state;
+	for (i = 0; i < 3; i++)
+		create(i == 0   ? "链接分页甲"
+		       : i == 1 ? "链接分页乙"
+		                : "链接分页丙");
+	snprintf(path, sizeof(path), "/api/v1/projects?q=%s&limit=1",
+	    "%E9%93%BE%E6%8E%A5%E5%88%86%E9%A1%B5"); /* 链接分页 */
+	for (;;) {
+		tr_do(&srv, "GET", path, editor, NULL, NULL, &r);
+		assert_int_equal(r.status, 200);
+		assert_int_equal(
+		    json_array_size(json_object_get(r.json, "items")), 1);
+		assert_true(n < 3);
+		snprintf(names[n++], 64, "%s",
+		    json_string_value(json_object_get(
+		        json_array_get(json_object_get(r.json, "items"), 0),
+		        "name")));
+		if (json_is_null(json_object_get(r.json, "next_cursor"))) {
+			assert_int_equal(next_link(&r, path, sizeof(path)), -1);
+			tr_free(&r);
+			break;
+		}
+		snprintf(cursor, sizeof(cursor), "%s",
+		    json_string_value(json_object_get(r.json, "next_cursor")));
+		assert_int_equal(next_link(&r, path, sizeof(path)), 0);
+		assert_non_null(strstr(path, cursor));
+		tr_free(&r);
+	}
+	assert_int_equal(n, 3);
+	assert_string_not_equal(names[0], names[1]);
+	assert_string_not_equal(names[1], names[2]);
+	/* The last cursor, with another filter, or none. */
+	snprintf(path, sizeof(path), "/api/v1/projects?q=x&limit=1&cursor=%s",
+	    cursor);
+	tr_do(&srv, "GET", path, editor, NULL, NULL, &r);
+	assert_int_equal(r.status, 400);
+	assert_string_equal(tr_problem_type(&r), "/problems/invalid-cursor");
+	tr_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/projects?cursor=%s", cursor);
+	tr_do(&srv, "GET", path, editor, NULL, NULL, &r);
+	assert_int_equal(r.status, 400);
+	tr_free(&r);
+	/* The same filters in another order are the same filters. */
+	snprintf(path, sizeof(path), "/api/v1/projects?cursor=%s&limit=1&q=%s",
+	    cursor, "%E9%93%BE%E6%8E%A5%E5%88%86%E9%A1%B5");
+	tr_do(&srv, "GET", path, editor, NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	tr_free(&r);
+	tr_do(&srv, "GET", "/api/v1/projects?area=140802&area=140821", editor,
+	    NULL, NULL, &r);
+	assert_int_equal(r.status, 400);
+	assert_string_equal(tr_problem_type(&r), "/problems/invalid-parameter");
+	tr_free(&r);
+	tr_do(&srv, "GET", "/api/v1/projects?limit=1&limit=2", editor, NULL,
+	    NULL, &r);
+	assert_int_equal(r.status, 400);
+	tr_free(&r);
+}
+
 int
 main(void)
 {
@@ -342,6 +427,7 @@ main(void)
 	    cmocka_unit_test(test_merge_patch_media_type),
 	    cmocka_unit_test(test_every_location_answers),
 	    cmocka_unit_test(test_problem_types_are_served),
+	    cmocka_unit_test(test_list_links_and_cursor_scope),
 	};
 
 	return cmocka_run_group_tests(tests, setup, ts_group_teardown);

@@ -29,16 +29,16 @@
 
 /* Decodes s both ways; what decodes re-encodes to s. */
 static void
-check_decode(const char *s)
+check_decode(const char *s, unsigned long long scope)
 {
 	char again[CURSOR_MAX];
 	long long seq, a, b;
 	int one, two;
 
-	one = cursor_decode(s, &seq) == 0;
+	one = cursor_decode(s, scope, &seq) == 0;
 	if (one) {
 		CHECK(seq >= 0);
-		cursor_encode(seq, again);
+		cursor_encode(seq, scope, again);
 		CHECK(strcmp(again, s) == 0);
 	}
 	two = cursor_decode_pair(s, &a, &b) == 0;
@@ -66,7 +66,7 @@ check_tampered(const char *enc, unsigned k, unsigned to, int pair)
 	if (bad[at] == enc[at])
 		return;
 	CHECK(pair ? cursor_decode_pair(bad, &x, &y) != 0
-	           : cursor_decode(bad, &x) != 0);
+	           : cursor_decode(bad, 0, &x) != 0);
 }
 
 static void
@@ -76,13 +76,13 @@ check_encode(long long a, long long b, unsigned k, unsigned to)
 	long long x, y;
 
 	memset(enc, 'x', sizeof(enc));
-	cursor_encode(a, enc);
+	cursor_encode(a, 0, enc);
 	CHECK(memchr(enc, '\0', sizeof(enc)) != NULL);
 	if (a >= 0) {
-		CHECK(cursor_decode(enc, &x) == 0 && x == a);
+		CHECK(cursor_decode(enc, 0, &x) == 0 && x == a);
 		check_tampered(enc, k, to, 0);
 	} else
-		CHECK(cursor_decode(enc, &x) != 0);
+		CHECK(cursor_decode(enc, 0, &x) != 0);
 	CHECK(cursor_decode_pair(enc, &x, &y) != 0);
 
 	memset(enc, 'x', sizeof(enc));
@@ -93,7 +93,7 @@ check_encode(long long a, long long b, unsigned k, unsigned to)
 		check_tampered(enc, k, to, 1);
 	} else
 		CHECK(cursor_decode_pair(enc, &x, &y) != 0);
-	CHECK(cursor_decode(enc, &x) != 0);
+	CHECK(cursor_decode(enc, 0, &x) != 0);
 }
 
 int
@@ -118,9 +118,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc == 1) {
 		CHECK(memchr(buf, '\0', sizeof(buf)) != NULL);
 		CHECK(validate_utf8(buf, strlen(buf)));
-		check_decode(buf);
+		check_decode(buf, cursor_scope(query));
 	}
-	check_decode(query);
+	check_decode(query, 0);
 	free(query);
 
 	if (size >= 18) {
