@@ -1,7 +1,8 @@
 -- project_page: one page of projects, in creation order, after the
 -- cursor's seq. Each filter applies only when given; the query is built
 -- for the filters at hand so that every call gets a plan that can use the
--- filter's index.
+-- filter's index. Area, status and level are comma-separated lists (the
+-- API checked each value): any of them.
 CREATE OR REPLACE FUNCTION project_page(after bigint, lim int, f_area text,
 	f_status text, f_industry text, f_level text, f_signed_year int,
 	f_q text, f_code text, f_batch uuid) RETURNS TABLE (doc json, seq bigint)
@@ -9,10 +10,16 @@ LANGUAGE plpgsql STABLE AS $$
 DECLARE
 	sql text := 'SELECT project_json(p), p.seq FROM projects p WHERE p.seq > $1';
 BEGIN
-	IF f_area IS NOT NULL THEN sql := sql || ' AND p.area = $3'; END IF;
-	IF f_status IS NOT NULL THEN sql := sql || ' AND p.status = $4'; END IF;
+	IF f_area IS NOT NULL THEN
+		sql := sql || ' AND p.area = ANY (string_to_array($3, '',''))';
+	END IF;
+	IF f_status IS NOT NULL THEN
+		sql := sql || ' AND p.status = ANY (string_to_array($4, '',''))';
+	END IF;
 	IF f_industry IS NOT NULL THEN sql := sql || ' AND p.industry = $5'; END IF;
-	IF f_level IS NOT NULL THEN sql := sql || ' AND p.level = $6'; END IF;
+	IF f_level IS NOT NULL THEN
+		sql := sql || ' AND p.level = ANY (string_to_array($6, '',''))';
+	END IF;
 	IF f_signed_year IS NOT NULL THEN
 		sql := sql || ' AND p.signed_on >= make_date($7, 1, 1)'
 			|| ' AND p.signed_on < make_date($7 + 1, 1, 1)';

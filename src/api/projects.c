@@ -370,6 +370,54 @@ filter(struct api_req *a, const char *name, char *buf, size_t len,
 	return 0;
 }
 
+/* Whether each of the comma-separated values in list (at most
+ * FILTER_LIST_MAX) is one of words, or with words NULL an area code. */
+#define FILTER_LIST_MAX 20
+static int
+list_valid(const char *list, const char *const *words)
+{
+	char one[64];
+	size_t n;
+	int k = 0;
+
+	for (;;) {
+		n = strcspn(list, ",");
+		if (n == 0 || n >= sizeof(one) || ++k > FILTER_LIST_MAX)
+			return 0;
+		memcpy(one, list, n);
+		one[n] = '\0';
+		if (words != NULL ? !validate_enum(one, words)
+		                  : !validate_area_code(one))
+			return 0;
+		if (list[n] == '\0')
+			return 1;
+		list += n + 1;
+	}
+}
+
+/* A filter that takes a comma-separated list (an IN filter): as filter,
+ * each value checked; the list goes to the query as it is. */
+static int
+filter_list(struct api_req *a, const char *name, char *buf, size_t len,
+    const char **out, const char *const *words)
+{
+	char detail[160];
+
+	if (filter(a, name, buf, len, out, NULL) != 0)
+		return -1;
+	if (*out != NULL && !list_valid(buf, words)) {
+		*out = NULL;
+		snprintf(detail, sizeof(detail),
+		    "The %s filter is one value or up to %d separated by "
+		    "commas, each a valid %s.",
+		    name, FILTER_LIST_MAX,
+		    words != NULL ? "value" : "area code");
+		api_problem(a, 400, "invalid-parameter", detail);
+		return -1;
+	}
+	return 0;
+}
+
 void
 projects_list(struct api_req *a)
 {
@@ -388,12 +436,13 @@ projects_list(struct api_req *a)
 
 	if (input_query_known(a, allowed) != 0 ||
 	    cursor_params(a, &after, &limit) != 0 ||
-	    filter(a, "area", f[0], sizeof(f[0]), &flt.area, NULL) != 0 ||
-	    filter(a, "status", f[1], sizeof(f[1]), &flt.status, statuses) !=
-	        0 ||
+	    filter_list(a, "area", f[0], sizeof(f[0]), &flt.area, NULL) != 0 ||
+	    filter_list(
+	        a, "status", f[1], sizeof(f[1]), &flt.status, statuses) != 0 ||
 	    filter(a, "industry", f[2], sizeof(f[2]), &flt.industry, NULL) !=
 	        0 ||
-	    filter(a, "level", f[3], sizeof(f[3]), &flt.level, levels) != 0 ||
+	    filter_list(a, "level", f[3], sizeof(f[3]), &flt.level, levels) !=
+	        0 ||
 	    filter(a, "signed_year", f[4], sizeof(f[4]), &flt.signed_year,
 	        NULL) != 0 ||
 	    filter(a, "q", f[5], sizeof(f[5]), &flt.q, NULL) != 0 ||

@@ -218,6 +218,12 @@ validate_enum(const char *s, const char *const *words)
 	return 0;
 }
 
+int
+validate_area_code(const char *s)
+{
+	return strlen(s) == 6 && strspn(s, "0123456789") == 6;
+}
+
 static int
 two(const char *s)
 {

@@ -51,4 +51,8 @@ const char *validate_photo(const unsigned char *bytes, size_t len);
 /* One of a NULL-terminated list of words. */
 int validate_enum(const char *s, const char *const *words);
 
+/* The shape of an administrative area code (GB/T 2260): six digits.
+ * Whether it is one of the areas is the database's to say. */
+int validate_area_code(const char *s);
+
 #endif

@@ -20,7 +20,9 @@
  *     is checked against that list, in tests/support);
  *   - a list page with a next one has Link: <…>; rel="next" (RFC 8288),
  *     which followed pages through; its cursor with other filters is a
- *     400; a parameter given twice is a 400.
+ *     400; a parameter given twice is a 400;
+ *   - area, status and level take comma-separated lists (IN filters),
+ *     each value checked: one bad value is a 400, not an empty page.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -418,6 +420,67 @@ test_list_links_and_cursor_scope(void **state)
 	tr_free(&r);
 }
 
+/* Projects named like q (percent-encoded) with the extra filters. */
+static int
+count_listed(const char *q, const char *extra, long *status)
+{
+	char path[512];
+	struct tresp r;
+	int n;
+
+	snprintf(path, sizeof(path), "/api/v1/projects?q=%s%s", q, extra);
+	tr_do(&srv, "GET", path, editor, NULL, NULL, &r);
+	*status = r.status;
+	n = (int)json_array_size(json_object_get(r.json, "items"));
+	tr_free(&r);
+	return n;
+}
+
+static void
+test_in_filters(void **state)
+{
+	static const char *const areas[] = {"140821", "140822", "140823"};
+	const char *q = "%E5%88%97%E8%A1%A8%E8%BF%87%E6%BB%A4"; /* 列表过滤 */
+	char body[256], many[256] = "&area=140821";
+	struct tresp r;
+	long status;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		snprintf(body, sizeof(body),
+		    "{\"name\":\"列表过滤%d\",\"area\":\"%s\","
+		    "\"funding\":\"mixed\"}",
+		    i, areas[i]);
+		tr_do(&srv, "POST", "/api/v1/projects", editor, body, NULL, &r);
+		assert_int_equal(r.status, 201);
+		tr_free(&r);
+	}
+	assert_int_equal(count_listed(q, "", &status), 3);
+	assert_int_equal(count_listed(q, "&area=140821,140822", &status), 2);
+	assert_int_equal(status, 200);
+	assert_int_equal(count_listed(q, "&area=140823", &status), 1);
+	assert_int_equal(
+	    count_listed(
+	        q, "&status=planned,signed&area=140821,140823", &status),
+	    2);
+	assert_int_equal(
+	    count_listed(q, "&status=signed,cancelled", &status), 0);
+	assert_int_equal(status, 200);
+	count_listed(q, "&area=140821,abc", &status);
+	assert_int_equal(status, 400);
+	count_listed(q, "&area=140821,", &status);
+	assert_int_equal(status, 400);
+	count_listed(q, "&status=planned,bogus", &status);
+	assert_int_equal(status, 400);
+	count_listed(q, "&level=county,,municipal", &status);
+	assert_int_equal(status, 400);
+	for (i = 0; i < 20; i++)
+		strcat(many, ",140821");
+	count_listed(q, many, &status); /* 21 values */
+	assert_int_equal(status, 400);
+}
+
 int
 main(void)
 {
@@ -428,6 +491,7 @@ main(void)
 	    cmocka_unit_test(test_every_location_answers),
 	    cmocka_unit_test(test_problem_types_are_served),
 	    cmocka_unit_test(test_list_links_and_cursor_scope),
+	    cmocka_unit_test(test_in_filters),
 	};
 
 	return cmocka_run_group_tests(tests, setup, ts_group_teardown);
