@@ -107,8 +107,6 @@ static const struct problem_doc docs[] = {
     {"idempotency-key-reused", 422, "Idempotency-Key reused",
         "幂等键已用于其他请求",
         "This Idempotency-Key was used with another request."},
-    {"as-of-outside-year", 422, "as_of outside the year", "统计日期不在年度内",
-        "as_of must be a date of the figures' year."},
     {"known-at-in-future", 422, "known_at in the future", "知悉时间晚于当前",
         "known_at must not be after now."},
     /* The lifecycle rules (src/domain/lifecycle.c, SPEC §4). */

@@ -22,7 +22,9 @@
  *     which followed pages through; its cursor with other filters is a
  *     400; a parameter given twice is a 400;
  *   - area, status and level take comma-separated lists (IN filters),
- *     each value checked: one bad value is a 400, not an empty page.
+ *     each value checked: one bad value is a 400, not an empty page;
+ *   - the figures take any as_of (SPEC §5): after the year, the full
+ *     year's (the work report of January quotes them), before it, none.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -481,6 +483,54 @@ test_in_filters(void **state)
 	assert_int_equal(status, 400);
 }
 
+/* The 2024 figures of area 140830 as of as_of: signed and started
+ * counts. */
+static void
+figures_as_of(const char *as_of, long long *signed_n, long long *started_n)
+{
+	char path[160];
+	struct tresp r;
+
+	snprintf(path, sizeof(path),
+	    "/api/v1/stats/pipeline?year=2024&area=140830&as_of=%s", as_of);
+	tr_do(&srv, "GET", path, editor, NULL, NULL, &r);
+	if (r.status != 200)
+		fail_msg("%s: %ld %s", path, r.status, r.body);
+	*signed_n = json_integer_value(
+	    json_object_get(json_object_get(r.json, "signed"), "count"));
+	*started_n = json_integer_value(json_object_get(
+	    json_object_get(r.json, "signed_and_started"), "count"));
+	tr_free(&r);
+}
+
+static void
+test_figures_for_any_as_of(void **state)
+{
+	long long s, st;
+	struct tresp r;
+
+	(void)state;
+	tr_do(&srv, "POST", "/api/v1/projects", editor,
+	    "{\"name\":\"任意日期项目\",\"area\":\"140830\","
+	    "\"funding\":\"enterprise\",\"events\":["
+	    "{\"type\":\"signed\",\"effective_on\":\"2024-03-01\","
+	    "\"amount_yuan\":500000000},"
+	    "{\"type\":\"started\",\"effective_on\":\"2024-11-01\"}]}",
+	    NULL, &r);
+	assert_int_equal(r.status, 201);
+	tr_free(&r);
+	figures_as_of("2024-06-30", &s, &st);
+	assert_true(s == 1 && st == 0);
+	figures_as_of("2025-01-31", &s, &st); /* the work report's day */
+	assert_true(s == 1 && st == 1);
+	figures_as_of("2023-12-31", &s, &st);
+	assert_true(s == 0 && st == 0);
+	tr_do(&srv, "GET", "/api/v1/stats/pipeline?year=2024&as_of=2025-02-30",
+	    editor, NULL, NULL, &r);
+	assert_int_equal(r.status, 400);
+	tr_free(&r);
+}
+
 int
 main(void)
 {
@@ -492,6 +542,7 @@ main(void)
 	    cmocka_unit_test(test_problem_types_are_served),
 	    cmocka_unit_test(test_list_links_and_cursor_scope),
 	    cmocka_unit_test(test_in_filters),
+	    cmocka_unit_test(test_figures_for_any_as_of),
 	};
 
 	return cmocka_run_group_tests(tests, setup, ts_group_teardown);
