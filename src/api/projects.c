@@ -418,19 +418,75 @@ filter_list(struct api_req *a, const char *name, char *buf, size_t len,
 	return 0;
 }
 
+/* A date filter: buf holds it, checked; *out NULL when absent. */
+static int
+filter_date(struct api_req *a, const char *name, char *buf, size_t len,
+    const char **out)
+{
+	char detail[96];
+	int rc = input_query(a->http, name, buf, len);
+
+	*out = NULL;
+	if (rc == 0)
+		return 0;
+	if (rc < 0 || !validate_date(buf, NULL)) {
+		snprintf(detail, sizeof(detail),
+		    "%s is a date (YYYY-MM-DD) that exists.", name);
+		api_problem(a, 400, "invalid-parameter", detail);
+		return -1;
+	}
+	*out = buf;
+	return 0;
+}
+
+/* The date ranges and updated_since (an RFC 3339 time with its offset);
+ * a range whose end comes before its start is a 400. */
+static int
+filter_times(struct api_req *a, struct db_project_filter *flt, char (*f)[128])
+{
+	long long t;
+	int rc;
+
+	if (filter_date(a, "signed_from", f[0], 128, &flt->signed_from) != 0 ||
+	    filter_date(a, "signed_to", f[1], 128, &flt->signed_to) != 0 ||
+	    filter_date(a, "started_from", f[2], 128, &flt->started_from) !=
+	        0 ||
+	    filter_date(a, "started_to", f[3], 128, &flt->started_to) != 0)
+		return -1;
+	if ((flt->signed_from != NULL && flt->signed_to != NULL &&
+	        strcmp(flt->signed_from, flt->signed_to) > 0) ||
+	    (flt->started_from != NULL && flt->started_to != NULL &&
+	        strcmp(flt->started_from, flt->started_to) > 0)) {
+		api_problem(a, 400, "invalid-parameter",
+		    "A range's _from is after its _to.");
+		return -1;
+	}
+	if ((rc = input_query(a->http, "updated_since", f[4], 128)) == 0)
+		return 0;
+	if (rc < 0 || !validate_timestamp(f[4], &t)) {
+		api_problem(a, 400, "invalid-parameter",
+		    "updated_since is an RFC 3339 time with its offset "
+		    "(2024-06-30T08:00:00+08:00).");
+		return -1;
+	}
+	flt->updated_since = f[4];
+	return 0;
+}
+
 void
 projects_list(struct api_req *a)
 {
 	static const char *const allowed[] = {"limit", "cursor", "area",
 	    "status", "industry", "level", "signed_year", "q", "code", "batch",
-	    NULL};
+	    "signed_from", "signed_to", "started_from", "started_to",
+	    "updated_since", NULL};
 	static const char *const statuses[] = {"planned", "signed", "preparing",
 	    "under_construction", "suspended", "completed", "in_operation",
 	    "cancelled", NULL};
 	static const char *const levels[] = {
 	    "provincial", "municipal", "county", NULL};
 	struct db_project_filter flt = {NULL};
-	char f[8][128];
+	char f[13][128];
 	long long after;
 	int limit, year;
 
@@ -447,7 +503,8 @@ projects_list(struct api_req *a)
 	        NULL) != 0 ||
 	    filter(a, "q", f[5], sizeof(f[5]), &flt.q, NULL) != 0 ||
 	    filter(a, "code", f[6], sizeof(f[6]), &flt.code, NULL) != 0 ||
-	    filter(a, "batch", f[7], sizeof(f[7]), &flt.batch, NULL) != 0)
+	    filter(a, "batch", f[7], sizeof(f[7]), &flt.batch, NULL) != 0 ||
+	    filter_times(a, &flt, f + 8) != 0)
 		return;
 	if (flt.batch != NULL && !validate_uuid(flt.batch)) {
 		api_problem(

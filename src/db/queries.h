@@ -198,6 +198,10 @@ int db_event_append(struct db_pool *pool, const char *id, long long version,
 struct db_project_filter {
 	const char *area, *status, *industry, *level, *signed_year, *q, *code;
 	const char *batch; /* a UUID */
+	/* Date ranges, inclusive, each end optional (YYYY-MM-DD), and an
+	 * RFC 3339 time: changed at or after it. */
+	const char *signed_from, *signed_to, *started_from, *started_to;
+	const char *updated_since;
 };
 int db_project_page(struct db_pool *pool, const struct db_project_filter *f,
     long long after, int rows, db_page_cb cb, void *arg);

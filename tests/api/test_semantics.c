@@ -24,7 +24,9 @@
  *   - area, status and level take comma-separated lists (IN filters),
  *     each value checked: one bad value is a 400, not an empty page;
  *   - the figures take any as_of (SPEC §5): after the year, the full
- *     year's (the work report of January quotes them), before it, none.
+ *     year's (the work report of January quotes them), before it, none;
+ *   - projects filter by signing and start date ranges and by
+ *     updated_since; a range backwards or a bad date is a 400.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -36,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "support.h"
 
@@ -531,6 +534,66 @@ test_figures_for_any_as_of(void **state)
 	tr_free(&r);
 }
 
+static void
+test_date_ranges_and_updated_since(void **state)
+{
+	const char *q = "%E6%97%A5%E6%9C%9F%E5%8C%BA%E9%97%B4"; /* 日期区间 */
+	char since[64], path[160], id[64];
+	struct tresp r;
+	long status;
+
+	(void)state;
+	tr_do(&srv, "POST", "/api/v1/projects", editor,
+	    "{\"name\":\"日期区间一\",\"area\":\"140829\",\"funding\":"
+	    "\"mixed\",\"events\":[{\"type\":\"signed\",\"effective_on\":"
+	    "\"2024-02-01\",\"amount_yuan\":1}]}",
+	    NULL, &r);
+	assert_int_equal(r.status, 201);
+	snprintf(id, sizeof(id), "%s",
+	    json_string_value(json_object_get(r.json, "id")));
+	tr_free(&r);
+	tr_do(&srv, "POST", "/api/v1/projects", editor,
+	    "{\"name\":\"日期区间二\",\"area\":\"140829\",\"funding\":"
+	    "\"mixed\",\"events\":[{\"type\":\"signed\",\"effective_on\":"
+	    "\"2024-08-01\",\"amount_yuan\":1},{\"type\":\"started\","
+	    "\"effective_on\":\"2024-09-01\"}]}",
+	    NULL, &r);
+	assert_int_equal(r.status, 201);
+	tr_free(&r);
+	assert_int_equal(
+	    count_listed(q, "&signed_from=2024-03-01", &status), 1);
+	assert_int_equal(count_listed(q, "&signed_to=2024-03-01", &status), 1);
+	assert_int_equal(
+	    count_listed(
+	        q, "&signed_from=2024-02-01&signed_to=2024-08-01", &status),
+	    2);
+	assert_int_equal(
+	    count_listed(q, "&started_from=2024-09-01", &status), 1);
+	assert_int_equal(count_listed(q, "&started_to=2024-08-31", &status), 0);
+	count_listed(
+	    q, "&signed_from=2024-05-01&signed_to=2024-04-01", &status);
+	assert_int_equal(status, 400);
+	count_listed(q, "&started_from=2024-02-30", &status);
+	assert_int_equal(status, 400);
+	count_listed(q, "&updated_since=yesterday", &status);
+	assert_int_equal(status, 400);
+	assert_int_equal(
+	    count_listed(q, "&updated_since=2000-01-01T00:00:00Z", &status), 2);
+	/* Changed since a time: only the one patched after it. */
+	usleep(1100000);
+	snprintf(since, sizeof(since), "%s",
+	    db_scalar("SELECT to_char(now() AT TIME ZONE 'UTC', "
+	              "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"));
+	usleep(1100000);
+	snprintf(path, sizeof(path), "/api/v1/projects/%s", id);
+	assert_int_equal(patch_with(path, "{\"park\":\"变更\"}", "If-Match: *",
+	                     NULL, NULL, 0),
+	    200);
+	snprintf(path, sizeof(path), "&updated_since=%s", since);
+	assert_int_equal(count_listed(q, path, &status), 1);
+	assert_int_equal(status, 200);
+}
+
 int
 main(void)
 {
@@ -543,6 +606,7 @@ main(void)
 	    cmocka_unit_test(test_list_links_and_cursor_scope),
 	    cmocka_unit_test(test_in_filters),
 	    cmocka_unit_test(test_figures_for_any_as_of),
+	    cmocka_unit_test(test_date_ranges_and_updated_since),
 	};
 
 	return cmocka_run_group_tests(tests, setup, ts_group_teardown);
