@@ -8,7 +8,6 @@ LANGUAGE plpgsql STABLE AS $$
 DECLARE
 	total json;
 	groups json;
-	t targets;
 	n bigint; amt numeric;
 	doc jsonb;
 BEGIN
@@ -28,25 +27,23 @@ BEGIN
 		(SELECT coalesce(json_agg((jsonb_build_object('key', g.key,
 			'name', (SELECT a.name FROM areas a
 				WHERE by = 'area' AND a.code = g.key))
-			|| pipeline_figures(g.n, g.a, g.sn, g.sa)::jsonb)::json
+			|| f.doc
+			-- By area, each area's own target, if it has one.
+			|| CASE WHEN by = 'area' THEN jsonb_build_object('target',
+				target_progress(y, g.key, g.a,
+					(f.doc->'start_rate'->>'by_count')::numeric))
+			   ELSE '{}' END)::json
 			ORDER BY g.key NULLS LAST), '[]')
-		 FROM agg g WHERE NOT g.is_total)
+		 FROM agg g
+		 CROSS JOIN LATERAL (SELECT pipeline_figures(g.n, g.a, g.sn,
+			g.sa)::jsonb AS doc) f
+		 WHERE NOT g.is_total)
 	INTO total, n, amt, groups;
 
-	SELECT * INTO t FROM targets WHERE year = y
-		AND coalesce(area, '') = coalesce(f_area, '');
 	doc := jsonb_build_object('year', y, 'as_of', as_of,
 		'known_at', known_at, 'area', f_area) || total::jsonb
-		|| jsonb_build_object('target', CASE WHEN t.year IS NULL THEN NULL
-			ELSE jsonb_build_object(
-			'signed_amount_yuan', t.signed_amount_yuan,
-			'start_rate', t.start_rate,
-			'signed_amount_progress', CASE WHEN t.signed_amount_yuan > 0
-				THEN round(amt / t.signed_amount_yuan, 4) END,
-			'start_rate_progress', CASE WHEN t.start_rate > 0 AND n > 0
-				THEN round(((total->'start_rate'->>'by_count')::numeric)
-					/ t.start_rate, 4) END)
-			END);
+		|| jsonb_build_object('target', target_progress(y, f_area, amt,
+			(total->'start_rate'->>'by_count')::numeric));
 	IF by IS NOT NULL THEN
 		doc := doc || jsonb_build_object('by', by, 'groups', groups::jsonb);
 	END IF;

@@ -26,7 +26,9 @@
  *   - the figures take any as_of (SPEC §5): after the year, the full
  *     year's (the work report of January quotes them), before it, none;
  *   - projects filter by signing and start date ranges and by
- *     updated_since; a range backwards or a bad date is a 400.
+ *     updated_since; a range backwards or a bad date is a 400;
+ *   - by=area, each area's group carries its own target and progress
+ *     (SPEC §5: targets optionally per area), the total the city's.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -594,6 +596,69 @@ test_date_ranges_and_updated_since(void **state)
 	assert_int_equal(status, 200);
 }
 
+/* The group of area in figures doc, or NULL. */
+static json_t *
+group_of(json_t *doc, const char *area)
+{
+	json_t *g;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "groups"), i,
+	    g) if (strcmp(json_string_value(json_object_get(g, "key")), area) ==
+	           0) return g;
+	return NULL;
+}
+
+static void
+test_targets_per_area(void **state)
+{
+	const char *admin = ts_env("TEST_ADMIN_KEY");
+	json_t *g, *t;
+	struct tresp r;
+	size_t i_unused;
+
+	(void)state;
+	/* 2023 in area 140828: one project signed for 2亿 and started. */
+	tr_do(&srv, "POST", "/api/v1/projects", editor,
+	    "{\"name\":\"分县目标项目\",\"area\":\"140828\",\"funding\":"
+	    "\"mixed\",\"events\":[{\"type\":\"signed\",\"effective_on\":"
+	    "\"2023-03-01\",\"amount_yuan\":200000000},{\"type\":\"started\","
+	    "\"effective_on\":\"2023-04-01\"}]}",
+	    NULL, &r);
+	assert_int_equal(r.status, 201);
+	tr_free(&r);
+	tr_do(&srv, "PUT", "/api/v1/targets/2023", admin,
+	    "{\"signed_amount_yuan\":300000000000,\"start_rate\":0.6,"
+	    "\"areas\":[{\"area\":\"140828\",\"signed_amount_yuan\":"
+	    "400000000,\"start_rate\":0.5}]}",
+	    NULL, &r);
+	assert_int_equal(r.status, 200);
+	tr_free(&r);
+	tr_do(&srv, "GET", "/api/v1/stats/pipeline?year=2023&by=area", editor,
+	    NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(
+	    json_integer_value(json_object_get(
+	        json_object_get(r.json, "target"), "signed_amount_yuan")),
+	    300000000000LL);
+	assert_non_null(g = group_of(r.json, "140828"));
+	assert_non_null(t = json_object_get(g, "target"));
+	assert_int_equal(
+	    json_integer_value(json_object_get(t, "signed_amount_yuan")),
+	    400000000);
+	/* Its figures against its target: 2亿 of 4亿, a start rate of 1
+	 * against 0.5, at least (other tests may sign there too). */
+	assert_true(json_number_value(
+	                json_object_get(t, "signed_amount_progress")) >= 0.5);
+	assert_true(json_number_value(json_object_get(t, "start_rate")) == 0.5);
+	/* An area without a target of its own has none. */
+	json_array_foreach(json_object_get(r.json, "groups"), i_unused,
+	    g) if (strcmp(json_string_value(json_object_get(g, "key")),
+	               "140828") != 0)
+	    assert_true(json_is_null(json_object_get(g, "target")));
+	tr_free(&r);
+}
+
 int
 main(void)
 {
@@ -607,6 +672,7 @@ main(void)
 	    cmocka_unit_test(test_in_filters),
 	    cmocka_unit_test(test_figures_for_any_as_of),
 	    cmocka_unit_test(test_date_ranges_and_updated_since),
+	    cmocka_unit_test(test_targets_per_area),
 	};
 
 	return cmocka_run_group_tests(tests, setup, ts_group_teardown);
