@@ -34,10 +34,7 @@ chmod 755 "$DIR"
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
 
-free_port() {
-	while :; do
-		p=$(awk -v s="$(od -An -N2 -tu2 /dev/urandom)" 'BEGIN { print 20000 + s % 20000 }')
-		ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return; }
+free_port() { scripts/free-port.sh; }
 	done
 }
 

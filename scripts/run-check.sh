@@ -38,10 +38,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 git clone -q "$ROOT" "$CLONE" || fail "cannot clone"
-while :; do
-	PORT=$(awk -v s="$(od -An -N2 -tu2 /dev/urandom)" 'BEGIN { print 20000 + s % 20000 }')
-	ss -Hltn "sport = :$PORT" | grep -q . || break
-done
+PORT=$(scripts/free-port.sh)
 { cat "$CLONE/conf/pipelined.conf"; echo "port $PORT"; } >"$DIR/my.conf"
 (cd "$CLONE" && PIPELINED_CONF="$DIR/my.conf" exec make run) >"$DIR/run.log" 2>&1 &
 SERVER=$!

@@ -11,12 +11,8 @@ set -eu
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
-# A TCP port nothing listens on, from a range the other tests and
-# benchmarks do not use.
-free_port() {
-	while :; do
-		p=$(awk -v s="$(od -An -N2 -tu2 /dev/urandom)" 'BEGIN { print 20000 + s % 20000 }')
-		ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return; }
+# A TCP port nothing uses (scripts/free-port.sh).
+free_port() { scripts/free-port.sh; }
 	done
 }
 
