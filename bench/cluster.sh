@@ -35,8 +35,6 @@ chmod 755 "$DIR"
 . bench/lib.sh
 
 free_port() { scripts/free-port.sh; }
-	done
-}
 
 CLUSTER_DIR=$DIR/cluster
 CLUSTER_PORT=$(free_port)

@@ -13,8 +13,6 @@ ROOT=$(pwd)
 
 # A TCP port nothing uses (scripts/free-port.sh).
 free_port() { scripts/free-port.sh; }
-	done
-}
 
 TEST_DIR=$(mktemp -d /tmp/pipelined-cluster-test.XXXXXX)
 chmod 755 "$TEST_DIR"
