@@ -31,7 +31,7 @@ ASAN_CFLAGS    = $(CSTD) $(WARN) -O1 -g -fno-omit-frame-pointer \
                  -fsanitize=address,undefined -fno-sanitize-recover=undefined $(INC)
 
 SRC       = $(wildcard src/*.c src/util/*.c src/runtime/*.c src/http/*.c src/api/*.c src/domain/*.c src/db/*.c)
-GEN       = build/gen/migrations.c build/gen/openapi_schemas.c
+GEN       = build/gen/migrations.c build/gen/openapi_contract.c
 DOMAIN    = $(wildcard src/domain/*.c)
 
 .PHONY: all run test image-test run-check bench bench-figures fuzz deps lint format format-check clean \
@@ -52,10 +52,10 @@ build/gen/migrations.c: sql sql/functions $(SQL_MIGRATIONS) $(SQL_FUNCTIONS) \
 	    -f src/db/embed-sql.awk $(SQL_MIGRATIONS) > $@.tmp
 	mv $@.tmp $@
 
-build/gen/openapi_schemas.c: src/api/openapi_schemas.json
+build/gen/openapi_contract.c: src/api/openapi.json
 	@mkdir -p $(@D)
-	awk 'BEGIN { print "const char openapi_schemas_json[] =" } \
-	     { gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); print "\"" $$0 "\\n\"" } \
+	awk 'BEGIN { print "const char openapi_contract_json[] =" } \
+	     { gsub(/\\/, "\\\\\\\\"); gsub(/"/, "\\\""); print "\"" $$0 "\\n\"" } \
 	     END { print ";" }' $< > $@
 
 build/release/pipelined: $(SRC) $(GEN) $(wildcard src/*/*.h)

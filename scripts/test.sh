@@ -42,12 +42,26 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:print_summary=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 
 scripts/test-certs.sh "$TEST_DIR" >/dev/null
+scripts/contract.sh deps || { echo "test: cannot install tests/contract"; echo "0 passed, 1 failed"; exit 1; }
+# The document every response the API tests receive is held to
+# (tests/support/contract.c), and the validators' counts.
+PIPELINED_OPENAPI=$TEST_DIR/openapi.json
+CONTRACT_COUNTS=$TEST_DIR/contract-counts
+export PIPELINED_OPENAPI CONTRACT_COUNTS
+build/release/pipelined -c /dev/null openapi >"$PIPELINED_OPENAPI"
+: >"$CONTRACT_COUNTS"
 build/release/pipelined -c /dev/null migrate >/dev/null || { echo "test: migration failed"; echo "0 passed, 1 failed"; exit 1; }
 TEST_ADMIN_KEY=$(build/release/pipelined -c /dev/null key create --role admin --name "test admin" 2>/dev/null)
 export TEST_ADMIN_KEY
 
 passed=0
 failed=0
+echo "== lint /openapi.json"
+if scripts/contract.sh lint "$PIPELINED_OPENAPI"; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+fi
 for t in $units $apis; do
 	echo "== $t"
 	out="$TEST_DIR/$(basename "$t").out"
@@ -65,5 +79,6 @@ for t in $units $apis; do
 	passed=$((passed + p))
 	failed=$((failed + f))
 done
+scripts/contract.sh summary "$CONTRACT_COUNTS" "$PIPELINED_OPENAPI" || failed=$((failed + 1))
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -40,7 +40,8 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: pipelined [-c file] [serve | migrate | check | url |\n"
+	    "usage: pipelined [-c file] [serve | migrate | check | url | "
+	    "openapi |\n"
 	    "       key create --role ROLE --name NAME [--areas CODE,...] "
 	    "[--expires YYYY-MM-DD]]\n");
 	exit(2);
@@ -194,6 +195,8 @@ main(int argc, char **argv)
 		printf("%s: ok\n", conf);
 		return 0;
 	}
+	if (strcmp(argv[0], "openapi") == 0)
+		return api_openapi_print(stdout) == 0 ? 0 : 1;
 	if (strcmp(argv[0], "url") == 0) {
 		print_url(&cfg);
 		return 0;

@@ -6,6 +6,8 @@
 #ifndef PIPELINED_API_H
 #define PIPELINED_API_H
 
+#include <stdio.h>
+
 #include <jansson.h>
 
 #include "../db/db.h"
@@ -167,5 +169,13 @@ void ops_health(struct api_req *a);
 void ops_ready(struct api_req *a);
 void ops_metrics(struct api_req *a);
 void ops_openapi(struct api_req *a);
+/* openapi.c: the document, put together once before the workers fork;
+ * the query parameters a route takes (NULL ended); the document for
+ * pipelined openapi. */
+void openapi_init(void);
+const char *const *openapi_query_names(const struct route *r);
+int api_openapi_print(FILE *out);
+/* problems.c: the problem types ("/problems/name") of a status. */
+json_t *problems_types(int status);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../domain/validate.h"
 #include "cursor.h"
 #include "handlers.h"
 #include "input.h"
@@ -25,27 +26,39 @@ listed(const db_result *st, struct db_page *page, void *arg)
 	api_listed(st, page, a);
 }
 
+/* principal and resource (i 0, 1) are ids; from and to (2, 3) times
+ * with their offset: PostgreSQL would also take "yesterday". */
+static int
+filter_valid(int i, const char *v)
+{
+	long long t;
+
+	return i < 2 ? validate_text(v, strlen(v), 1, 100)
+	             : validate_timestamp(v, &t);
+}
+
 void
 audit_list(struct api_req *a)
 {
-	static const char *const allowed[] = {
-	    "limit", "cursor", "principal", "resource", "from", "to", NULL};
 	static const char *const names[] = {
 	    "principal", "resource", "from", "to"};
 	struct db_audit_filter f = {NULL, NULL, NULL, NULL};
 	const char **slot[] = {&f.principal, &f.resource, &f.from, &f.to};
-	char buf[4][128];
+	char buf[4][128], detail[96];
 	long long after;
 	int limit, i, rc;
 
-	if (input_query_known(a, allowed) != 0 ||
-	    cursor_params(a, &after, &limit) != 0)
+	if (cursor_params(a, &after, &limit) != 0)
 		return;
 	for (i = 0; i < 4; i++) {
 		rc = input_query(a->http, names[i], buf[i], sizeof(buf[i]));
-		if (rc < 0) {
-			api_problem(a, 400, "invalid-parameter",
-			    "A filter is malformed.");
+		if (rc < 0 || (rc > 0 && !filter_valid(i, buf[i]))) {
+			snprintf(detail, sizeof(detail),
+			    i < 2 ? "%s is an id of 1 to 100 characters."
+			          : "%s is an RFC 3339 time with its offset "
+			            "(2024-06-30T08:00:00+08:00).",
+			    names[i]);
+			api_problem(a, 400, "invalid-parameter", detail);
 			return;
 		}
 		*slot[i] = rc > 0 ? buf[i] : NULL;

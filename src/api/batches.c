@@ -114,8 +114,6 @@ batches_create(struct api_req *a)
 void
 batches_list(struct api_req *a)
 {
-	static const char *const allowed[] = {
-	    "limit", "cursor", "kind", "area", "year", NULL};
 	static const char *const kinds[] = {
 	    "sign", "start", "production", NULL};
 	static const char *const names[] = {"kind", "area", "year"};
@@ -125,8 +123,7 @@ batches_list(struct api_req *a)
 	long long after;
 	int limit, i, rc, bad;
 
-	if (input_query_known(a, allowed) != 0 ||
-	    cursor_params(a, &after, &limit) != 0)
+	if (cursor_params(a, &after, &limit) != 0)
 		return;
 	for (i = 0; i < 3; i++) {
 		rc = input_query(a->http, names[i], buf[i], sizeof(buf[i]));

@@ -50,12 +50,11 @@ paged(const db_result *st, struct db_changes *feed, void *arg)
 void
 changes_list(struct api_req *a)
 {
-	static const char *const allowed[] = {"limit", "cursor", NULL};
 	char buf[64];
 	long long xid = 0, id = 0;
 	int limit, rc;
 
-	if (input_query_known(a, allowed) != 0 || cursor_limit(a, &limit) != 0)
+	if (cursor_limit(a, &limit) != 0)
 		return;
 	rc = input_query(a->http, "cursor", buf, sizeof(buf));
 	if (rc < 0 || (rc > 0 && cursor_decode_pair(buf, &xid, &id) != 0)) {

@@ -44,7 +44,6 @@ imported(const db_result *st, const struct db_json *outcome, void *arg)
 void
 imports_create(struct api_req *a)
 {
-	static const char *const allowed[] = {"dry_run", NULL};
 	const char *ctype = http_header(a->http, "Content-Type");
 	struct db_actor who = api_actor(a);
 	char dry[8];
@@ -53,8 +52,6 @@ imports_create(struct api_req *a)
 	struct verrors v;
 	int rc;
 
-	if (input_query_known(a, allowed) != 0)
-		return;
 	rc = input_query(a->http, "dry_run", dry, sizeof(dry));
 	if (rc < 0 ||
 	    (rc > 0 && strcmp(dry, "true") != 0 && strcmp(dry, "false") != 0)) {

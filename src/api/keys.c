@@ -134,12 +134,10 @@ keys_create(struct api_req *a)
 void
 keys_list(struct api_req *a)
 {
-	static const char *const allowed[] = {"limit", "cursor", NULL};
 	long long after;
 	int limit;
 
-	if (input_query_known(a, allowed) != 0 ||
-	    cursor_params(a, &after, &limit) != 0)
+	if (cursor_params(a, &after, &limit) != 0)
 		return;
 	api_sent(a, db_principal_page(api_pool, after, api_page_rows(a, limit),
 	                api_listed, a));

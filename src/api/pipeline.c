@@ -12,6 +12,8 @@
  *   rate_limit     the principal's share of the service, shared
  *                  by every instance (a lease from the
  *                  database's bucket when this one's is spent) 429
+ *   query          the query names only the route's documented
+ *                  parameters (openapi.json), each once         400
  *   read_body      only now is the body read; "100 Continue"
  *                  goes out here                               413, 408
  *   idempotency    replay, conflict, or reserve the key       409, 422
@@ -31,11 +33,13 @@
 #include "../util/alloc.h"
 #include "api.h"
 #include "auth.h"
+#include "input.h"
 #include "ratelimit.h"
 
 static void stage_authenticate(struct api_req *a);
 static void stage_authorize(struct api_req *a);
 static void stage_rate_limit(struct api_req *a);
+static void stage_query(struct api_req *a);
 static void stage_read_body(struct api_req *a);
 static void stage_idempotency(struct api_req *a);
 static void stage_handle(struct api_req *a);
@@ -47,6 +51,7 @@ static const struct stage {
     {"authenticate", stage_authenticate},
     {"authorize", stage_authorize},
     {"rate_limit", stage_rate_limit},
+    {"query", stage_query},
     {"read_body", stage_read_body},
     {"idempotency", stage_idempotency},
     {"handle", stage_handle},
@@ -165,6 +170,13 @@ stage_rate_limit(struct api_req *a)
 		ratelimit_lease_add(a->who.id, 0);
 		rate_checked(a, ratelimit_take_local(a->who.id));
 	}
+}
+
+static void
+stage_query(struct api_req *a)
+{
+	if (input_query_known(a, openapi_query_names(a->route)) == 0)
+		stage_next(a);
 }
 
 static void

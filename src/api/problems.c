@@ -177,6 +177,20 @@ doc_json(const struct problem_doc *d)
 	    d->status, "description", d->description);
 }
 
+/* The types of one status, for the document's problem responses. */
+json_t *
+problems_types(int status)
+{
+	json_t *types = json_array();
+	size_t i;
+
+	for (i = 0; i < NDOCS; i++)
+		if (docs[i].status == status)
+			json_array_append_new(
+			    types, json_pack("s+", "/problems/", docs[i].name));
+	return types;
+}
+
 void
 problems_list(struct api_req *a)
 {

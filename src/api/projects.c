@@ -473,25 +473,28 @@ filter_times(struct api_req *a, struct db_project_filter *flt, char (*f)[128])
 	return 0;
 }
 
+/* What a list of projects sorts by (project_page), "-" for descending. */
+static const char *const sorts[] = {"name", "-name", "code", "-code",
+    "signed_on", "-signed_on", "started_on", "-started_on", "planned_start_on",
+    "-planned_start_on", "planned_completion_on", "-planned_completion_on",
+    "total_investment_yuan", "-total_investment_yuan", "signed_amount_yuan",
+    "-signed_amount_yuan", "progress_percent", "-progress_percent",
+    "updated_at", "-updated_at", NULL};
+
 void
 projects_list(struct api_req *a)
 {
-	static const char *const allowed[] = {"limit", "cursor", "area",
-	    "status", "industry", "level", "signed_year", "q", "code", "batch",
-	    "signed_from", "signed_to", "started_from", "started_to",
-	    "updated_since", NULL};
 	static const char *const statuses[] = {"planned", "signed", "preparing",
 	    "under_construction", "suspended", "completed", "in_operation",
 	    "cancelled", NULL};
 	static const char *const levels[] = {
 	    "provincial", "municipal", "county", NULL};
 	struct db_project_filter flt = {NULL};
-	char f[13][128];
+	char f[14][128];
 	long long after;
 	int limit, year;
 
-	if (input_query_known(a, allowed) != 0 ||
-	    cursor_params(a, &after, &limit) != 0 ||
+	if (cursor_params(a, &after, &limit) != 0 ||
 	    filter_list(a, "area", f[0], sizeof(f[0]), &flt.area, NULL) != 0 ||
 	    filter_list(
 	        a, "status", f[1], sizeof(f[1]), &flt.status, statuses) != 0 ||
@@ -504,7 +507,8 @@ projects_list(struct api_req *a)
 	    filter(a, "q", f[5], sizeof(f[5]), &flt.q, NULL) != 0 ||
 	    filter(a, "code", f[6], sizeof(f[6]), &flt.code, NULL) != 0 ||
 	    filter(a, "batch", f[7], sizeof(f[7]), &flt.batch, NULL) != 0 ||
-	    filter_times(a, &flt, f + 8) != 0)
+	    filter_times(a, &flt, f + 8) != 0 ||
+	    filter(a, "sort", f[13], sizeof(f[13]), &flt.sort, sorts) != 0)
 		return;
 	if (flt.batch != NULL && !validate_uuid(flt.batch)) {
 		api_problem(

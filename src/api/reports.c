@@ -79,12 +79,10 @@ reports_create(struct api_req *a)
 void
 reports_list(struct api_req *a)
 {
-	static const char *const allowed[] = {"limit", "cursor", NULL};
 	long long after;
 	int limit;
 
-	if (api_project_id(a) != 0 || input_query_known(a, allowed) != 0 ||
-	    cursor_params(a, &after, &limit) != 0)
+	if (api_project_id(a) != 0 || cursor_params(a, &after, &limit) != 0)
 		return;
 	api_sent(a, db_report_page(api_reader(a), a->caps.value[0], after,
 	                api_page_rows(a, limit), api_listed, a));

@@ -31,6 +31,7 @@ api_init(void)
 	db_register_all();
 	ratelimit_init();
 	metrics_set_routes(api_route_names(), api_nroutes);
+	openapi_init();
 }
 
 void

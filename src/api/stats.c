@@ -135,15 +135,12 @@ read_known_at(struct api_req *a, char *buf, size_t len, const char **out)
 void
 stats_pipeline(struct api_req *a)
 {
-	static const char *const allowed[] = {
-	    "year", "as_of", "known_at", "by", "area", NULL};
 	static const char *const bys[] = {
 	    "area", "industry", "level", "month", NULL};
 	char year[16], as_of[16], known[64], by[16], area[16];
 	struct db_pipeline_query q = {year, as_of, NULL, NULL, NULL};
 
-	if (input_query_known(a, allowed) != 0 ||
-	    read_year(a, year, sizeof(year)) != 0 ||
+	if (read_year(a, year, sizeof(year)) != 0 ||
 	    read_as_of(a, as_of, sizeof(as_of)) != 0 ||
 	    read_known_at(a, known, sizeof(known), &q.known_at) != 0 ||
 	    read_choice(a, "by", bys, by, sizeof(by), &q.by) != 0 ||
@@ -155,8 +152,6 @@ stats_pipeline(struct api_req *a)
 void
 stats_alerts(struct api_req *a)
 {
-	static const char *const allowed[] = {
-	    "year", "area", "light", "limit", NULL};
 	static const char *const lights[] = {"red", "yellow", "green", NULL};
 	char year[16], area[16], light[16], lim[16];
 	struct db_alerts_query q = {year, NULL, NULL,
@@ -167,8 +162,7 @@ stats_alerts(struct api_req *a)
 	    api_cfg->alert_reporting_red_days, 100};
 	int rc;
 
-	if (input_query_known(a, allowed) != 0 ||
-	    read_year(a, year, sizeof(year)) != 0 ||
+	if (read_year(a, year, sizeof(year)) != 0 ||
 	    read_area(a, area, sizeof(area), &q.area) != 0 ||
 	    read_choice(a, "light", lights, light, sizeof(light), &q.light) !=
 	        0)

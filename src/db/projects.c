@@ -84,7 +84,7 @@ const struct db_stmt db_project_stmts[] = {
         DB_PAGE("doc", "seq") " FROM project_page($1, $2, $3, $4, $5, $6,"
                               " $7, $8, $9, $10::uuid, $11::date,"
                               " $12::date, $13::date, $14::date,"
-                              " $15::timestamptz)"},
+                              " $15::timestamptz, $16)"},
     /* A page of the events, oldest first, each with the retraction that
      * withdrew it, if any: $1 project, $2 after (seq), $3 limit. */
     {"event_page", DB_PAGE(EVENT_ITEM, "e.seq") EVENT_FROM
@@ -267,12 +267,13 @@ int
 db_project_page(struct db_pool *pool, const struct db_project_filter *f,
     long long after, int rows, db_page_cb cb, void *arg)
 {
-	const char *params[15] = {NULL, NULL, f->area, f->status, f->industry,
+	const char *params[16] = {NULL, NULL, f->area, f->status, f->industry,
 	    f->level, f->signed_year, f->q, f->code, f->batch, f->signed_from,
-	    f->signed_to, f->started_from, f->started_to, f->updated_since};
+	    f->signed_to, f->started_from, f->started_to, f->updated_since,
+	    f->sort};
 
 	return db_call_page(
-	    pool, "project_page", 15, params, 0, after, rows, cb, arg);
+	    pool, "project_page", 16, params, 0, after, rows, cb, arg);
 }
 
 /* ---- event_page ------------------------------------------------------- */

@@ -202,6 +202,9 @@ struct db_project_filter {
 	 * RFC 3339 time: changed at or after it. */
 	const char *signed_from, *signed_to, *started_from, *started_to;
 	const char *updated_since;
+	/* A column of project_page's list, "-" before it for descending;
+	 * NULL: registration order. */
+	const char *sort;
 };
 int db_project_page(struct db_pool *pool, const struct db_project_filter *f,
     long long after, int rows, db_page_cb cb, void *arg);

@@ -28,7 +28,12 @@
  *   - projects filter by signing and start date ranges and by
  *     updated_since; a range backwards or a bad date is a 400;
  *   - by=area, each area's group carries its own target and progress
- *     (SPEC §5: targets optionally per area), the total the city's.
+ *     (SPEC §5: targets optionally per area), the total the city's;
+ *   - sort orders a list by a field, ascending or descending, projects
+ *     without a value last, ties in registration order; pages of two
+ *     followed through the cursor give each project once, in that order;
+ *     the cursor of one sort with another is a 400, and so is an unknown
+ *     field.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -596,6 +601,107 @@ test_date_ranges_and_updated_since(void **state)
 	assert_int_equal(status, 200);
 }
 
+/* Follows a sorted list of the 排序 projects by pages of two: their
+ * investments (-1 for none) in the order listed, *n of them. */
+static void
+sorted_amounts(const char *sort, long long *out, int *n)
+{
+	char path[512], cursor[256] = "";
+	struct tresp r;
+	json_t *item, *v;
+	size_t i;
+
+	*n = 0;
+	do {
+		snprintf(path, sizeof(path),
+		    "/api/v1/"
+		    "projects?q=%%E6%%8E%%92%%E5%%BA%%8F&limit=2&sort=%s"
+		    "%s%s",
+		    sort, cursor[0] ? "&cursor=" : "", cursor);
+		tr_do(&srv, "GET", path, editor, NULL, NULL, &r);
+		if (r.status != 200)
+			fail_msg("%s: %ld %s", path, r.status, r.body);
+		json_array_foreach(json_object_get(r.json, "items"), i, item)
+		{
+			v = json_object_get(item, "signed_amount_yuan");
+			out[(*n)++] =
+			    json_is_null(v) ? -1 : json_integer_value(v);
+		}
+		v = json_object_get(r.json, "next_cursor");
+		snprintf(cursor, sizeof(cursor), "%s",
+		    json_is_string(v) ? json_string_value(v) : "");
+		tr_free(&r);
+	} while (cursor[0] != '\0' && *n < 16);
+}
+
+static void
+test_sort(void **state)
+{
+	/* Signed amounts; 0: not signed (null). Two of 300 for the ties. */
+	static const long long amounts[] = {300, 100, 0, 300, 200};
+	static const long long up[] = {100, 200, 300, 300, -1};
+	static const long long down[] = {300, 300, 200, 100, -1};
+	long long got[16];
+	char body[512], events[256], path[512], cursor[256];
+	struct tresp r;
+	size_t i;
+	int n;
+
+	(void)state;
+	for (i = 0; i < sizeof(amounts) / sizeof(amounts[0]); i++) {
+		if (amounts[i] == 0)
+			snprintf(events, sizeof(events), "[]");
+		else
+			snprintf(events, sizeof(events),
+			    "[{\"type\":\"signed\",\"effective_on\":"
+			    "\"2024-02-01\",\"amount_yuan\":%lld}]",
+			    amounts[i]);
+		snprintf(body, sizeof(body),
+		    "{\"name\":\"排序项目%zu\",\"area\":\"140822\","
+		    "\"funding\":\"mixed\",\"events\":%s}",
+		    i, events);
+		tr_do(&srv, "POST", "/api/v1/projects", editor, body, NULL, &r);
+		assert_int_equal(r.status, 201);
+		tr_free(&r);
+	}
+	sorted_amounts("signed_amount_yuan", got, &n);
+	assert_int_equal(n, 5);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(got[i], up[i]);
+	sorted_amounts("-signed_amount_yuan", got, &n);
+	assert_int_equal(n, 5);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(got[i], down[i]);
+	/* Ties keep the order of registration: 排序项目0 before 排序项目3. */
+	tr_do(&srv, "GET",
+	    "/api/v1/projects?q=%E6%8E%92%E5%BA%8F&sort=signed_amount_yuan",
+	    editor, NULL, NULL, &r);
+	assert_string_equal(
+	    json_string_value(json_object_get(
+	        json_array_get(json_object_get(r.json, "items"), 2), "name")),
+	    "排序项目0");
+	tr_free(&r);
+	/* A cursor of one sort with another, and a field not offered. */
+	tr_do(&srv, "GET",
+	    "/api/v1/projects?q=%E6%8E%92%E5%BA%8F&limit=2&sort=name", editor,
+	    NULL, NULL, &r);
+	snprintf(cursor, sizeof(cursor), "%s",
+	    json_string_value(json_object_get(r.json, "next_cursor")));
+	tr_free(&r);
+	snprintf(path, sizeof(path),
+	    "/api/v1/projects?q=%%E6%%8E%%92%%E5%%BA%%8F&limit=2&sort=-name"
+	    "&cursor=%s",
+	    cursor);
+	tr_do(&srv, "GET", path, editor, NULL, NULL, &r);
+	assert_int_equal(r.status, 400);
+	assert_string_equal(tr_problem_type(&r), "/problems/invalid-cursor");
+	tr_free(&r);
+	tr_do(
+	    &srv, "GET", "/api/v1/projects?sort=owner", editor, NULL, NULL, &r);
+	assert_int_equal(r.status, 400);
+	tr_free(&r);
+}
+
 /* The group of area in figures doc, or NULL. */
 static json_t *
 group_of(json_t *doc, const char *area)
@@ -673,6 +779,7 @@ main(void)
 	    cmocka_unit_test(test_figures_for_any_as_of),
 	    cmocka_unit_test(test_date_ranges_and_updated_since),
 	    cmocka_unit_test(test_targets_per_area),
+	    cmocka_unit_test(test_sort),
 	};
 
 	return cmocka_run_group_tests(tests, setup, ts_group_teardown);

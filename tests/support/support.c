@@ -389,6 +389,7 @@ tr_do(struct tserver *s, const char *method, const char *path, const char *key,
 	curl_slist_free_all(h);
 	curl_easy_cleanup(c);
 	check_problem(s, r);
+	contract_check(method, path, r);
 }
 
 void

@@ -34,6 +34,11 @@ struct tresp {
 	json_t *json; /* parsed body when it is JSON, else NULL */
 };
 
+/* contract.c: holds a response tr_do received to the OpenAPI document
+ * (tests/contract/validate.js); aborts the test when it does not conform. */
+void contract_check(
+    const char *method, const char *path, const struct tresp *r);
+
 /* Starts pipelined with the base configuration plus extra lines; waits
  * until /health answers. Aborts the test on failure. */
 void ts_start(struct tserver *s, const char *extra_conf);
