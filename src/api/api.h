@@ -133,6 +133,9 @@ void api_violation(struct api_req *a, const struct violation *v);
  */
 int api_page_rows(struct api_req *a, int limit);
 void api_listed(const db_result *st, struct db_page *page, void *arg);
+/* The cursor of the page after the item last (CURSOR_MAX bytes in cur),
+ * and its Link header: for a page that api_list does not build. */
+void api_page_next(struct api_req *a, long long last, char *cur);
 void api_list(
     struct api_req *a, const db_result *st, struct db_page *page, int limit);
 

@@ -40,6 +40,13 @@ link_next(struct api_req *a, const char *cur)
 }
 
 void
+api_page_next(struct api_req *a, long long last, char *cur)
+{
+	cursor_encode(last, cursor_scope(a->http->query), cur);
+	link_next(a, cur);
+}
+
+void
 api_list(
     struct api_req *a, const db_result *st, struct db_page *page, int limit)
 {
@@ -63,8 +70,7 @@ api_list(
 	}
 	/* The row past the page says that a next page exists. */
 	if (n == limit && db_page_next(page, &item)) {
-		cursor_encode(last, cursor_scope(a->http->query), cur);
-		link_next(a, cur);
+		api_page_next(a, last, cur);
 		evbuffer_add_printf(b, "],\"next_cursor\":\"%s\"}", cur);
 	} else {
 		evbuffer_add_printf(b, "],\"next_cursor\":null}");

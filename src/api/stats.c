@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "../domain/validate.h"
+#include "cursor.h"
 #include "handlers.h"
 #include "history.h"
 #include "input.h"
@@ -149,34 +150,62 @@ stats_pipeline(struct api_req *a)
 	api_sent(a, db_stats_pipeline(api_reader(a), &q, passthrough, a));
 }
 
+/* The alerts' page: next_key (the last item's key, when another page
+ * follows) becomes next_cursor and the Link header. */
+static void
+alerts_paged(const db_result *st, const struct db_json *alerts, void *arg)
+{
+	struct api_req *a = arg;
+	char cur[CURSOR_MAX];
+	json_t *doc, *next;
+
+	if (db_failed(st) || alerts == NULL) {
+		passthrough(st, alerts, arg);
+		return;
+	}
+	doc = json_loadb(alerts->text, alerts->len, 0, NULL);
+	if (doc == NULL) {
+		api_problem(
+		    a, 500, "internal", "The alerts could not be read.");
+		return;
+	}
+	next = json_object_get(doc, "next_key");
+	if (json_is_integer(next)) {
+		api_page_next(a, (long long)json_integer_value(next), cur);
+		json_object_set_new(doc, "next_cursor", json_string(cur));
+	} else {
+		json_object_set_new(doc, "next_cursor", json_null());
+	}
+	json_object_del(doc, "next_key");
+	api_json_t(a, 200, doc);
+	json_decref(doc);
+}
+
 void
 stats_alerts(struct api_req *a)
 {
 	static const char *const lights[] = {"red", "yellow", "green", NULL};
-	char year[16], area[16], light[16], lim[16];
+	char year[16], area[16], light[16], as_of[16];
 	struct db_alerts_query q = {year, NULL, NULL,
 	    api_cfg->alert_start_red_days,
 	    api_cfg->alert_progress_yellow_points,
 	    api_cfg->alert_progress_red_points,
 	    api_cfg->alert_reporting_yellow_days,
-	    api_cfg->alert_reporting_red_days, 100};
-	int rc;
+	    api_cfg->alert_reporting_red_days, NULL, 0, 0};
 
 	if (read_year(a, year, sizeof(year)) != 0 ||
 	    read_area(a, area, sizeof(area), &q.area) != 0 ||
 	    read_choice(a, "light", lights, light, sizeof(light), &q.light) !=
-	        0)
+	        0 ||
+	    cursor_params(a, &q.after, &q.limit) != 0)
 		return;
-	if ((rc = input_query(a->http, "limit", lim, sizeof(lim))) != 0) {
-		q.limit = rc > 0 ? atoi(lim) : 0;
-		if (q.limit < 1 || q.limit > 500 ||
-		    strspn(lim, "0123456789") != strlen(lim)) {
-			api_problem(a, 400, "invalid-parameter",
-			    "limit must be a whole number from 1 to 500.");
+	/* Absent, the lights of today, which need no look at the reports. */
+	if (input_query(a->http, "as_of", as_of, sizeof(as_of)) != 0) {
+		if (read_as_of(a, as_of, sizeof(as_of)) != 0)
 			return;
-		}
+		q.as_of = as_of;
 	}
-	api_sent(a, db_stats_alerts(api_reader(a), &q, passthrough, a));
+	api_sent(a, db_stats_alerts(api_reader(a), &q, alerts_paged, a));
 }
 
 static int

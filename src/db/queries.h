@@ -287,6 +287,8 @@ struct db_alerts_query {
 	const char *year, *area, *light;
 	int start_red_days, progress_yellow_points, progress_red_points;
 	int reporting_yellow_days, reporting_red_days;
+	const char *as_of; /* YYYY-MM-DD; NULL: today */
+	long long after; /* the key of the last item before; 0: none */
 	int limit;
 };
 int db_stats_alerts(struct db_pool *pool, const struct db_alerts_query *q,

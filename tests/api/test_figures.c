@@ -534,6 +534,126 @@ test_alerts(void **state)
 	tr_free(&r);
 }
 
+/* The start light of project id in the 2021 alerts of area 140830 as of
+ * as_of ("" for today), and its reason in reason. */
+static const char *
+start_light(const char *id, const char *as_of, char *reason, size_t len)
+{
+	static char light[16];
+	char path[160];
+	struct tresp r;
+	json_t *e, *start;
+	size_t i;
+
+	snprintf(path, sizeof(path),
+	    "/api/v1/stats/alerts?year=2021&area=140830&limit=500%s%s",
+	    as_of[0] ? "&as_of=" : "", as_of);
+	tr_do(&srv, "GET", path, editor, NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	light[0] = '\0';
+	json_array_foreach(json_object_get(r.json, "items"), i, e)
+	{
+		if (strcmp(json_string_value(json_object_get(e, "project_id")),
+		        id) != 0)
+			continue;
+		start = json_object_get(json_object_get(e, "lights"), "start");
+		snprintf(light, sizeof(light), "%s",
+		    json_string_value(json_object_get(start, "light")));
+		snprintf(reason, len, "%s",
+		    json_string_value(json_object_get(start, "reason")));
+	}
+	if (as_of[0])
+		assert_string_equal(
+		    json_string_value(json_object_get(r.json, "as_of")), as_of);
+	tr_free(&r);
+	return light;
+}
+
+/* Alerts are paged like every list: pages of 7 followed through the
+ * cursor give each project once, in the order of one page of all, with
+ * Link beside next_cursor; and as_of gives the lights of that day. */
+static void
+test_alerts_paged_and_as_of(void **state)
+{
+	char path[512], cursor[256] = "", link[512], id[64], reason[160];
+	struct tresp all, r;
+	json_t *v;
+	size_t i, seen = 0, total;
+
+	(void)state;
+	tr_do(&srv, "GET",
+	    "/api/v1/stats/alerts?year=2021&area=140830&limit=500", editor,
+	    NULL, NULL, &all);
+	assert_int_equal(all.status, 200);
+	assert_true(json_is_null(json_object_get(all.json, "next_cursor")));
+	total = json_array_size(json_object_get(all.json, "items"));
+	v = json_object_get(all.json, "counts");
+	assert_int_equal(
+	    total, json_integer_value(json_object_get(v, "red")) +
+	               json_integer_value(json_object_get(v, "yellow")) +
+	               json_integer_value(json_object_get(v, "green")));
+	assert_true(total > 7);
+	do {
+		snprintf(path, sizeof(path),
+		    "/api/v1/stats/alerts?year=2021&area=140830&limit=7%s%s",
+		    cursor[0] ? "&cursor=" : "", cursor);
+		tr_do(&srv, "GET", path, editor, NULL, NULL, &r);
+		assert_int_equal(r.status, 200);
+		json_array_foreach(json_object_get(r.json, "items"), i, v)
+		{
+			assert_true(seen < total);
+			assert_string_equal(
+			    json_string_value(json_object_get(v, "project_id")),
+			    json_string_value(json_object_get(
+			        json_array_get(
+			            json_object_get(all.json, "items"), seen),
+			        "project_id")));
+			seen++;
+		}
+		v = json_object_get(r.json, "next_cursor");
+		snprintf(cursor, sizeof(cursor), "%s",
+		    json_is_string(v) ? json_string_value(v) : "");
+		assert_int_equal(
+		    tr_header(&r, "Link", link, sizeof(link)) != NULL,
+		    cursor[0] != '\0');
+		tr_free(&r);
+	} while (cursor[0] != '\0');
+	assert_int_equal(seen, total);
+	tr_free(&all);
+
+	/* Planned to start on 2021-03-01, started on 2021-06-01. */
+	tr_do(&srv, "POST", "/api/v1/projects", editor,
+	    "{\"name\":\"预警日期项目\",\"area\":\"140830\",\"funding\":"
+	    "\"enterprise\",\"planned_start_on\":\"2021-03-01\","
+	    "\"planned_completion_on\":\"2022-12-31\",\"events\":["
+	    "{\"type\":\"signed\",\"effective_on\":\"2021-01-10\","
+	    "\"amount_yuan\":100000000},"
+	    "{\"type\":\"started\",\"effective_on\":\"2021-06-01\"}]}",
+	    NULL, &r);
+	assert_int_equal(r.status, 201);
+	snprintf(id, sizeof(id), "%s",
+	    json_string_value(json_object_get(r.json, "id")));
+	tr_free(&r);
+	assert_string_equal(
+	    start_light(id, "2021-02-01", reason, sizeof(reason)), "green");
+	assert_string_equal(reason, "start not yet due (2021-03-01)");
+	/* Late by 45 days on 2021-04-15, by 91 on 2021-05-31: past the 90
+	 * of a red light (alert_start_red_days). */
+	assert_string_equal(
+	    start_light(id, "2021-04-15", reason, sizeof(reason)), "yellow");
+	assert_string_equal(
+	    start_light(id, "2021-05-31", reason, sizeof(reason)), "red");
+	assert_string_equal(reason,
+	    "planned start 2021-03-01 passed 91 days ago without a start");
+	assert_string_equal(
+	    start_light(id, "", reason, sizeof(reason)), "green");
+	assert_string_equal(reason, "started on 2021-06-01");
+	tr_do(&srv, "GET", "/api/v1/stats/alerts?year=2021&as_of=2021-02-30",
+	    editor, NULL, NULL, &r);
+	assert_int_equal(r.status, 400);
+	tr_free(&r);
+}
+
 static void
 test_batches(void **state)
 {
@@ -617,6 +737,7 @@ main(void)
 	    cmocka_unit_test(test_bad_parameters),
 	    cmocka_unit_test(test_targets),
 	    cmocka_unit_test(test_alerts),
+	    cmocka_unit_test(test_alerts_paged_and_as_of),
 	    cmocka_unit_test(test_batches),
 	};
 
