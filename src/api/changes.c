@@ -6,9 +6,11 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <event2/buffer.h>
 
+#include "../domain/validate.h"
 #include "cursor.h"
 #include "handlers.h"
 #include "input.h"
@@ -47,21 +49,76 @@ paged(const db_result *st, struct db_changes *feed, void *arg)
 	evbuffer_free(b);
 }
 
+/* kind: resource types, comma-separated, each one the feed has. */
+static int
+valid_kinds(const char *list)
+{
+	static const char *const kinds[] = {
+	    "project", "event", "report", "batch", "targets", "key", NULL};
+	char one[16];
+	size_t n;
+
+	while (*list != '\0') {
+		n = strcspn(list, ",");
+		if (n == 0 || n >= sizeof(one))
+			return 0;
+		snprintf(one, sizeof(one), "%.*s", (int)n, list);
+		if (!validate_enum(one, kinds))
+			return 0;
+		list += n + (list[n] == ',');
+		if (list[-1] == ',' && *list == '\0')
+			return 0;
+	}
+	return 1;
+}
+
+/* kind and since into q; -1 when it answered 400. */
+static int
+read_filters(struct api_req *a, struct db_change_query *q, char *kinds,
+    size_t klen, char *since, size_t slen)
+{
+	long long t;
+	int rc;
+
+	if ((rc = input_query(a->http, "kind", kinds, klen)) != 0) {
+		if (rc < 0 || !valid_kinds(kinds)) {
+			api_problem(a, 400, "invalid-parameter",
+			    "kind is one or more of project, event, report, "
+			    "batch, targets and key, comma-separated.");
+			return -1;
+		}
+		q->kinds = kinds;
+	}
+	if ((rc = input_query(a->http, "since", since, slen)) != 0) {
+		if (rc < 0 || !validate_timestamp(since, &t)) {
+			api_problem(a, 400, "invalid-parameter",
+			    "since is an RFC 3339 time with its offset "
+			    "(2024-06-30T08:00:00+08:00).");
+			return -1;
+		}
+		q->since = since;
+	}
+	return 0;
+}
+
 void
 changes_list(struct api_req *a)
 {
-	char buf[64];
-	long long xid = 0, id = 0;
-	int limit, rc;
+	struct db_change_query q = {0, 0, 0, NULL, NULL};
+	char buf[64], kinds[128], since[64];
+	int rc;
 
-	if (cursor_limit(a, &limit) != 0)
+	if (cursor_limit(a, &q.limit) != 0 ||
+	    read_filters(a, &q, kinds, sizeof(kinds), since, sizeof(since)) !=
+	        0)
 		return;
 	rc = input_query(a->http, "cursor", buf, sizeof(buf));
-	if (rc < 0 || (rc > 0 && cursor_decode_pair(buf, &xid, &id) != 0)) {
+	if (rc < 0 || (rc > 0 && cursor_decode_pair(buf, &q.xid, &q.id) != 0)) {
 		api_problem(a, 400, "invalid-cursor",
 		    "The cursor is not one this service issued.");
 		return;
 	}
-	a->state = json_pack("[iII]", limit, (json_int_t)xid, (json_int_t)id);
-	api_sent(a, db_change_page(api_reader(a), xid, id, limit, paged, a));
+	a->state =
+	    json_pack("[iII]", q.limit, (json_int_t)q.xid, (json_int_t)q.id);
+	api_sent(a, db_change_page(api_reader(a), &q, paged, a));
 }

@@ -268,7 +268,15 @@ struct db_changes {
 int db_change_next(struct db_changes *feed, struct db_change *change);
 typedef void (*db_changes_cb)(
     const db_result *st, struct db_changes *feed, void *arg);
-int db_change_page(struct db_pool *pool, long long xid, long long id, int limit,
+/* The page after the cursor's position (xid, id), of the changes to the
+ * resource types in kinds (comma-separated) made at or after since (RFC
+ * 3339), each NULL for all. */
+struct db_change_query {
+	long long xid, id;
+	int limit;
+	const char *kinds, *since;
+};
+int db_change_page(struct db_pool *pool, const struct db_change_query *q,
     db_changes_cb cb, void *arg);
 
 /* ---- figures.c (sql/005): shared reads (db_call in call.h) ------------ */
