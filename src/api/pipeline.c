@@ -22,9 +22,9 @@
  *                  Idempotency-Key whose request wrote nothing
  *
  * Public routes (ROLES_PUBLIC: health, readiness, metrics, the OpenAPI
- * document) pass authenticate, authorize, rate_limit and idempotency
- * untouched. No stage runs for a request that an earlier one answered,
- * so nothing unauthenticated is read past its head.
+ * document, the problem types, the labels) pass authenticate, authorize,
+ * rate_limit and idempotency untouched. No stage runs for a request that an
+ * earlier one answered, so nothing unauthenticated is read past its head.
  */
 #include <stdio.h>
 #include <stdlib.h>
