@@ -135,15 +135,15 @@ parameters_of(const struct route *r, json_t *c)
 
 	add_path_parameters(r->pattern, params);
 	json_array_extend(params, json_object_get(c, "parameters"));
-	/* Every operation's problems follow it, a public one's too (a
-	 * query parameter it does not take, /ready's 503). */
-	json_array_append_new(params, ref("parameters", "AcceptLanguage"));
 	if (r->roles != ROLES_PUBLIC && r->method == HTTP_M_GET)
 		json_array_append_new(
 		    params, ref("parameters", "CommitPosition"));
 	if (r->flags & ROUTE_IDEMPOTENT)
 		json_array_append_new(
 		    params, ref("parameters", "IdempotencyKey"));
+	/* Every operation's problems follow it, a public one's too (a
+	 * query parameter it does not take, /ready's 503). */
+	json_array_append_new(params, ref("parameters", "AcceptLanguage"));
 	return params;
 }
 
