@@ -75,11 +75,12 @@ build/asan/pipelined: $(SRC) $(GEN) $(wildcard src/*/*.h)
 # Unit tests link the pure code only: the domain, the shared utilities
 # (configuration, allocation, hex, metrics, address ranges), the pool's
 # batch helpers, the client address of a forwarded request, the PROXY
-# protocol header, the workers' sandbox and the key manager (test_keymgr
-# runs one).
+# protocol header, entity-tag lists, Accept-Language, the workers' sandbox
+# and the key manager (test_keymgr runs one).
 UNIT_TESTS = $(patsubst tests/unit/%.c,build/asan/%,$(wildcard tests/unit/test_*.c))
 UNIT_SRC   = $(DOMAIN) $(wildcard src/util/*.c) src/db/batch.c \
              src/http/client_addr.c src/http/proxy.c src/http/etag.c \
+             src/http/language.c \
              src/runtime/sandbox.c \
              src/runtime/landlock.c src/runtime/keymgr.c \
              $(wildcard tests/oracle/*.c)

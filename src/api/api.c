@@ -1,7 +1,8 @@
 /*
  * api.c: the helpers every handler uses to query and to answer. They call
  * down only (into src/db/ and src/http/), never into another file of
- * src/api/.
+ * src/api/ but problems.c, which every problem is answered through (and
+ * which calls none of them).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,8 +124,7 @@ api_json_t(struct api_req *a, int status, json_t *doc)
 void
 api_problem(struct api_req *a, int status, const char *type, const char *detail)
 {
-	http_problem(
-	    a->http, status, type, http_status_text(status), detail, NULL);
+	problems_answer(a->http, status, type, detail, NULL);
 }
 
 void
@@ -158,8 +158,7 @@ api_violation(struct api_req *a, const struct violation *v)
 	             : v->kind == VIOLATION_NOT_FOUND ? 404
 	                                              : 422;
 
-	http_problem(a->http, status, v->rule, http_status_text(status),
-	    v->detail, NULL);
+	api_problem(a, status, v->rule, v->detail);
 }
 
 int

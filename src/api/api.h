@@ -180,5 +180,16 @@ const char *const *openapi_query_names(const struct route *r);
 int api_openapi_print(FILE *out);
 /* problems.c: the problem types ("/problems/name") of a status. */
 json_t *problems_types(int status);
+/*
+ * problems.c: every problem the API answers, whatever the stage or the
+ * handler: type (a slug of the registry), the registry's title for it,
+ * and detail (English); errors, when not NULL, the validation errors.
+ * When the request's Accept-Language prefers Chinese, title and detail
+ * are the registry's Chinese ones and detail goes to detail_en. Always
+ * Vary: Accept-Language and Content-Language. api_problem is this for a
+ * request past the route stage.
+ */
+void problems_answer(struct http_request *r, int status, const char *type,
+    const char *detail, json_t *errors);
 
 #endif

@@ -36,6 +36,7 @@ void reports_photo(struct api_req *a);
 void changes_list(struct api_req *a);
 void problems_list(struct api_req *a);
 void problems_get(struct api_req *a);
+void labels_get(struct api_req *a);
 void imports_create(struct api_req *a);
 
 #endif

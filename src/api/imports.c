@@ -20,7 +20,6 @@ imported(const db_result *st, const struct db_json *outcome, void *arg)
 {
 	struct api_req *a = arg;
 	json_t *doc, *errs;
-	char *text;
 
 	if (db_failed(st) || outcome == NULL) {
 		api_write_refused(a, st);
@@ -28,12 +27,9 @@ imported(const db_result *st, const struct db_json *outcome, void *arg)
 	}
 	doc = json_loads(outcome->text, 0, NULL);
 	if ((errs = json_object_get(doc, "errors")) != NULL) {
-		text = json_dumps(errs, JSON_COMPACT);
-		http_problem(a->http, 422, "validation",
-		    "Unprocessable Content",
+		problems_answer(a->http, 422, "validation",
 		    "Some records name unknown areas; nothing was imported.",
-		    text);
-		free(text);
+		    errs);
 		json_decref(doc);
 		return;
 	}

@@ -13,13 +13,12 @@
 void
 verrors_respond(struct api_req *a, struct verrors *v)
 {
-	char *errs = json_dumps(v->list, JSON_COMPACT);
 	const char *first = json_string_value(
 	    json_object_get(json_array_get(v->list, 0), "detail"));
 
-	http_problem(a->http, 422, "validation", "Unprocessable Content",
-	    first != NULL ? first : "The request is not valid.", errs);
-	free(errs);
+	/* Each error's detail stays in English, beside its pointer. */
+	problems_answer(a->http, 422, "validation",
+	    first != NULL ? first : "The request is not valid.", v->list);
 	verrors_free(v);
 }
 

@@ -10,7 +10,8 @@
  * added here, by these rules:
  *
  *   every operation       400 (a query parameter not its own, or one
- *                         given twice), 500, 503
+ *                         given twice), 500, 503; Accept-Language, and
+ *                         Content-Language on every problem (problems.c)
  *   authenticated         security; 401, 403, 429; Commit-Position on a
  *                         read, and on a write's success
  *   a path parameter      its schema; 404
@@ -140,6 +141,9 @@ parameters_of(const struct route *r, json_t *c)
 	if (r->flags & ROUTE_IDEMPOTENT)
 		json_array_append_new(
 		    params, ref("parameters", "IdempotencyKey"));
+	/* Every operation's problems follow it, a public one's too (a
+	 * query parameter it does not take, /ready's 503). */
+	json_array_append_new(params, ref("parameters", "AcceptLanguage"));
 	return params;
 }
 
@@ -178,7 +182,8 @@ header_name(const char *component)
 	    {"AcceptPatch", "Accept-Patch"},
 	    {"WWWAuthenticate", "WWW-Authenticate"},
 	    {"CommitPosition", "Commit-Position"},
-	    {"IdempotentReplayed", "Idempotent-Replayed"}};
+	    {"IdempotentReplayed", "Idempotent-Replayed"},
+	    {"ContentLanguage", "Content-Language"}};
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -324,7 +329,7 @@ operation_of(const struct route *r, json_t *c, struct statuses *used)
 static json_t *
 problem_components(const struct statuses *used)
 {
-	json_t *out = json_object(), *resp;
+	json_t *out = json_object(), *resp, *headers;
 	size_t i;
 
 	for (i = 0; i < NPROBLEM_RESPONSES; i++) {
@@ -337,10 +342,12 @@ problem_components(const struct statuses *used)
 		    "application/problem+json", "schema", "allOf", "$ref",
 		    "#/components/schemas/Problem", "properties", "type",
 		    "enum", problems_types(p->status));
+		headers = json_pack("{s:o}", header_name("ContentLanguage"),
+		    ref("headers", "ContentLanguage"));
 		if (p->header != NULL)
-			json_object_set_new(resp, "headers",
-			    json_pack("{s:o}", header_name(p->header),
-			        ref("headers", p->header)));
+			json_object_set_new(headers, header_name(p->header),
+			    ref("headers", p->header));
+		json_object_set_new(resp, "headers", headers);
 		json_object_set_new(out, p->name, resp);
 	}
 	return out;

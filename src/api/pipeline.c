@@ -22,9 +22,9 @@
  *                  Idempotency-Key whose request wrote nothing
  *
  * Public routes (ROLES_PUBLIC: health, readiness, metrics, the OpenAPI
- * document) pass authenticate, authorize, rate_limit and idempotency
- * untouched. No stage runs for a request that an earlier one answered,
- * so nothing unauthenticated is read past its head.
+ * document, the problem types, the labels) pass authenticate, authorize,
+ * rate_limit and idempotency untouched. No stage runs for a request that an
+ * earlier one answered, so nothing unauthenticated is read past its head.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -246,7 +246,7 @@ method_not_allowed(struct http_request *r, const char *path)
 		    n > 0 ? ", " : "", http_method_name(api_routes[i].method));
 	}
 	http_add_header(r, "Allow", allow);
-	http_problem(r, 405, "method-not-allowed", "Method Not Allowed",
+	problems_answer(r, 405, "method-not-allowed",
 	    "This resource does not support that method; see Allow.", NULL);
 }
 
@@ -267,7 +267,7 @@ route(struct http_request *r, struct route_captures *caps)
 	if (path_known)
 		method_not_allowed(r, r->path);
 	else
-		http_problem(r, 404, "unknown-route", "Not Found",
+		problems_answer(r, 404, "unknown-route",
 		    "No resource lives at this path.", NULL);
 	return -1;
 }

@@ -22,6 +22,7 @@ const struct route api_routes[] = {
         0},
     {HTTP_M_GET, "/problems/{name}", problems_get, ROLES_PUBLIC,
         "getProblemType", 0},
+    {HTTP_M_GET, "/labels", labels_get, ROLES_PUBLIC, "getLabels", 0},
     {HTTP_M_GET, "/api/v1/areas", areas_list, ROLES_ANY, "listAreas", 0},
     {HTTP_M_GET, "/api/v1/projects", projects_list, ROLES_ANY, "listProjects",
         0},

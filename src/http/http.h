@@ -116,6 +116,17 @@ void http_respond(struct http_request *r, int status, const char *ctype,
 void http_problem(struct http_request *r, int status, const char *type,
     const char *title, const char *detail, const char *errors_json);
 
+/* The same with every member: detail_en, when not NULL, is the English
+ * of a detail written in another language (an extension member). */
+struct http_problem_doc {
+	int status;
+	const char *type, *title, *detail;
+	const char *detail_en;
+	const char *errors_json;
+};
+void http_problem_send(
+    struct http_request *r, const struct http_problem_doc *p);
+
 /* Frees a request whose client has gone (used by response.c). */
 void http_request_release(struct http_request *r);
 

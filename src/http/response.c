@@ -342,24 +342,38 @@ http_respond(struct http_request *r, int status, const char *ctype,
 }
 
 void
-http_problem(struct http_request *r, int status, const char *type,
-    const char *title, const char *detail, const char *errors_json)
+http_problem_send(struct http_request *r, const struct http_problem_doc *p)
 {
 	struct evbuffer *b = evbuffer_new();
 
 	if (b == NULL) {
-		http_respond(r, status, NULL, NULL, 0);
+		http_respond(r, p->status, NULL, NULL, 0);
 		return;
 	}
-	evbuffer_add_printf(b, "{\"type\":\"/problems/%s\",\"title\":", type);
-	http_json_escape(b, title, strlen(title));
-	evbuffer_add_printf(b, ",\"status\":%d,\"detail\":", status);
-	http_json_escape(b, detail, strlen(detail));
+	evbuffer_add_printf(
+	    b, "{\"type\":\"/problems/%s\",\"title\":", p->type);
+	http_json_escape(b, p->title, strlen(p->title));
+	evbuffer_add_printf(b, ",\"status\":%d,\"detail\":", p->status);
+	http_json_escape(b, p->detail, strlen(p->detail));
+	if (p->detail_en != NULL) {
+		evbuffer_add(b, ",\"detail_en\":", 13);
+		http_json_escape(b, p->detail_en, strlen(p->detail_en));
+	}
 	evbuffer_add_printf(b, ",\"request_id\":\"%s\"", r->request_id);
-	if (errors_json != NULL)
-		evbuffer_add_printf(b, ",\"errors\":%s", errors_json);
+	if (p->errors_json != NULL)
+		evbuffer_add_printf(b, ",\"errors\":%s", p->errors_json);
 	evbuffer_add(b, "}", 1);
-	http_respond(r, status, "application/problem+json",
+	http_respond(r, p->status, "application/problem+json",
 	    (const char *)evbuffer_pullup(b, -1), evbuffer_get_length(b));
 	evbuffer_free(b);
+}
+
+void
+http_problem(struct http_request *r, int status, const char *type,
+    const char *title, const char *detail, const char *errors_json)
+{
+	struct http_problem_doc p = {
+	    status, type, title, detail, NULL, errors_json};
+
+	http_problem_send(r, &p);
 }

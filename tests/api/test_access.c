@@ -111,7 +111,7 @@ static const struct row {
 #define NMATRIX (sizeof(matrix) / sizeof(matrix[0]))
 
 static const char *const public_paths[] = {"/health", "/ready", "/metrics",
-    "/openapi.json", "/problems", "/problems/{name}", NULL};
+    "/openapi.json", "/problems", "/problems/{name}", "/labels", NULL};
 
 static struct tserver srv;
 static const char *keys[NROLES];

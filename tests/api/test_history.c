@@ -280,14 +280,18 @@ test_events_page_parameters_checked(void **state)
 		        json_object_get(r.json, "components"), "parameters"),
 		    "Limit");
 
-		/* id, limit, cursor, and the Commit-Position of a read */
-		assert_int_equal(json_array_size(params), 4);
+		/* id, limit, cursor, the Commit-Position of a read and
+		 * Accept-Language */
+		assert_int_equal(json_array_size(params), 5);
 		assert_string_equal(json_string_value(json_object_get(
 		                        json_array_get(params, 3), "$ref")),
 		    "#/components/parameters/CommitPosition");
 		assert_string_equal(json_string_value(json_object_get(
 		                        json_array_get(params, 1), "$ref")),
 		    "#/components/parameters/Limit");
+		assert_string_equal(json_string_value(json_object_get(
+		                        json_array_get(params, 4), "$ref")),
+		    "#/components/parameters/AcceptLanguage");
 		assert_string_equal(
 		    json_string_value(json_object_get(limit, "in")), "query");
 		assert_int_equal(

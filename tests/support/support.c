@@ -276,14 +276,16 @@ tr_client_cert(const char *cert, const char *key)
 	client_key = key;
 }
 
-/* The problem types the server lists (GET /problems): name -> status. */
-static json_t *problem_types;
+/* The problem types the server lists (GET /problems): name -> its page
+ * (status, title, title_zh, detail_zh); and those the HTTP layer answers
+ * with before any operation (x-protocol-problems of /openapi.json). */
+static json_t *problem_types, *protocol_problems;
 
 static int
 load_problem_types(struct tserver *s)
 {
 	static int loading;
-	struct tresp r;
+	struct tresp r, d;
 	json_t *e;
 	size_t i;
 
@@ -291,29 +293,58 @@ load_problem_types(struct tserver *s)
 		return problem_types != NULL;
 	loading = 1;
 	tr_do(s, "GET", "/problems", NULL, NULL, NULL, &r);
+	tr_do(s, "GET", "/openapi.json", NULL, NULL, NULL, &d);
 	loading = 0;
-	if (r.status == 200) {
+	if (r.status == 200 && d.status == 200) {
 		problem_types = json_object();
 		json_array_foreach(json_object_get(r.json, "items"), i, e)
 		    json_object_set(problem_types,
-		        json_string_value(json_object_get(e, "type")),
-		        json_object_get(e, "status"));
+		        json_string_value(json_object_get(e, "type")), e);
+		protocol_problems =
+		    json_incref(json_object_get(d.json, "x-protocol-problems"));
 	}
 	tr_free(&r);
+	tr_free(&d);
 	return problem_types != NULL;
+}
+
+static int
+protocol_problem(const char *type)
+{
+	json_t *t;
+	size_t i;
+
+	json_array_foreach(protocol_problems, i, t)
+	{
+		if (strcmp(json_string_value(t), type) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static const char *
+member(const json_t *o, const char *name)
+{
+	const char *v = json_string_value(json_object_get(o, name));
+
+	return v != NULL ? v : "";
 }
 
 /*
  * Every problem document any test receives has a type the server lists
  * under GET /problems, with the status it was sent with: a type used
  * without its page, or with another status, fails the test that got it.
+ * One that the API answered (all but the HTTP layer's refusals) went
+ * through problems_answer: it carries Content-Language, Vary:
+ * Accept-Language and its type's title; in Chinese (zh), the type's
+ * detail_zh and the English detail in detail_en.
  */
 static void
 check_problem(struct tserver *s, const struct tresp *r)
 {
-	char ctype[128];
+	char ctype[128], lang[16], vary[128];
 	const char *type;
-	json_t *status;
+	json_t *page;
 
 	if (r->status == 0 ||
 	    tr_header(r, "Content-Type", ctype, sizeof(ctype)) == NULL ||
@@ -324,17 +355,45 @@ check_problem(struct tserver *s, const struct tresp *r)
 		die("support: a problem document without a type: %s", r->body);
 	if (!load_problem_types(s))
 		return; /* the server cannot list them now (it is stopping) */
-	status = json_object_get(problem_types, type);
-	if (status == NULL)
+	page = json_object_get(problem_types, type);
+	if (page == NULL)
 		die("support: problem type %s (status %ld) is not listed in "
 		    "GET "
 		    "/problems",
 		    type, r->status);
-	if (json_integer_value(status) != r->status)
+	if (json_integer_value(json_object_get(page, "status")) != r->status)
 		die("support: problem type %s came with status %ld, listed "
 		    "with "
 		    "%lld",
-		    type, r->status, (long long)json_integer_value(status));
+		    type, r->status,
+		    (long long)json_integer_value(
+		        json_object_get(page, "status")));
+	if (tr_header(r, "Content-Language", lang, sizeof(lang)) == NULL) {
+		if (!protocol_problem(type))
+			die("support: problem %s without Content-Language: not "
+			    "answered through problems_answer: %s",
+			    type, r->body);
+		return;
+	}
+	if (tr_header(r, "Vary", vary, sizeof(vary)) == NULL ||
+	    strstr(vary, "Accept-Language") == NULL)
+		die("support: problem %s without Vary: Accept-Language", type);
+	if (strcmp(lang, "zh") == 0 &&
+	    (strcmp(member(r->json, "title"), member(page, "title_zh")) != 0 ||
+	        strcmp(member(r->json, "detail"), member(page, "detail_zh")) !=
+	            0 ||
+	        *member(r->json, "detail_en") == '\0'))
+		die("support: problem %s in zh is not its type's title_zh and "
+		    "detail_zh with a detail_en: %s",
+		    type, r->body);
+	if (strcmp(lang, "en") == 0 &&
+	    (strcmp(member(r->json, "title"), member(page, "title")) != 0 ||
+	        json_object_get(r->json, "detail_en") != NULL))
+		die("support: problem %s in en has not its type's title, or "
+		    "has a detail_en: %s",
+		    type, r->body);
+	if (strcmp(lang, "zh") != 0 && strcmp(lang, "en") != 0)
+		die("support: problem %s with Content-Language %s", type, lang);
 }
 
 void
