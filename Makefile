@@ -19,7 +19,8 @@
 #   make format  clang-format every C file
 
 CC       ?= cc
-PKGS      = libevent libevent_openssl openssl libpq jansson
+PKGS      = libevent libevent_openssl openssl libpq jansson \
+            libjpeg libpng libexif
 CSTD      = -std=c17 -D_GNU_SOURCE
 WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
 INC       = $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -I/usr/include/postgresql
