@@ -187,6 +187,8 @@ jpeg_inspect(const unsigned char *buf, size_t len,
     unsigned long long max_pixels, struct image_info *out, char *why,
     size_t whylen)
 {
+	/* How libjpeg starts the warnings about entropy-coded data. */
+	static const char corrupt[] = "Corrupt JPEG data: ";
 	struct jpeg_ctx *c;
 	int rc;
 
@@ -220,7 +222,9 @@ jpeg_inspect(const unsigned char *buf, size_t len,
 			    "its size allows.");
 		else
 			say(why, whylen, "The JPEG image is corrupt: %s.",
-			    c->err.msg);
+			    strncmp(c->err.msg, corrupt, strlen(corrupt)) == 0
+			        ? c->err.msg + strlen(corrupt)
+			        : c->err.msg);
 	}
 	jpeg_destroy_decompress(&c->cinfo);
 	free(c);
