@@ -19,7 +19,8 @@
 #   make format  clang-format every C file
 
 CC       ?= cc
-PKGS      = libevent libevent_openssl openssl libpq jansson
+PKGS      = libevent libevent_openssl openssl libpq jansson \
+            libjpeg libpng libexif
 CSTD      = -std=c17 -D_GNU_SOURCE
 WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
 INC       = $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -I/usr/include/postgresql
@@ -134,7 +135,7 @@ FUZZ_SECONDS = 30
 FUZZERS      = build/fuzz/fuzz_parse build/fuzz/fuzz_config \
                build/fuzz/fuzz_cursor build/fuzz/fuzz_body \
                build/fuzz/fuzz_ndjson build/fuzz/fuzz_csv \
-               build/fuzz/fuzz_proxy
+               build/fuzz/fuzz_proxy build/fuzz/fuzz_image
 # A harness's prerequisites are its .c files, which it links, and the
 # headers, which it does not.
 FUZZ_HDRS    = $(wildcard src/*/*.h) tests/fuzz/fuzz.h
@@ -176,6 +177,10 @@ build/fuzz/fuzz_csv: tests/fuzz/fuzz_csv.c $(IMPORT_FUZZ_SRC) \
 	$(FUZZ_LINK)
 
 build/fuzz/fuzz_proxy: tests/fuzz/fuzz_proxy.c src/http/proxy.c $(FUZZ_HDRS)
+	@mkdir -p $(@D)
+	$(FUZZ_LINK)
+
+build/fuzz/fuzz_image: tests/fuzz/fuzz_image.c src/util/image.c $(FUZZ_HDRS)
 	@mkdir -p $(@D)
 	$(FUZZ_LINK)
 

@@ -7,6 +7,7 @@
 set -e
 PKGS="build-essential pkg-config libevent-dev libssl-dev libpq-dev
 libjansson-dev libhttp-parser-dev libcsv-dev libseccomp-dev libcmocka-dev libcurl4-openssl-dev
+libjpeg62-turbo-dev libpng-dev libexif-dev
 postgresql-15 openssl curl clang-format clang-tidy cppcheck clang libclang-rt-dev wrk
 nginx-light postgresql-client-15 pebble lego haproxy"
 [ $# -eq 0 ] || PKGS="$*"
