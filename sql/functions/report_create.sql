@@ -21,12 +21,24 @@ BEGIN
 		(doc->>'progress_percent')::smallint, doc->>'note',
 		audit->>'principal')
 	RETURNING * INTO r;
-	INSERT INTO site_report_photos (report_id, n, content_type, sha256, bytes)
-	SELECT r.id, x.n, x.ph->>'content_type',
-		encode(sha256(decode(x.ph->>'data', 'base64')), 'hex'),
-		decode(x.ph->>'data', 'base64')
-	FROM json_array_elements(coalesce(doc->'photos', '[]'))
-		WITH ORDINALITY AS x(ph, n);
+	-- A photo sent in the report, as base64, is stored as an upload
+	-- would store it (sql/019), once, and referenced.
+	WITH sent AS (
+		SELECT x.n, x.ph->>'content_type' AS ctype,
+			decode(x.ph->>'data', 'base64') AS data
+		FROM json_array_elements(coalesce(doc->'photos', '[]'))
+			WITH ORDINALITY AS x(ph, n)),
+	hashed AS (
+		SELECT s.*, encode(sha256(s.data), 'hex') AS h FROM sent s),
+	stored AS (
+		INSERT INTO photos (sha256, content_type, size, uploaded_by,
+			bytes)
+		SELECT DISTINCT ON (h.h) h.h, h.ctype, length(h.data),
+			audit->>'principal_id', h.data
+		FROM hashed h ORDER BY h.h, h.n
+		ON CONFLICT (sha256) DO NOTHING)
+	INSERT INTO site_report_photos (report_id, n, sha256)
+	SELECT r.id, h.n, h.h FROM hashed h;
 	-- The newest report (by its date) sets the progress.
 	UPDATE projects SET
 		progress_percent = CASE WHEN old.last_report_on IS NULL

@@ -7,8 +7,9 @@ LANGUAGE sql STABLE AS $$
 		'longitude', r.longitude, 'progress_percent', r.progress_percent,
 		'note', r.note, 'recorded_at', r.recorded_at,
 		'recorded_by', r.recorded_by,
-		'photos', coalesce((SELECT json_agg(json_build_object('n', p.n,
-			'content_type', p.content_type, 'sha256', p.sha256,
-			'size', length(p.bytes)) ORDER BY p.n)
-			FROM site_report_photos p WHERE p.report_id = r.id), '[]'))
+		'photos', coalesce((SELECT json_agg(json_build_object('n', sp.n,
+			'content_type', ph.content_type, 'sha256', sp.sha256,
+			'size', ph.size) ORDER BY sp.n)
+			FROM site_report_photos sp JOIN photos ph USING (sha256)
+			WHERE sp.report_id = r.id), '[]'))
 $$;

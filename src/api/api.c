@@ -183,3 +183,25 @@ api_actor(const struct api_req *a)
 
 	return who;
 }
+
+/*
+ * The conditional field name against a->etag (RFC 9110 §13.1): ETAG_MATCH
+ * also when the field is absent, ETAG_NO_MATCH, or ETAG_MALFORMED when
+ * it was answered with 400.
+ */
+int
+api_precondition(struct api_req *a, const char *name, enum etag_cmp cmp)
+{
+	const char *field = http_header(a->http, name);
+	char detail[96];
+	int m;
+
+	if (field == NULL)
+		return cmp == ETAG_WEAK ? ETAG_NO_MATCH : ETAG_MATCH;
+	if ((m = etag_match(field, a->etag, cmp)) == ETAG_MALFORMED) {
+		snprintf(detail, sizeof(detail),
+		    "%s must be \"*\" or a list of entity tags (\"3\").", name);
+		api_problem(a, 400, "invalid-precondition", detail);
+	}
+	return m;
+}

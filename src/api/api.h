@@ -13,6 +13,7 @@
 #include "../db/db.h"
 #include "../db/queries.h"
 #include "../util/config.h"
+#include "../http/etag.h"
 #include "../http/http.h"
 #include "../http/router.h"
 
@@ -54,6 +55,7 @@ struct route {
 };
 
 #define ROUTE_IDEMPOTENT 1
+#define ROUTE_PHOTO_BODY 2 /* its body may be max_photo_size */
 
 /* The state of one request while its handler runs; freed with it. */
 struct api_req {
@@ -67,7 +69,7 @@ struct api_req {
 	json_t *state; /* handler scratch: what it carries between queries */
 	void *data; /* handler state that is not JSON, freed with */
 	void (*data_free)(void *);
-	char etag[32];
+	char etag[72]; /* "version", or a photo's "sha256" */
 	const char *missing; /* api_found's 404 detail: a static string */
 	int stage; /* in pipeline.c's list */
 	void (*resume)(struct api_req *); /* the stage after an async one */
@@ -150,6 +152,11 @@ int api_uuid_capture(struct api_req *a, int n, const char *detail);
 /* Answers a refused write: duplicate code 409, unknown area 422, ... */
 void api_write_refused(struct api_req *a, const db_result *res);
 void api_etag_of(struct api_req *a, long long version);
+/* The conditional field name (If-Match, If-None-Match) against a->etag
+ * (RFC 9110 §13.1): ETAG_MATCH, also when the field is absent and cmp is
+ * ETAG_STRONG; ETAG_NO_MATCH; or ETAG_MALFORMED when it was answered with
+ * 400. */
+int api_precondition(struct api_req *a, const char *name, enum etag_cmp cmp);
 /* 404 unless the {id} of the path is a UUID. */
 int api_project_id(struct api_req *a);
 

@@ -53,8 +53,8 @@ paged(const db_result *st, struct db_changes *feed, void *arg)
 static int
 valid_kinds(const char *list)
 {
-	static const char *const kinds[] = {
-	    "project", "event", "report", "batch", "targets", "key", NULL};
+	static const char *const kinds[] = {"project", "event", "report",
+	    "batch", "targets", "key", "photo", NULL};
 	char one[16];
 	size_t n;
 
@@ -84,7 +84,7 @@ read_filters(struct api_req *a, struct db_change_query *q, char *kinds,
 		if (rc < 0 || !valid_kinds(kinds)) {
 			api_problem(a, 400, "invalid-parameter",
 			    "kind is one or more of project, event, report, "
-			    "batch, targets and key, comma-separated.");
+			    "batch, targets, key and photo, comma-separated.");
 			return -1;
 		}
 		q->kinds = kinds;

@@ -33,6 +33,16 @@ void reports_list(struct api_req *a);
 void reports_get(struct api_req *a);
 void reports_photo(struct api_req *a);
 
+/* photos.c */
+void photos_put(struct api_req *a);
+void photos_get(struct api_req *a);
+/* Serves a photo the database answered with (its ETag, If-None-Match);
+ * a db_photo_cb whose argument is the request. */
+void api_photo_serve(const db_result *st, const struct db_photo *ph, void *arg);
+/* The sweep of unreferenced photos, on each worker's loop. */
+int photos_sweep_start(struct event_base *base);
+void photos_sweep_stop(void);
+
 void changes_list(struct api_req *a);
 void problems_list(struct api_req *a);
 void problems_get(struct api_req *a);

@@ -188,8 +188,12 @@ body_arrived(struct http_request *r)
 static void
 stage_read_body(struct api_req *a)
 {
+	size_t max = a->route->flags & ROUTE_PHOTO_BODY
+	                 ? (size_t)api_cfg->max_photo_size
+	                 : (size_t)api_cfg->max_body_size;
+
 	if (a->http->body_state == HTTP_BODY_PENDING)
-		http_read_body(a->http, body_arrived);
+		http_read_body_max(a->http, max, body_arrived);
 	else
 		stage_next(a);
 }

@@ -132,6 +132,21 @@ static const struct problem_doc docs[] = {
         "again.",
         "项目已被他人修改：请重新读取后再提交（If-Match 与当前版本不符）。"},
     /* Resources. */
+    {"photo-hash-mismatch", 422, "Photo hash mismatch", "照片校验值不符",
+        "PUT /api/v1/photos/{sha256}: the SHA-256 of the body is not the "
+        "one in the path. The upload was cut or changed on the way: send "
+        "the whole photo again.",
+        "照片内容的 SHA-256 "
+        "与地址中的不一致：上传被中断或被改动，请重新上传整张照片。"},
+    {"photo-not-an-image", 422, "Not an image", "不是有效图片",
+        "The photo does not decode as a whole JPEG or PNG image (the "
+        "detail says what the decoder found), or it has more pixels than "
+        "max_photo_pixels.",
+        "照片无法完整解码为 JPEG 或 PNG 图片，或像素数超过上限。"},
+    {"photo-type-mismatch", 422, "Photo type mismatch", "照片类型不符",
+        "The photo decodes, but as another type than its Content-Type "
+        "says.",
+        "照片可以解码，但其类型与 Content-Type 声明的不一致。"},
     {"not-found", 404, "Not found", "不存在",
         "No such resource (or its id is not a UUID).",
         "所请求的资源不存在（或其编号不是有效的 UUID）。"},

@@ -179,28 +179,6 @@ projects_create(struct api_req *a)
 
 /* ---- GET /api/v1/projects/{id} ----------------------------------------- */
 
-/*
- * The conditional field name against a->etag (RFC 9110 §13.1): ETAG_MATCH
- * also when the field is absent, ETAG_NO_MATCH, or ETAG_MALFORMED when
- * it was answered with 400.
- */
-static int
-precondition(struct api_req *a, const char *name, enum etag_cmp cmp)
-{
-	const char *field = http_header(a->http, name);
-	char detail[96];
-	int m;
-
-	if (field == NULL)
-		return cmp == ETAG_WEAK ? ETAG_NO_MATCH : ETAG_MATCH;
-	if ((m = etag_match(field, a->etag, cmp)) == ETAG_MALFORMED) {
-		snprintf(detail, sizeof(detail),
-		    "%s must be \"*\" or a list of entity tags (\"3\").", name);
-		api_problem(a, 400, "invalid-precondition", detail);
-	}
-	return m;
-}
-
 static void
 fetched(const db_result *st, const struct db_project *p, void *arg)
 {
@@ -216,7 +194,8 @@ fetched(const db_result *st, const struct db_project *p, void *arg)
 		return;
 	}
 	api_etag_of(a, p->version);
-	if ((m = precondition(a, "If-None-Match", ETAG_WEAK)) == ETAG_MALFORMED)
+	if ((m = api_precondition(a, "If-None-Match", ETAG_WEAK)) ==
+	    ETAG_MALFORMED)
 		return;
 	if (m == ETAG_MATCH) {
 		http_add_header(a->http, "ETag", a->etag);
@@ -285,7 +264,7 @@ patch_current(const db_result *st, const struct db_project *p, void *arg)
 	if (api_project_in_scope(a, p->area) != 0)
 		return;
 	api_etag_of(a, p->version);
-	m = precondition(a, "If-Match", ETAG_STRONG);
+	m = api_precondition(a, "If-Match", ETAG_STRONG);
 	a->etag[0] = '\0';
 	if (m == ETAG_MALFORMED)
 		return;

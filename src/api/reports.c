@@ -88,39 +88,6 @@ reports_list(struct api_req *a)
 	                api_page_rows(a, limit), api_listed, a));
 }
 
-static int
-hexval(char c)
-{
-	return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
-}
-
-static void
-photo_found(const db_result *st, const struct db_photo *ph, void *arg)
-{
-	struct api_req *a = arg;
-	const char *hex;
-	unsigned char *bytes;
-	size_t n, i;
-
-	if (db_failed(st)) {
-		api_db_problem(a, st);
-		return;
-	}
-	if (ph == NULL) {
-		api_problem(a, 404, "not-found", "No such photo.");
-		return;
-	}
-	hex = ph->hex;
-	n = ph->hex_len / 2;
-	bytes = xmalloc(n + 1);
-	for (i = 0; i < n; i++)
-		bytes[i] = (unsigned char)(hexval(hex[2 * i]) * 16 +
-		                           hexval(hex[2 * i + 1]));
-	a->http->cache_control = "private, max-age=86400, immutable";
-	http_respond(a->http, 200, ph->content_type, (const char *)bytes, n);
-	free(bytes);
-}
-
 void
 reports_photo(struct api_req *a)
 {
@@ -134,7 +101,7 @@ reports_photo(struct api_req *a)
 		return;
 	}
 	api_sent(a, db_report_photo(api_pool, a->caps.value[0],
-	                a->caps.value[1], n, photo_found, a));
+	                a->caps.value[1], n, api_photo_serve, a));
 }
 
 void

@@ -8,6 +8,7 @@
 
 #include "../util/metrics.h"
 #include "api.h"
+#include "handlers.h"
 #include "ratelimit.h"
 #include "replica.h"
 
@@ -50,7 +51,7 @@ api_worker_init(struct event_base *base, void *arg)
 	api_pool = db_pool_new(base, db_conninfo(api_cfg->database_url),
 	    api_cfg->db_pool_size, api_cfg->db_reconnect_max_ms,
 	    api_cfg->db_statement_timeout_ms, api_cfg->db_lock_timeout_ms);
-	if (api_pool == NULL)
+	if (api_pool == NULL || photos_sweep_start(base) != 0)
 		return -1;
 	return replica_worker_init(base);
 }
@@ -59,6 +60,7 @@ void
 api_worker_fini(void *arg)
 {
 	(void)arg;
+	photos_sweep_stop();
 	replica_worker_fini();
 	db_pool_free(api_pool);
 	api_pool = NULL;

@@ -52,6 +52,11 @@ int db_call(struct db_pool *pool, const char *stmt, int nparams,
     const char *const *params, int shared, db_callback done, const void *ctx,
     size_t ctxlen);
 
+/* db_call for a statement that answers with a photo: its hash, its
+ * content type, then its bytes in hex (photos.c). */
+int db_call_photo(struct db_pool *pool, const char *stmt, int nparams,
+    const char *const *params, db_photo_cb cb, void *arg);
+
 /* db_call for a statement that answers with one JSON document in its
  * first column: cb gets it, or none when there is no row or it is NULL. */
 int db_call_json(struct db_pool *pool, const char *stmt, int nparams,

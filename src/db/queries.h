@@ -236,6 +236,7 @@ int db_report_create(struct db_pool *pool, const char *project, json_t *report,
 
 /* Photo n (1..4) of a report of a project; none: there is none. */
 struct db_photo {
+	const char *sha256;
 	const char *content_type;
 	const char *hex; /* its bytes, in hex: the text protocol's */
 	size_t hex_len;
@@ -244,6 +245,21 @@ typedef void (*db_photo_cb)(
     const db_result *st, const struct db_photo *ph, void *arg);
 int db_report_photo(struct db_pool *pool, const char *project,
     const char *report, const char *n, db_photo_cb cb, void *arg);
+
+/* ---- photos.c ---------------------------------------------------------- */
+
+/* Stores a checked photo: hex is its bytes as bytea's text input ("\x"
+ * and hex), meta what the API read of them (sha256, content_type, width,
+ * height, and from EXIF taken_at, lat, lon). Answers {"created",
+ * "photo"}: created false when it was stored already. */
+int db_photo_put(struct db_pool *pool, const char *hex, json_t *meta,
+    const struct db_actor *who, db_json_cb cb, void *arg);
+/* A photo by its SHA-256 (lowercase hex); none: there is none. */
+int db_photo_get(
+    struct db_pool *pool, const char *sha256, db_photo_cb cb, void *arg);
+/* Removes up to 1000 photos uploaded more than keep_seconds ago that no
+ * report references; a failure is logged. */
+int db_photo_sweep(struct db_pool *pool, int keep_seconds);
 
 int db_report_page(struct db_pool *pool, const char *project, long long after,
     int rows, db_page_cb cb, void *arg);

@@ -14,12 +14,14 @@ const struct db_stmt db_report_stmts[] = {
     /* One report: $1 project, $2 report. */
     {"report_get", "SELECT report_json(r) FROM site_reports r"
                    " WHERE r.project_id = $1 AND r.id = $2"},
-    /* The content type, then the bytes in hex (photo_done). */
+    /* The photo's columns as db_call_photo reads them. */
     {"report_photo",
-        "SELECT p.content_type, encode(p.bytes, 'hex') FROM site_report_photos "
-        "p"
-        " JOIN site_reports r ON r.id = p.report_id"
-        " WHERE r.project_id = $1 AND p.report_id = $2 AND p.n = $3::smallint"},
+        "SELECT ph.sha256, ph.content_type, encode(ph.bytes, 'hex')"
+        " FROM site_report_photos sp"
+        " JOIN site_reports r ON r.id = sp.report_id"
+        " JOIN photos ph ON ph.sha256 = sp.sha256"
+        " WHERE r.project_id = $1 AND sp.report_id = $2"
+        " AND sp.n = $3::smallint"},
 };
 
 const size_t db_report_nstmts =
@@ -79,35 +81,13 @@ db_report_page(struct db_pool *pool, const char *project, long long after,
 
 /* ---- report_photo ------------------------------------------------------ */
 
-struct photo_call {
-	db_photo_cb cb;
-	void *arg;
-};
-
-static void
-photo_done(const db_result *res, void *ctx)
-{
-	const struct photo_call *c = ctx;
-	struct db_photo ph;
-	int found = !db_failed(res) && db_rows(res) > 0;
-
-	if (found) {
-		ph.content_type = db_value(res, 0, 0);
-		ph.hex = db_value(res, 0, 1);
-		ph.hex_len = db_length(res, 0, 1);
-	}
-	c->cb(res, found ? &ph : NULL, c->arg);
-}
-
 int
 db_report_photo(struct db_pool *pool, const char *project, const char *report,
     const char *n, db_photo_cb cb, void *arg)
 {
 	const char *params[3] = {project, report, n};
-	struct photo_call c = {cb, arg};
 
-	return db_call(
-	    pool, "report_photo", 3, params, 0, photo_done, &c, sizeof(c));
+	return db_call_photo(pool, "report_photo", 3, params, cb, arg);
 }
 
 int

@@ -21,7 +21,8 @@
 	X(change)                                                              \
 	X(import)                                                              \
 	X(limits)                                                              \
-	X(replica)
+	X(replica)                                                             \
+	X(photo)
 
 #define DB_DECLARE_STMTS(r)                                                    \
 	extern const struct db_stmt db_##r##_stmts[];                          \

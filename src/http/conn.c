@@ -411,7 +411,8 @@ conn_accept(
     struct server *srv, int fd, const char *addr, int counted, int proxied)
 {
 	struct parse_limits lim = {(size_t)srv->cfg->max_header_size,
-	    (size_t)srv->cfg->max_body_size, &srv->bodies};
+	    (size_t)srv->cfg->max_body_size, config_max_body_any(srv->cfg),
+	    &srv->bodies};
 	struct conn *c = xcalloc(1, sizeof(*c));
 	BIO *bio;
 
@@ -543,6 +544,12 @@ conn_response_ready(
 void
 http_read_body(struct http_request *r, http_handler cb)
 {
+	http_read_body_max(r, 0, cb);
+}
+
+void
+http_read_body_max(struct http_request *r, size_t max, http_handler cb)
+{
 	struct conn *c = r->conn;
 	const char *expect;
 
@@ -551,9 +558,12 @@ http_read_body(struct http_request *r, http_handler cb)
 		return;
 	}
 	enter(c);
+	if (max > 0)
+		parse_body_max(&c->parse, max);
 	if (parse_body_reserve(&c->parse) != 0) {
-		/* The worker holds all the bodies it may: refused before a
-		 * byte of this one is read (503), and the connection closes. */
+		/* Over the route's limit (413), or the worker holds all the
+		 * bodies it may (503): refused before a byte of this one is
+		 * read, and the connection closes. */
 		parse_failed(c);
 		leave(c);
 		return;

@@ -94,8 +94,12 @@ typedef void (*http_handler)(struct http_request *r);
 /* Case-insensitive header lookup; NULL when absent. */
 const char *http_header(const struct http_request *r, const char *name);
 
-/* Reads the pending body, then calls cb(r); see the top of this file. */
+/* Reads the pending body, then calls cb(r); see the top of this file.
+ * The body may be max_body_size bytes; http_read_body_max lets it have
+ * max (up to the largest body limit of the configuration; 0: the
+ * default). */
 void http_read_body(struct http_request *r, http_handler cb);
+void http_read_body_max(struct http_request *r, size_t max, http_handler cb);
 
 /* Whether this worker is draining (SIGTERM): /ready answers 503. */
 int http_draining(void);

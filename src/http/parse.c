@@ -18,8 +18,8 @@
  *     coding, 400 otherwise), never in HTTP/1.0 (400, §6.1); never with
  *     Content-Length (http-parser: 400, §6.3)
  *   a method this server does not implement (501, RFC 9110 §9.1)
- *   a body over max_body (413, before reading it when its length is
- *     announced)
+ *   a body over max_body, or over what the route let it have up to
+ *     max_body_any (413, before reading it when its length is announced)
  *   trailer fields are kept apart from the request's fields and never
  *     read as them; one that names a field of framing, routing or
  *     authentication is refused (400, RFC 9110 §6.5.1)
@@ -488,8 +488,11 @@ on_headers_complete(http_parser *hp)
 	p->in_trailers = 1; /* any field from here on is a trailer */
 	p->in_value = 0;
 	p->announced = 0;
+	p->body_max = p->lim.max_body;
+	/* The route, not yet known, may let the body have more than
+	 * max_body: only what no route takes is refused now. */
 	if (hp->content_length != ULLONG_MAX &&
-	    hp->content_length > p->lim.max_body)
+	    hp->content_length > p->lim.max_body_any)
 		return fail(p, 413, "body-too-large",
 		    "The request body exceeds the server's limit.");
 	if (has_body(hp)) {
@@ -523,9 +526,18 @@ body_grow(struct parse *p, struct http_request *r, size_t cap)
 	return 0;
 }
 
+void
+parse_body_max(struct parse *p, size_t max)
+{
+	p->body_max = max < p->lim.max_body_any ? max : p->lim.max_body_any;
+}
+
 int
 parse_body_reserve(struct parse *p)
 {
+	if (p->announced > p->body_max)
+		return fail(p, 413, "body-too-large",
+		    "The request body exceeds the limit of this route.");
 	if (p->announced == 0 || p->req->body_cap > 0)
 		return 0;
 	return body_grow(p, p->req, p->announced + 1);
@@ -538,7 +550,7 @@ on_body(http_parser *hp, const char *at, size_t len)
 	struct http_request *r = p->req;
 	size_t cap;
 
-	if (r->body_len + len > p->lim.max_body)
+	if (r->body_len + len > p->body_max)
 		return fail(p, 413, "body-too-large",
 		    "The request body exceeds the server's limit.");
 	if (r->body_len + len + 1 > r->body_cap) {

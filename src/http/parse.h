@@ -41,7 +41,8 @@ struct body_budget {
 
 struct parse_limits {
 	size_t max_header; /* request line, fields and delimiters, bytes */
-	size_t max_body;
+	size_t max_body; /* a request's body, unless it is let have more */
+	size_t max_body_any; /* the most any request may be let have */
 	struct body_budget *budget;
 };
 
@@ -70,6 +71,8 @@ struct parse {
 	char trailer_name[32];
 	size_t trailer_name_len, trailer_bytes;
 	size_t announced; /* the body's Content-Length; 0 when chunked */
+	size_t body_max; /* this request's limit: max_body, or what
+	                    parse_body_max let it have */
 	int taken; /* req belongs to the caller; the body may still be
 	              appended to it until PARSE_DONE */
 	enum parse_result result; /* of the pause in progress */
@@ -92,9 +95,13 @@ enum parse_result parse_feed(
 void parse_resume(struct parse *p);
 
 /* After PARSE_HEAD, before parse_resume: a buffer for the whole of an
- * announced body, charged to the budget. -1, with the failure set (503),
- * when the budget cannot hold it. */
+ * announced body, charged to the budget. -1, with the failure set, when
+ * the body announced is over the request's limit (413) or the budget
+ * cannot hold it (503). */
 int parse_body_reserve(struct parse *p);
+/* Lets the request being read have a body of up to max bytes (at most
+ * max_body_any); before parse_body_reserve. */
+void parse_body_max(struct parse *p, size_t max);
 
 /* The request being built (after PARSE_HEAD, or the half-built one of a
  * failure), still owned by the parser; NULL when none began. */

@@ -7,7 +7,7 @@
 #define PIPELINED_ROUTER_H
 
 #define ROUTE_MAX_CAPTURES 3
-#define ROUTE_CAPTURE_MAX  64
+#define ROUTE_CAPTURE_MAX  72 /* a SHA-256 in hex, and its NUL */
 
 struct route_captures {
 	int n;

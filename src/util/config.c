@@ -53,6 +53,9 @@ const struct config_option config_options[] = {
     INT_OPT(max_header_size, "8192", 1024, 1048576),
     INT_OPT(max_body_size, "1048576", 1024, 268435456),
     INT_OPT(max_body_memory, "67108864", 1024, 1073741824),
+    INT_OPT(max_photo_size, "10485760", 1024, 268435456),
+    INT_OPT(max_photo_pixels, "60000000", 1, 1000000000),
+    INT_OPT(photo_keep_unreferenced, "604800", 1, 31536000),
     INT_OPT(header_timeout, "10", 1, 3600),
     INT_OPT(body_timeout, "30", 1, 3600),
     INT_OPT(keepalive_timeout, "60", 1, 3600),
@@ -212,11 +215,12 @@ check_relations(
 		    cfg->output_high_watermark);
 		return -1;
 	}
-	if (cfg->max_body_memory < cfg->max_body_size) {
+	if ((size_t)cfg->max_body_memory < config_max_body_any(cfg)) {
 		snprintf(err, errlen,
 		    "%s: max_body_memory (%d) must hold at least one body of "
-		    "max_body_size (%d)",
-		    path, cfg->max_body_memory, cfg->max_body_size);
+		    "max_body_size (%d) and one photo of max_photo_size (%d)",
+		    path, cfg->max_body_memory, cfg->max_body_size,
+		    cfg->max_photo_size);
 		return -1;
 	}
 	if (cidr_list_parse(cfg->trusted_proxies, &proxies, why, sizeof(why)) !=
@@ -325,4 +329,12 @@ config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 	fclose(fp);
 	free(text);
 	return rc;
+}
+
+size_t
+config_max_body_any(const struct config *cfg)
+{
+	return (size_t)(cfg->max_body_size > cfg->max_photo_size
+	                    ? cfg->max_body_size
+	                    : cfg->max_photo_size);
 }

@@ -31,6 +31,9 @@ struct config {
 	int max_header_size;
 	int max_body_size;
 	int max_body_memory;
+	int max_photo_size;
+	int max_photo_pixels;
+	int photo_keep_unreferenced;
 	int header_timeout;
 	int body_timeout;
 	int keepalive_timeout;
@@ -87,6 +90,10 @@ void config_defaults(struct config *cfg);
  * naming the file, line and option into err.
  */
 int config_load(struct config *cfg, const char *path, char *err, size_t errlen);
+
+/* The largest body any route may be let have (max_body_size, or a
+ * photo's max_photo_size). */
+size_t config_max_body_any(const struct config *cfg);
 
 /*
  * Parses len bytes of text over cfg, as config_load() parses a file's;

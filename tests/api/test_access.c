@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "images.h"
 #include "support.h"
 
 enum {
@@ -75,6 +76,11 @@ static const struct row {
         "/api/v1/projects/{id}/reports/{report_id}", NULL, ALL, 200, NULL},
     {"GET", "/api/v1/projects/{P}/reports/{R}/photos/1",
         "/api/v1/projects/{id}/reports/{report_id}/photos/{n}", NULL, ALL, 200,
+        NULL},
+    /* {PHOTO}: a fresh photo, PUT under its own hash (test_matrix). */
+    {"PUT", "/api/v1/photos/{PHOTO}", "/api/v1/photos/{sha256}", "{PHOTO}",
+        WRITERS | BIT(R_REPORTER), 201, "Content-Type: image/png"},
+    {"GET", "/api/v1/photos/{H}", "/api/v1/photos/{sha256}", NULL, ALL, 200,
         NULL},
     {"GET", "/api/v1/stats/pipeline", "/api/v1/stats/pipeline", NULL, ALL, 200,
         NULL},
@@ -179,6 +185,35 @@ fresh_report(char *out)
 	tr_free(&r);
 }
 
+/* A photo no test has sent before; its hash in hash. */
+static unsigned char *
+fresh_photo(size_t *len, char *hash)
+{
+	static unsigned seed = 100;
+	unsigned char *png = img_png(8, 8, 0, seed++, len);
+
+	img_sha256_hex(png, *len, hash);
+	return png;
+}
+
+/* The hash of a fresh photo, uploaded. */
+static void
+uploaded_photo(char *hash)
+{
+	const char *h[] = {"Content-Type: image/png", NULL};
+	unsigned char *png;
+	char path[128];
+	struct tresp r;
+	size_t len;
+
+	png = fresh_photo(&len, hash);
+	snprintf(path, sizeof(path), "/api/v1/photos/%s", hash);
+	tr_do_bytes(&srv, "PUT", path, editor, (const char *)png, len, h, &r);
+	assert_int_equal(r.status, 201);
+	tr_free(&r);
+	free(png);
+}
+
 static void
 fresh_batch(char *out)
 {
@@ -212,7 +247,7 @@ current_etag(char *line)
 static void
 expand(const char *tmpl, char *out, size_t len)
 {
-	char ev[64], key_id[64];
+	char ev[80], key_id[64];
 	size_t o = 0;
 	const char *p;
 
@@ -226,6 +261,10 @@ expand(const char *tmpl, char *out, size_t len)
 			p += 2;
 		} else if (strncmp(p, "{R}", 3) == 0) {
 			fresh_report(ev);
+			o += (size_t)snprintf(out + o, len - o, "%s", ev);
+			p += 2;
+		} else if (strncmp(p, "{H}", 3) == 0) {
+			uploaded_photo(ev);
 			o += (size_t)snprintf(out + o, len - o, "%s", ev);
 			p += 2;
 		} else if (strncmp(p, "{B}", 3) == 0) {
@@ -329,10 +368,25 @@ test_matrix(void **state)
 				current_etag(if_match);
 				hdrs[0] = if_match;
 			}
-			if (matrix[i].body != NULL)
-				expand(matrix[i].body, body, sizeof(body));
-			tr_do(&srv, matrix[i].method, path, keys[role],
-			    matrix[i].body ? body : NULL, hdrs, &r);
+			if (matrix[i].body != NULL &&
+			    strcmp(matrix[i].body, "{PHOTO}") == 0) {
+				unsigned char *png;
+				char hash[65];
+				size_t n;
+
+				png = fresh_photo(&n, hash);
+				snprintf(path, sizeof(path),
+				    "/api/v1/photos/%s", hash);
+				tr_do_bytes(&srv, matrix[i].method, path,
+				    keys[role], (const char *)png, n, hdrs, &r);
+				free(png);
+			} else {
+				if (matrix[i].body != NULL)
+					expand(
+					    matrix[i].body, body, sizeof(body));
+				tr_do(&srv, matrix[i].method, path, keys[role],
+				    matrix[i].body ? body : NULL, hdrs, &r);
+			}
 			if (matrix[i].allowed & BIT(role)) {
 				if (r.status != matrix[i].success)
 					fail_msg(

@@ -81,7 +81,9 @@ concrete_path(const char *pattern, char *out, size_t len)
 	    {"{id}", "0b7e3a4c-2f7d-4b1e-9a3c-5d6e7f809a1b"},
 	    {"{event_id}", "1b7e3a4c-2f7d-4b1e-9a3c-5d6e7f809a1b"},
 	    {"{report_id}", "2b7e3a4c-2f7d-4b1e-9a3c-5d6e7f809a1b"},
-	    {"{n}", "1"}, {"{year}", "2024"}, {"{name}", "not-found"}};
+	    {"{n}", "1"}, {"{year}", "2024"}, {"{name}", "not-found"},
+	    {"{sha256}", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	                 "aaaaaaaaaaa"}};
 	size_t o = 0, i, k;
 	const char *p = pattern;
 

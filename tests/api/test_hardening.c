@@ -241,7 +241,7 @@ setup_release_memory(void **state)
 	(void)state;
 	serve_release("workers 1\nauth_failures_per_minute 100000\n"
 	              "max_connections_per_address 1000\n"
-	              "max_body_memory 8388608\n");
+	              "max_body_memory 8388608\nmax_photo_size 4194304\n");
 	return 0;
 }
 
@@ -381,7 +381,7 @@ static int
 setup_budget(void **state)
 {
 	(void)state;
-	serve("workers 1\nmax_body_memory 1500000\n");
+	serve("workers 1\nmax_body_memory 1500000\nmax_photo_size 1048576\n");
 	return 0;
 }
 

@@ -510,6 +510,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	lim.max_header = 64 + v % 8129;
 	v = (unsigned)data[2] | (unsigned)data[3] << 8;
 	lim.max_body = v == 0xffff ? 65536 : v;
+	lim.max_body_any = lim.max_body;
 	/* No budget: where a chunked body crosses max_body_memory depends
 	 * on how its bytes were split, which the whole-versus-split check
 	 * would report as a difference. test_hardening covers the budget. */

@@ -400,6 +400,15 @@ void
 tr_do(struct tserver *s, const char *method, const char *path, const char *key,
     const char *body, const char *const *headers, struct tresp *r)
 {
+	tr_do_bytes(
+	    s, method, path, key, body, body ? strlen(body) : 0, headers, r);
+}
+
+void
+tr_do_bytes(struct tserver *s, const char *method, const char *path,
+    const char *key, const char *body, size_t len, const char *const *headers,
+    struct tresp *r)
+{
 	struct curl_slist *h = NULL;
 	char url[2048], auth[256];
 	CURL *c = curl_easy_init();
@@ -431,7 +440,7 @@ tr_do(struct tserver *s, const char *method, const char *path, const char *key,
 			h = curl_slist_append(
 			    h, "Content-Type: application/json");
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
 	}
 	h = curl_slist_append(h, "Expect:");
 	for (i = 0; headers != NULL && headers[i] != NULL; i++)

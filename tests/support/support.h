@@ -62,6 +62,10 @@ int ts_port_open(int port);
 void tr_do(struct tserver *s, const char *method, const char *path,
     const char *key, const char *body, const char *const *headers,
     struct tresp *r);
+/* tr_do with a body of len bytes, which may hold any byte. */
+void tr_do_bytes(struct tserver *s, const char *method, const char *path,
+    const char *key, const char *body, size_t len, const char *const *headers,
+    struct tresp *r);
 void tr_free(struct tresp *r);
 /* A response header's value (copied into buf), or NULL. */
 const char *tr_header(
