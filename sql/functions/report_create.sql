@@ -13,11 +13,17 @@ BEGIN
 	IF NOT FOUND THEN
 		RETURN NULL;
 	END IF;
-	INSERT INTO site_reports (id, project_id, reported_on, latitude,
-		longitude, progress_percent, note, recorded_by)
+	-- Observed at noon of its day, and suspect by report_put's rule.
+	INSERT INTO site_reports (id, project_id, reported_on, observed_at,
+		latitude, longitude, position_suspect, progress_percent, note,
+		recorded_by)
 	VALUES (gen_random_uuid(), pid, (doc->>'reported_on')::date,
+		((doc->>'reported_on')::date + time '12:00')
+			AT TIME ZONE 'Asia/Shanghai',
 		(doc->>'latitude')::double precision,
 		(doc->>'longitude')::double precision,
+		report_position_suspect((doc->>'latitude')::double precision,
+			(doc->>'longitude')::double precision),
 		(doc->>'progress_percent')::smallint, doc->>'note',
 		audit->>'principal')
 	RETURNING * INTO r;
@@ -44,7 +50,8 @@ BEGIN
 		progress_percent = CASE WHEN old.last_report_on IS NULL
 			OR r.reported_on >= old.last_report_on
 			THEN r.progress_percent ELSE progress_percent END,
-		last_report_on = greatest(last_report_on, r.reported_on),
+		last_report_on = CASE WHEN r.position_suspect THEN last_report_on
+			ELSE greatest(last_report_on, r.reported_on) END,
 		version = version + 1, updated_at = now()
 	WHERE id = pid
 	RETURNING * INTO p;

@@ -11,7 +11,8 @@ DROP FUNCTION IF EXISTS stats_alerts(int, text, text, int, int, int, int,
 -- On a day before today the lights are what the projects' dates and site
 -- reports up to that day say: started and completed if their dates are
 -- on or before it, the progress of the latest report on or before it (0
--- without one), reporting counted from that report; a project's status
+-- without one), reporting counted from the latest report whose position
+-- is not suspect (as last_report_on is kept, sql/020); a project's status
 -- of suspension or cancellation is today's (no date says when).
 --
 -- Worst first: most red lights, then most yellow, then registration
@@ -42,7 +43,8 @@ dated AS (
 			END AS progress_percent,
 		CASE WHEN as_of IS NULL THEN p.last_report_on
 			ELSE (SELECT max(r.reported_on) FROM site_reports r
-				WHERE r.project_id = p.id AND r.reported_on <= n.today)
+				WHERE r.project_id = p.id AND r.reported_on <= n.today
+				AND NOT r.position_suspect)
 			END AS last_report_on
 	FROM projects p CROSS JOIN now_local n
 	WHERE p.status <> 'cancelled'

@@ -198,5 +198,9 @@ json_t *problems_types(int status);
  */
 void problems_answer(struct http_request *r, int status, const char *type,
     const char *detail, json_t *errors);
+/* The same problem as a JSON object, for a problem inside a response
+ * (one report's of a batch); the caller owns it. */
+json_t *problems_doc(struct http_request *r, int status, const char *type,
+    const char *detail, json_t *errors);
 
 #endif

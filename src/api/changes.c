@@ -55,21 +55,8 @@ valid_kinds(const char *list)
 {
 	static const char *const kinds[] = {"project", "event", "report",
 	    "batch", "targets", "key", "photo", NULL};
-	char one[16];
-	size_t n;
 
-	while (*list != '\0') {
-		n = strcspn(list, ",");
-		if (n == 0 || n >= sizeof(one))
-			return 0;
-		snprintf(one, sizeof(one), "%.*s", (int)n, list);
-		if (!validate_enum(one, kinds))
-			return 0;
-		list += n + (list[n] == ',');
-		if (list[-1] == ',' && *list == '\0')
-			return 0;
-	}
-	return 1;
+	return validate_list(list, kinds, 7);
 }
 
 /* kind and since into q; -1 when it answered 400. */

@@ -33,6 +33,12 @@ void reports_list(struct api_req *a);
 void reports_get(struct api_req *a);
 void reports_photo(struct api_req *a);
 
+/* report_sync.c */
+void reports_submit_one(struct api_req *a);
+void reports_batch(struct api_req *a);
+void reports_get_by_id(struct api_req *a);
+void reports_search(struct api_req *a);
+
 /* photos.c */
 void photos_put(struct api_req *a);
 void photos_get(struct api_req *a);

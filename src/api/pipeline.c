@@ -7,6 +7,7 @@
  * it on with stage_next(), at once or when its database work returns:
  *
  *   route          find the route for the method and path    404, 405
+ *                  and refuse a Content-Length over its limit 413
  *   authenticate   who is calling: key or client certificate 401, 429
  *   authorize      may that role call this route              403
  *   rate_limit     the principal's share of the service, shared
@@ -185,15 +186,35 @@ body_arrived(struct http_request *r)
 	stage_next(r->ctx);
 }
 
+/* The body a route may take: max_photo_size for a photo's, else
+ * max_body_size. */
+static size_t
+body_max(const struct route *rt)
+{
+	return rt->flags & ROUTE_PHOTO_BODY ? (size_t)api_cfg->max_photo_size
+	                                    : (size_t)api_cfg->max_body_size;
+}
+
+/* A Content-Length over the route's limit: refused with the head (the
+ * parser refuses at once only what no route takes), before the caller is
+ * asked who it is, as it always was; 0 when it fits. */
+static int
+announced_too_large(struct http_request *r, const struct route *rt)
+{
+	const char *cl = http_header(r, "Content-Length");
+
+	if (cl == NULL || strtoull(cl, NULL, 10) <= body_max(rt))
+		return 0;
+	problems_answer(r, 413, "body-too-large",
+	    "The request body exceeds the limit of this route.", NULL);
+	return 1;
+}
+
 static void
 stage_read_body(struct api_req *a)
 {
-	size_t max = a->route->flags & ROUTE_PHOTO_BODY
-	                 ? (size_t)api_cfg->max_photo_size
-	                 : (size_t)api_cfg->max_body_size;
-
 	if (a->http->body_state == HTTP_BODY_PENDING)
-		http_read_body_max(a->http, max, body_arrived);
+		http_read_body_max(a->http, body_max(a->route), body_arrived);
 	else
 		stage_next(a);
 }
@@ -284,7 +305,7 @@ api_handle(struct http_request *r)
 	struct api_req *a;
 	int i;
 
-	if ((i = route(r, &caps)) < 0)
+	if ((i = route(r, &caps)) < 0 || announced_too_large(r, &api_routes[i]))
 		return;
 	r->route = i;
 	a = xcalloc(1, sizeof(*a));

@@ -132,6 +132,16 @@ static const struct problem_doc docs[] = {
         "again.",
         "项目已被他人修改：请重新读取后再提交（If-Match 与当前版本不符）。"},
     /* Resources. */
+    {"photo-missing", 422, "Photo not uploaded", "照片未上传",
+        "A report names a photo by its SHA-256 that is not uploaded: PUT "
+        "/api/v1/photos/{sha256} first, then send the report again.",
+        "报告引用的照片尚未上传：请先上传照片，再重新提交报告。"},
+    {"report-id-conflict", 409, "Report id taken", "报告编号冲突",
+        "Another report, with other content, is stored under this id. A "
+        "report's id is made once by the client, for that report alone; "
+        "the same report sent again is answered unchanged.",
+        "该编号下已存有内容不同的另一份报告。报告编号由客户端为每份报告"
+        "单独生成；同一份报告重复提交时答复为未变。"},
     {"photo-hash-mismatch", 422, "Photo hash mismatch", "照片校验值不符",
         "PUT /api/v1/photos/{sha256}: the SHA-256 of the body is not the "
         "one in the path. The upload was cut or changed on the way: send "
@@ -266,25 +276,52 @@ problems_lookup(const char *name)
 	return NULL;
 }
 
+/* The title and detail of a problem in the language r prefers; the
+ * language's tag. */
+static const char *
+localize(struct http_request *r, struct http_problem_doc *p)
+{
+	const struct problem_doc *d = problems_lookup(p->type);
+
+	if (d != NULL)
+		p->title = d->title;
+	if (d != NULL &&
+	    language_prefers_zh(http_header(r, "Accept-Language"))) {
+		p->title = d->title_zh;
+		p->detail_en = p->detail;
+		p->detail = d->detail_zh;
+		return "zh";
+	}
+	return "en";
+}
+
+json_t *
+problems_doc(struct http_request *r, int status, const char *type,
+    const char *detail, json_t *errors)
+{
+	struct http_problem_doc p = {
+	    status, type, http_status_text(status), detail, NULL, NULL};
+	json_t *doc;
+
+	localize(r, &p);
+	doc = json_pack("{s:s+,s:s,s:i,s:s}", "type", "/problems/", type,
+	    "title", p.title, "status", status, "detail", p.detail);
+	if (p.detail_en != NULL)
+		json_object_set_new(doc, "detail_en", json_string(p.detail_en));
+	if (errors != NULL)
+		json_object_set(doc, "errors", errors);
+	return doc;
+}
+
 void
 problems_answer(struct http_request *r, int status, const char *type,
     const char *detail, json_t *errors)
 {
-	const struct problem_doc *d = problems_lookup(type);
 	struct http_problem_doc p = {
 	    status, type, http_status_text(status), detail, NULL, NULL};
-	const char *language = "en";
+	const char *language = localize(r, &p);
 	char *errs = errors != NULL ? json_dumps(errors, JSON_COMPACT) : NULL;
 
-	if (d != NULL)
-		p.title = d->title;
-	if (d != NULL &&
-	    language_prefers_zh(http_header(r, "Accept-Language"))) {
-		p.title = d->title_zh;
-		p.detail = d->detail_zh;
-		p.detail_en = detail;
-		language = "zh";
-	}
 	p.errors_json = errs;
 	/* What a cache keeps of a problem depends on the language asked. */
 	http_add_header(r, "Vary", "Accept-Language");

@@ -349,30 +349,8 @@ filter(struct api_req *a, const char *name, char *buf, size_t len,
 	return 0;
 }
 
-/* Whether each of the comma-separated values in list (at most
- * FILTER_LIST_MAX) is one of words, or with words NULL an area code. */
+/* The values a comma-separated filter (an IN filter) may hold. */
 #define FILTER_LIST_MAX 20
-static int
-list_valid(const char *list, const char *const *words)
-{
-	char one[64];
-	size_t n;
-	int k = 0;
-
-	for (;;) {
-		n = strcspn(list, ",");
-		if (n == 0 || n >= sizeof(one) || ++k > FILTER_LIST_MAX)
-			return 0;
-		memcpy(one, list, n);
-		one[n] = '\0';
-		if (words != NULL ? !validate_enum(one, words)
-		                  : !validate_area_code(one))
-			return 0;
-		if (list[n] == '\0')
-			return 1;
-		list += n + 1;
-	}
-}
 
 /* A filter that takes a comma-separated list (an IN filter): as filter,
  * each value checked; the list goes to the query as it is. */
@@ -384,7 +362,7 @@ filter_list(struct api_req *a, const char *name, char *buf, size_t len,
 
 	if (filter(a, name, buf, len, out, NULL) != 0)
 		return -1;
-	if (*out != NULL && !list_valid(buf, words)) {
+	if (*out != NULL && !validate_list(buf, words, FILTER_LIST_MAX)) {
 		*out = NULL;
 		snprintf(detail, sizeof(detail),
 		    "The %s filter is one value or up to %d separated by "

@@ -246,6 +246,30 @@ typedef void (*db_photo_cb)(
 int db_report_photo(struct db_pool *pool, const char *project,
     const char *report, const char *n, db_photo_cb cb, void *arg);
 
+/*
+ * A report as a field client sends it (sql/functions/report_put.sql,
+ * checked by the API), put once: answers {"outcome", "report"}, outcome
+ * created, unchanged, conflict, no-project, outside-scope or
+ * missing-photo ("photo"). scope: the areas the principal may write in
+ * (a JSON array), or JSON null for all. report_batch: a JSON array of
+ * them, answered by an array of the outcomes in order (or "error").
+ */
+int db_report_put(struct db_pool *pool, json_t *report, json_t *scope,
+    const struct db_actor *who, db_json_cb cb, void *arg);
+int db_report_batch(struct db_pool *pool, json_t *reports, json_t *scope,
+    const struct db_actor *who, db_json_cb cb, void *arg);
+/* One report by its id; none: there is none. */
+int db_report_by_id(
+    struct db_pool *pool, const char *id, db_json_cb cb, void *arg);
+/* A page of reports, in the order they were recorded; each filter NULL
+ * for any: project (a UUID), areas (comma-separated codes), since (RFC
+ * 3339: recorded at or after). */
+struct db_report_filter {
+	const char *project, *areas, *since;
+};
+int db_report_search(struct db_pool *pool, const struct db_report_filter *f,
+    long long after, int rows, db_page_cb cb, void *arg);
+
 /* ---- photos.c ---------------------------------------------------------- */
 
 /* Stores a checked photo: hex is its bytes as bytea's text input ("\x"

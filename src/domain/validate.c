@@ -284,3 +284,25 @@ validate_photo(const unsigned char *b, size_t len)
 		return "image/png";
 	return NULL;
 }
+
+int
+validate_list(const char *list, const char *const *words, int max)
+{
+	char one[64];
+	size_t n;
+	int k = 0;
+
+	for (;;) {
+		n = strcspn(list, ",");
+		if (n == 0 || n >= sizeof(one) || ++k > max)
+			return 0;
+		memcpy(one, list, n);
+		one[n] = '\0';
+		if (words != NULL ? !validate_enum(one, words)
+		                  : !validate_area_code(one))
+			return 0;
+		if (list[n] == '\0')
+			return 1;
+		list += n + 1;
+	}
+}

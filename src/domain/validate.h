@@ -54,5 +54,8 @@ int validate_enum(const char *s, const char *const *words);
 /* The shape of an administrative area code (GB/T 2260): six digits.
  * Whether it is one of the areas is the database's to say. */
 int validate_area_code(const char *s);
+/* Whether list is 1 to max comma-separated values, each one of words or,
+ * with words NULL, an area code (an IN filter's). */
+int validate_list(const char *list, const char *const *words, int max);
 
 #endif

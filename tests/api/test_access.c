@@ -77,6 +77,14 @@ static const struct row {
     {"GET", "/api/v1/projects/{P}/reports/{R}/photos/1",
         "/api/v1/projects/{id}/reports/{report_id}/photos/{n}", NULL, ALL, 200,
         NULL},
+    {"POST", "/api/v1/reports/batch", "/api/v1/reports/batch",
+        "{\"reports\":[{\"id\":\"5e1ec7ed-acce-4000-8000-000000000001\","
+        "\"project_id\":\"{P}\",\"observed_at\":"
+        "\"2024-06-01T10:00:00+08:00\",\"progress_pct\":5}]}",
+        WRITERS | BIT(R_REPORTER), 200, NULL},
+    {"GET", "/api/v1/reports", "/api/v1/reports", NULL, ALL, 200, NULL},
+    {"GET", "/api/v1/reports/{R}", "/api/v1/reports/{id}", NULL, ALL, 200,
+        NULL},
     /* {PHOTO}: a fresh photo, PUT under its own hash (test_matrix). */
     {"PUT", "/api/v1/photos/{PHOTO}", "/api/v1/photos/{sha256}", "{PHOTO}",
         WRITERS | BIT(R_REPORTER), 201, "Content-Type: image/png"},
