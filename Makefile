@@ -63,6 +63,14 @@ build/release/pipelined: $(SRC) $(GEN) $(wildcard src/*/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(RELEASE_CFLAGS) -Isrc/db -o $@ $(SRC) $(GEN) $(LIBS)
 
+# The photos of make bench's photo row (bench/photos.sh), made with the
+# tests' own image generator.
+build/release/photo_gen: bench/photo_gen.c tests/support/images.c tests/support/images.h
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -O2 -g $(shell pkg-config --cflags libpng) -Itests/support \
+	    -o $@ bench/photo_gen.c tests/support/images.c \
+	    $(shell pkg-config --libs libjpeg libpng libexif openssl)
+
 # The load generator of make bench's handshake rows (bench/handshake.sh).
 build/release/handshake: bench/handshake.c
 	@mkdir -p $(@D)
@@ -205,7 +213,7 @@ image-test: deps
 run-check: deps
 	@scripts/run-check.sh
 
-bench: deps build/release/pipelined build/release/handshake
+bench: deps build/release/pipelined build/release/handshake build/release/photo_gen
 	@bench/run.sh
 
 bench-figures: deps build/release/pipelined

@@ -144,6 +144,13 @@ BENCH_HISTORY_IDS="$DIR/long.txt" BENCH_BACKDATED=1 bench_one post_10k_past "$U/
 unset WRK_CONNS WRK_THREADS
 BENCH_PATH="/api/v1/stats/pipeline?year=2024&by=area" bench_one pipeline "$U/" bench/auth_get.lua
 bench_one pipeline_days "$U/" bench/pipeline_days.lua
+# A field client's queue (issue 12): batches of 200 new reports, at 8
+# connections (each batch is 200 writes); reports/s in the last column.
+export WRK_CONNS=8
+bench_one report_batch "$U/" bench/report_batch.lua
+unset WRK_CONNS
+# 3 MB photos, 4 uploads at a time: MB/s, and the worker's RSS meanwhile.
+bench/photos.sh "$RESULTS" "$DIR" "$SRV_PORT" "$SRV_PID"
 # Full TLS handshakes, the key manager against the key in the worker
 # (issue 21), on servers of their own: tls_* rows.
 bench/handshake.sh "$RESULTS"
@@ -172,6 +179,8 @@ BEGIN {
 	else if (name == "post_fresh") { fresh_rps = rps; fresh_p50 = p50; ratio = "(4 connections)"; }
 	else if (name ~ /^post_10k/ && fresh_rps > 0 && p50 > 0)
 		ratio = sprintf("%.2fx post_fresh p50, %.2fx its req/s", p50 / fresh_p50, rps / fresh_rps);
+	else if (name == "report_batch") ratio = sprintf("%d reports/s (8 connections)", rps * 200);
+	else if (name == "photo_3mb") ratio = sprintf("%.1f MB/s of photos, 4 at a time; rss: the most seen while they went", $10);
 	else if (name ~ /^tls_.*_wrk$/) { wrk_rps = rps; wrk_per = per; tls = 1; ratio = "(key in worker)"; }
 	else if (name ~ /^tls_.*_km$/ && wrk_rps > 0 && wrk_per > 0) {
 		km = rps / wrk_rps;
