@@ -138,6 +138,10 @@ void api_listed(const db_result *st, struct db_page *page, void *arg);
 /* The cursor of the page after the item last (CURSOR_MAX bytes in cur),
  * and its Link header: for a page that api_list does not build. */
 void api_page_next(struct api_req *a, long long last, char *cur);
+/* A page's weak ETag (a hash of its body) into a->etag; 1 when
+ * If-None-Match names it and 304 went out (or 400 for a malformed
+ * field), else 0: then answer the page, which sends the ETag. */
+int api_page_unchanged(struct api_req *a, const char *body, size_t len);
 void api_list(
     struct api_req *a, const db_result *st, struct db_page *page, int limit);
 

@@ -254,7 +254,7 @@ project_checked(const db_result *st, const struct db_project_area *p, void *arg)
 
 	if (p == NULL)
 		api_project_missing(a, st);
-	else
+	else if (!api_page_unchanged(a, empty, sizeof(empty) - 1))
 		api_json(a, 200, empty, sizeof(empty) - 1);
 }
 

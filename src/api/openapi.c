@@ -17,6 +17,8 @@
  *   a path parameter      its schema; 404
  *   a request body        400 (not JSON), 413, 415, 422
  *   Idempotency-Key       the header; Idempotent-Replayed; 409, 422
+ *   a list (its 200 has   ETag (page.c: a hash of the page), and
+ *   a Link header)        If-None-Match with its 304
  *
  * The pipeline's query stage lets through only the parameters documented
  * here (openapi_query_names), so a handler cannot take one that the
@@ -128,6 +130,19 @@ add_path_parameters(const char *pattern, json_t *params)
 	}
 }
 
+/* A list: its 200 has a Link header (a next page). */
+static int
+is_list(json_t *c)
+{
+	json_t *h,
+	    *ok = json_object_get(json_object_get(c, "responses"), "200");
+	size_t i;
+
+	json_array_foreach(json_object_get(ok, "headers"), i,
+	    h) if (strcmp(json_string_value(h), "Link") == 0) return 1;
+	return 0;
+}
+
 static json_t *
 parameters_of(const struct route *r, json_t *c)
 {
@@ -144,6 +159,8 @@ parameters_of(const struct route *r, json_t *c)
 	/* Every operation's problems follow it, a public one's too (a
 	 * query parameter it does not take, /ready's 503). */
 	json_array_append_new(params, ref("parameters", "AcceptLanguage"));
+	if (is_list(c))
+		json_array_append_new(params, ref("parameters", "IfNoneMatch"));
 	return params;
 }
 
@@ -289,6 +306,17 @@ responses_of(const struct route *r, json_t *c, struct statuses *used)
 
 	json_object_foreach(json_object_get(c, "responses"), status, s)
 	    json_object_set_new(out, status, success_response(r, s));
+	if (is_list(c)) {
+		/* The page's ETag, and 304 when nothing in it changed. */
+		json_object_set_new(
+		    json_object_get(json_object_get(out, "200"), "headers"),
+		    "ETag", ref("headers", "ETag"));
+		json_object_set_new(out, "304",
+		    json_pack("{s:s,s:{s:o,s:o}}", "description",
+		        "Nothing in the page changed since the ETag sent.",
+		        "headers", "ETag", ref("headers", "ETag"), "Link",
+		        ref("headers", "Link")));
+	}
 	problem_statuses(r, c, &set);
 	for (i = 0; i < NPROBLEM_RESPONSES; i++) {
 		int st = problem_responses[i].status;

@@ -10,6 +10,9 @@
 #include <string.h>
 
 #include <event2/buffer.h>
+#include <openssl/evp.h>
+
+#include "../util/hex.h"
 
 #include "api.h"
 #include "cursor.h"
@@ -46,6 +49,34 @@ api_page_next(struct api_req *a, long long last, char *cur)
 	link_next(a, cur);
 }
 
+/*
+ * A page's entity tag: the SHA-256 of its body (128 bits of it), weak
+ * (RFC 9110 §8.8.1: a list has no version of its own, but the same page
+ * is the same bytes). When If-None-Match names it, 304: a field client
+ * refreshing an unchanged list gets a head, not the list. 1 when it
+ * answered (304, or 400 for a malformed field).
+ */
+int
+api_page_unchanged(struct api_req *a, const char *body, size_t len)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	char hex[33];
+	int m;
+
+	EVP_Digest(body, len, md, &mdlen, EVP_sha256(), NULL);
+	hex_encode(md, 16, hex);
+	snprintf(a->etag, sizeof(a->etag), "W/\"%s\"", hex);
+	if ((m = api_precondition(a, "If-None-Match", ETAG_WEAK)) ==
+	    ETAG_MALFORMED)
+		return 1;
+	if (m != ETAG_MATCH)
+		return 0;
+	http_add_header(a->http, "ETag", a->etag);
+	http_respond(a->http, 304, NULL, NULL, 0);
+	return 1;
+}
+
 void
 api_list(
     struct api_req *a, const db_result *st, struct db_page *page, int limit)
@@ -75,8 +106,10 @@ api_list(
 	} else {
 		evbuffer_add_printf(b, "],\"next_cursor\":null}");
 	}
-	api_json(a, 200, (const char *)evbuffer_pullup(b, -1),
-	    evbuffer_get_length(b));
+	if (!api_page_unchanged(a, (const char *)evbuffer_pullup(b, -1),
+	        evbuffer_get_length(b)))
+		api_json(a, 200, (const char *)evbuffer_pullup(b, -1),
+		    evbuffer_get_length(b));
 	evbuffer_free(b);
 }
 

@@ -6,7 +6,7 @@
 
 #include "input.h"
 
-#define MAX_PHOTOS 4 /* a report's; numbered 1..4 in their route */
+#define MAX_PHOTOS        4 /* a report's; numbered 1..4 in their route */
 #define MAX_REPORT_PHOTOS 9 /* a report's by hash (report_submit_check) */
 
 /* Checks every field of a report body; reported_on may not be after

@@ -156,7 +156,7 @@ static void
 alerts_paged(const db_result *st, const struct db_json *alerts, void *arg)
 {
 	struct api_req *a = arg;
-	char cur[CURSOR_MAX];
+	char cur[CURSOR_MAX], *text;
 	json_t *doc, *next;
 
 	if (db_failed(st) || alerts == NULL) {
@@ -177,7 +177,10 @@ alerts_paged(const db_result *st, const struct db_json *alerts, void *arg)
 		json_object_set_new(doc, "next_cursor", json_null());
 	}
 	json_object_del(doc, "next_key");
-	api_json_t(a, 200, doc);
+	text = json_dumps(doc, JSON_COMPACT);
+	if (!api_page_unchanged(a, text, strlen(text)))
+		api_json(a, 200, text, strlen(text));
+	free(text);
 	json_decref(doc);
 }
 

@@ -280,9 +280,9 @@ test_events_page_parameters_checked(void **state)
 		        json_object_get(r.json, "components"), "parameters"),
 		    "Limit");
 
-		/* id, limit, cursor, the Commit-Position of a read and
-		 * Accept-Language */
-		assert_int_equal(json_array_size(params), 5);
+		/* id, limit, cursor, the Commit-Position of a read,
+		 * Accept-Language and a list's If-None-Match */
+		assert_int_equal(json_array_size(params), 6);
 		assert_string_equal(json_string_value(json_object_get(
 		                        json_array_get(params, 3), "$ref")),
 		    "#/components/parameters/CommitPosition");

@@ -15,7 +15,10 @@
  *     report (the reporting light);
  *   - a reporter's report on a project outside its areas is refused
  *     alone (403);
- *   - GET /api/v1/reports filters by project, area and time recorded.
+ *   - GET /api/v1/reports filters by project, area and time recorded;
+ *   - a field app refreshing its projects cheaply: a list page has an
+ *     ETag, If-None-Match with it answers 304 while nothing in the page
+ *     changed, and 200 with another ETag once something did.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -409,6 +412,34 @@ test_reports_searched(void **state)
 	tr_free(&r);
 }
 
+static void
+test_unchanged_list_is_304(void **state)
+{
+	const char *url = "/api/v1/projects?area=140821&updated_since="
+	                  "2000-01-01T00:00:00Z";
+	char etag[80], inm[128], again[80], pid[64];
+	const char *h[] = {inm, NULL};
+	struct tresp r;
+
+	(void)state;
+	tr_do(&srv, "GET", url, reporter, NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(tr_header(&r, "ETag", etag, sizeof(etag)));
+	assert_true(strncmp(etag, "W/\"", 3) == 0);
+	tr_free(&r);
+	snprintf(inm, sizeof(inm), "If-None-Match: %s", etag);
+	tr_do(&srv, "GET", url, reporter, NULL, h, &r);
+	assert_int_equal(r.status, 304);
+	assert_int_equal(r.len, 0);
+	tr_free(&r);
+	new_project("刷新项目", "140821", pid);
+	tr_do(&srv, "GET", url, reporter, NULL, h, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(tr_header(&r, "ETag", again, sizeof(again)));
+	assert_string_not_equal(again, etag);
+	tr_free(&r);
+}
+
 int
 main(void)
 {
@@ -419,6 +450,7 @@ main(void)
 	    cmocka_unit_test(test_positions_missing_and_suspect),
 	    cmocka_unit_test(test_outside_scope_refused_alone),
 	    cmocka_unit_test(test_reports_searched),
+	    cmocka_unit_test(test_unchanged_list_is_304),
 	};
 
 	return cmocka_run_group_tests_name(
