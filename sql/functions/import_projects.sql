@@ -91,7 +91,16 @@ BEGIN
 		PERFORM audit_write(audit, 'project', p.id::text,
 			project_json(old)::jsonb, project_json(p)::jsonb);
 	END LOOP;
-	RETURN json_build_object('dry_run', dry_run, 'created', created,
-		'updated', updated, 'unchanged', unchanged, 'changes', changes);
+	-- With an Idempotency-Key, a retry of the request is answered this
+	-- outcome again, and imports nothing (a dry run wrote nothing: its
+	-- key is given back, and may be used for the real import).
+	IF dry_run THEN
+		RETURN json_build_object('dry_run', dry_run, 'created', created,
+			'updated', updated, 'unchanged', unchanged,
+			'changes', changes);
+	END IF;
+	RETURN idempotency_done(audit, 200, json_build_object('dry_run',
+		dry_run, 'created', created, 'updated', updated,
+		'unchanged', unchanged, 'changes', changes), NULL, NULL);
 END
 $$;

@@ -75,7 +75,8 @@ const struct route api_routes[] = {
     {HTTP_M_DELETE, "/api/v1/keys/{id}", keys_revoke, A, "revokeKey", 0},
     {HTTP_M_GET, "/api/v1/audit", audit_list, A, "listAudit", 0},
     {HTTP_M_GET, "/api/v1/changes", changes_list, A | RC, "listChanges", 0},
-    {HTTP_M_POST, "/api/v1/imports", imports_create, A | RC, "createImport", 0},
+    {HTTP_M_POST, "/api/v1/imports", imports_create, A | RC, "createImport",
+        ROUTE_IDEMPOTENT},
 };
 
 const int api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -85,6 +85,42 @@ test_ndjson_create_update_unchanged(void **state)
 	    "250 2");
 }
 
+/* A nightly job whose answer was lost retries with the same
+ * Idempotency-Key: the first outcome again, nothing imported twice (and
+ * the records changed in between stay as the first import left them). */
+static void
+test_retry_with_idempotency_key(void **state)
+{
+	static const char file[] = REC("2024-140825-30-01-000011", "幂等导入甲",
+	    "100") REC("2024-140825-30-01-000012", "幂等导入乙", "200");
+	static const char *const keyed[] = {
+	    "Content-Type: application/x-ndjson",
+	    "Idempotency-Key: nightly-2024-06-01", NULL};
+	char replayed[16];
+	struct tresp first, again;
+
+	(void)state;
+	tr_do(&srv, "POST", "/api/v1/imports", reconciler, file, keyed, &first);
+	assert_int_equal(first.status, 200);
+	assert_int_equal(field(&first, "created"), 2);
+	tr_do(&srv, "POST", "/api/v1/imports", reconciler, file, keyed, &again);
+	assert_int_equal(again.status, 200);
+	assert_string_equal(tr_header(&again, "Idempotent-Replayed", replayed,
+	                        sizeof(replayed)),
+	    "true");
+	assert_true(json_equal(first.json, again.json));
+	tr_free(&first);
+	tr_free(&again);
+	assert_string_equal(db_scalar("SELECT count(*) FROM projects WHERE "
+	                              "code IN ('2024-140825-30-01-000011', "
+	                              "'2024-140825-30-01-000012')"),
+	    "2");
+	assert_string_equal(db_scalar("SELECT count(*) FROM audit_log WHERE "
+	                              "resource_type = 'project' AND after->>"
+	                              "'code' = '2024-140825-30-01-000011'"),
+	    "1");
+}
+
 static void
 test_csv_with_quotes(void **state)
 {
@@ -149,6 +185,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_ndjson_create_update_unchanged),
+	    cmocka_unit_test(test_retry_with_idempotency_key),
 	    cmocka_unit_test(test_csv_with_quotes),
 	    cmocka_unit_test(test_one_bad_record_refuses_all),
 	};
