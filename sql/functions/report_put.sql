@@ -24,10 +24,16 @@ LANGUAGE plpgsql AS $$
 DECLARE
 	rid uuid := (doc->>'id')::uuid;
 	pid uuid := (doc->>'project_id')::uuid;
-	digest text := encode(sha256(convert_to(doc::jsonb::text, 'UTF8')),
-		'hex');
 	lat double precision := (doc->'position'->>'lat')::double precision;
 	lon double precision := (doc->'position'->>'lon')::double precision;
+	-- The content as values, not as the client spelled it: the same
+	-- instant with another offset, a UUID in capitals, 35 or 35.0 are the
+	-- same report.
+	digest text := encode(sha256(convert_to(jsonb_build_array(pid,
+		extract(epoch FROM (doc->>'observed_at')::timestamptz),
+		(doc->>'progress_pct')::int, doc->>'note', lat, lon,
+		(doc->'position'->>'accuracy_m')::double precision,
+		coalesce(doc->'photos', '[]')::jsonb)::text, 'UTF8')), 'hex');
 	seen site_reports;
 	old projects;
 	r site_reports;

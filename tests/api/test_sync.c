@@ -122,6 +122,18 @@ test_one_report_stored_once(void **state)
 	assert_int_equal(r.status, 200);
 	tr_free(&r);
 	assert_int_equal(reports_with_id(id), 1);
+	/* The same content spelled otherwise (the instant in UTC, 35.010):
+	 * the same report. */
+	snprintf(body, sizeof(body),
+	    "{\"id\":\"%s\",\"project_id\":\"%s\","
+	    "\"observed_at\":\"2024-06-01T02:00:00Z\",\"progress_pct\":30,"
+	    "\"note\":\"基础施工\",\"position\":{\"lat\":35.010,"
+	    "\"lon\":110.99,\"accuracy_m\":8.0}}",
+	    id, project);
+	tr_do(&srv, "POST", path, reporter, body, NULL, &r);
+	assert_int_equal(r.status, 200);
+	tr_free(&r);
+	assert_int_equal(reports_with_id(id), 1);
 	/* Other content under that id. */
 	report_json(body, sizeof(body), id, project, 31, "");
 	tr_do(&srv, "POST", path, reporter, body, NULL, &r);
