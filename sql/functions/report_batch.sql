@@ -12,6 +12,13 @@ DECLARE
 	out jsonb := '[]';
 	one json;
 BEGIN
+	-- The batch's projects locked at once, in one order: two batches
+	-- naming the same projects in other orders would otherwise each hold
+	-- one and wait for the other (a deadlock, and a report refused).
+	PERFORM FROM projects p
+	WHERE p.id IN (SELECT (x->>'project_id')::uuid
+		FROM json_array_elements(docs) x)
+	ORDER BY p.id FOR UPDATE;
 	FOR d IN SELECT x FROM json_array_elements(docs) x LOOP
 		BEGIN
 			one := report_put(d, scope, audit);

@@ -3,7 +3,8 @@
 -- doc (checked by the API): id (the client's UUID), project_id,
 -- observed_at (RFC 3339), progress_pct, note, position {lat, lon,
 -- accuracy_m} or absent, photos [sha256, ...] of uploaded photos. scope:
--- the areas the principal may write in, or null for all.
+-- the areas the principal may write in (a JSON array), or JSON null for
+-- all.
 --
 -- Answers {"outcome": ..., "report": report_json} with outcome one of
 --   created        stored now
@@ -39,19 +40,30 @@ DECLARE
 	r site_reports;
 	missing text;
 	suspect boolean;
+	area text;
 BEGIN
+	-- The scope first, a resend's too: who may not write the project
+	-- learns nothing of its reports.
+	SELECT p.area INTO area FROM projects p WHERE p.id = pid;
+	IF NOT FOUND THEN
+		RETURN json_build_object('outcome', 'no-project');
+	END IF;
+	-- scope is JSON null (not SQL NULL) for a principal of every area.
+	IF json_typeof(scope) = 'array' AND NOT area IN
+		(SELECT json_array_elements_text(scope)) THEN
+		RETURN json_build_object('outcome', 'outside-scope');
+	END IF;
 	SELECT * INTO seen FROM site_reports WHERE id = rid;
 	IF FOUND THEN
 		RETURN report_seen(seen, digest);
 	END IF;
 	SELECT * INTO old FROM projects WHERE id = pid FOR UPDATE;
-	IF NOT FOUND THEN
-		RETURN json_build_object('outcome', 'no-project');
-	END IF;
-	IF scope IS NOT NULL AND NOT old.area IN
-		(SELECT json_array_elements_text(scope)) THEN
-		RETURN json_build_object('outcome', 'outside-scope');
-	END IF;
+	-- Its photos held until the report commits, so that the sweep
+	-- (which skips locked rows) cannot take one from under it.
+	PERFORM FROM photos ph
+	WHERE ph.sha256 IN (SELECT json_array_elements_text(
+		coalesce(doc->'photos', '[]')))
+	FOR KEY SHARE;
 	SELECT h INTO missing
 	FROM json_array_elements_text(coalesce(doc->'photos', '[]')) h
 	WHERE NOT EXISTS (SELECT FROM photos ph WHERE ph.sha256 = h)

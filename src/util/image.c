@@ -41,6 +41,10 @@
  */
 #define JPEG_BYTES_PER_PIXEL 8ULL
 #define JPEG_FIXED_BYTES     (32ULL << 20)
+/* And never more than this, whatever the pixels: a header of a few bytes
+ * may declare 60 megapixels, and a worker must not give one request half
+ * a gigabyte (a progressive 16-megapixel photo still fits). */
+#define JPEG_MAX_BYTES (128ULL << 20)
 
 /* A reason into why (whylen bytes, NUL-terminated, cut to fit). A macro
  * over snprintf rather than a function of its own over vsnprintf:
@@ -149,8 +153,9 @@ jpeg_run(struct jpeg_ctx *c, const unsigned char *buf, size_t len,
 	 * of, and fails: the bound is on the image, not on the file. */
 	mem = JPEG_FIXED_BYTES + JPEG_BYTES_PER_PIXEL * c->cinfo.image_width *
 	                             c->cinfo.image_height;
-	c->cinfo.mem->max_memory_to_use =
-	    mem > (unsigned long long)LONG_MAX ? LONG_MAX : (long)mem;
+	if (mem > JPEG_MAX_BYTES)
+		mem = JPEG_MAX_BYTES;
+	c->cinfo.mem->max_memory_to_use = (long)mem;
 	c->cinfo.scale_num = 1;
 	c->cinfo.scale_denom = 8;
 	c->cinfo.dct_method = JDCT_IFAST;

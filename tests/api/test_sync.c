@@ -14,7 +14,9 @@
  *     flagged position_suspect, and does not move the project's last
  *     report (the reporting light);
  *   - a reporter's report on a project outside its areas is refused
- *     alone (403);
+ *     alone (403); an editor's, of every area, is stored;
+ *   - two batches naming the same projects in opposite orders, at once,
+ *     store every report (no deadlock between them);
  *   - GET /api/v1/reports filters by project, area and time recorded;
  *   - a field app refreshing its projects cheaply: a list page has an
  *     ETag, If-None-Match with it answers 304 while nothing in the page
@@ -396,6 +398,71 @@ test_outside_scope_refused_alone(void **state)
 }
 
 static void
+test_editor_reports_anywhere(void **state)
+{
+	char id[40], body[512], path[160];
+	struct tresp r;
+
+	(void)state;
+	report_id(6, 1, id);
+	report_json(body, sizeof(body), id, other_area, 10, "");
+	snprintf(path, sizeof(path), "/api/v1/projects/%s/reports", other_area);
+	tr_do(&srv, "POST", path, editor, body, NULL, &r);
+	if (r.status != 201)
+		fail_msg("%ld %s", r.status, r.body);
+	tr_free(&r);
+	report_id(6, 2, id);
+	report_json(body, sizeof(body), id, other_area, 11, "");
+	{
+		char batch[700];
+
+		snprintf(batch, sizeof(batch), "{\"reports\":[%s]}", body);
+		tr_do(&srv, "POST", "/api/v1/reports/batch", editor, batch,
+		    NULL, &r);
+	}
+	assert_int_equal(r.status, 200);
+	assert_string_equal(first_result(&r), "created");
+	tr_free(&r);
+}
+
+static void
+test_crossed_batches_do_not_deadlock(void **state)
+{
+	char a[2][40], b[2][40], one[4][400], bodies[2][1024];
+	struct tparallel two[2];
+	int i, k, c, u, p;
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		report_id(7, (unsigned)k, a[k]);
+		report_id(7, (unsigned)(k + 2), b[k]);
+	}
+	report_json(one[0], sizeof(one[0]), a[0], project, 1, "");
+	report_json(one[1], sizeof(one[1]), a[1], other_area, 1, "");
+	report_json(one[2], sizeof(one[2]), b[0], other_area, 2, "");
+	report_json(one[3], sizeof(one[3]), b[1], project, 2, "");
+	snprintf(bodies[0], sizeof(bodies[0]), "{\"reports\":[%s,%s]}", one[0],
+	    one[1]);
+	snprintf(bodies[1], sizeof(bodies[1]), "{\"reports\":[%s,%s]}", one[2],
+	    one[3]);
+	memset(two, 0, sizeof(two));
+	for (i = 0; i < 2; i++) {
+		two[i].method = "POST";
+		two[i].path = "/api/v1/reports/batch";
+		two[i].key = editor;
+		two[i].body = bodies[i];
+	}
+	tr_parallel(&srv, two, 2);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(two[i].resp.status, 200);
+		count_results(two[i].resp.json, &c, &u, &p);
+		assert_int_equal(c, 2);
+		tr_free(&two[i].resp);
+	}
+	assert_int_equal(reports_of_series(7), 4);
+}
+
+static void
 test_reports_searched(void **state)
 {
 	char path[256];
@@ -406,13 +473,15 @@ test_reports_searched(void **state)
 	    project);
 	tr_do(&srv, "GET", path, editor, NULL, NULL, &r);
 	assert_int_equal(r.status, 200);
-	/* The one of test_one_report_stored_once, the 197 and the 59. */
+	/* The one of test_one_report_stored_once, the 197, the 59 and two
+	 * of the crossed batches. */
 	assert_int_equal(
-	    json_array_size(json_object_get(r.json, "items")), 257);
+	    json_array_size(json_object_get(r.json, "items")), 259);
 	tr_free(&r);
+	/* Of the project of 140822: the editor's two and two crossed. */
 	tr_do(
 	    &srv, "GET", "/api/v1/reports?area=140822", editor, NULL, NULL, &r);
-	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 4);
 	tr_free(&r);
 	tr_do(&srv, "GET", "/api/v1/reports?since=2999-01-01T00:00:00Z", editor,
 	    NULL, NULL, &r);
@@ -463,6 +532,8 @@ main(void)
 	    cmocka_unit_test(test_concurrent_batches_store_each_once),
 	    cmocka_unit_test(test_positions_missing_and_suspect),
 	    cmocka_unit_test(test_outside_scope_refused_alone),
+	    cmocka_unit_test(test_editor_reports_anywhere),
+	    cmocka_unit_test(test_crossed_batches_do_not_deadlock),
 	    cmocka_unit_test(test_reports_searched),
 	    cmocka_unit_test(test_unchanged_list_is_304),
 	};
