@@ -17,6 +17,8 @@ void auth_authenticate(struct api_req *a, void (*next)(struct api_req *));
 /* scope.c: whether the principal may write in area (county and reporter
  * scopes). */
 int auth_area_allowed(const struct principal *p, const char *area);
+/* Whether the principal writes only in its areas (county, reporter). */
+int auth_scoped(const struct principal *p);
 
 /* "admin" -> ROLE_ADMIN; 0 when unknown. */
 enum role auth_role_parse(const char *name);

@@ -17,18 +17,13 @@
 #include <event2/event.h>
 #include <openssl/evp.h>
 
+#include "../domain/validate.h"
 #include "../util/alloc.h"
 #include "../util/hex.h"
 #include "../util/image.h"
 #include "handlers.h"
 
 static struct event *sweep_timer;
-
-static int
-is_sha256_hex(const char *s)
-{
-	return strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
-}
 
 /* The photo's bytes as bytea's text input: "\x" and hex. */
 static char *
@@ -134,7 +129,7 @@ photos_put(struct api_req *a)
 	char *bytes;
 	int rc;
 
-	if (!is_sha256_hex(a->caps.value[0])) {
+	if (!validate_sha256_hex(a->caps.value[0])) {
 		api_problem(a, 404, "not-found",
 		    "A photo's name is the SHA-256 of its bytes, in 64 "
 		    "lowercase hex digits.");
@@ -197,7 +192,7 @@ api_photo_serve(const db_result *st, const struct db_photo *ph, void *arg)
 void
 photos_get(struct api_req *a)
 {
-	if (!is_sha256_hex(a->caps.value[0])) {
+	if (!validate_sha256_hex(a->caps.value[0])) {
 		api_problem(a, 404, "not-found", "No such photo.");
 		return;
 	}

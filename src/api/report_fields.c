@@ -161,8 +161,7 @@ check_photo_hashes(json_t *photos, struct verrors *v)
 	{
 		snprintf(ptr, sizeof(ptr), "/photos/%zu", i);
 		s = json_string_value(h);
-		if (s == NULL || strlen(s) != 64 ||
-		    strspn(s, "0123456789abcdef") != 64) {
+		if (s == NULL || !validate_sha256_hex(s)) {
 			verrors_add(v, ptr,
 			    "A photo's SHA-256, 64 lowercase hex digits.");
 			continue;

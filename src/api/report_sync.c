@@ -21,6 +21,7 @@
 
 #include "../domain/validate.h"
 #include "cursor.h"
+#include "auth.h"
 #include "handlers.h"
 #include "input.h"
 #include "replica.h"
@@ -35,7 +36,7 @@ scope_json(const struct principal *p)
 	json_t *areas;
 	int i;
 
-	if (p->role != ROLE_COUNTY && p->role != ROLE_REPORTER)
+	if (!auth_scoped(p))
 		return json_null();
 	areas = json_array();
 	for (i = 0; i < p->nareas; i++)

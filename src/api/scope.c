@@ -8,11 +8,17 @@
 #include "auth.h"
 
 int
+auth_scoped(const struct principal *p)
+{
+	return p->role == ROLE_COUNTY || p->role == ROLE_REPORTER;
+}
+
+int
 auth_area_allowed(const struct principal *p, const char *area)
 {
 	int i;
 
-	if (p->role != ROLE_COUNTY && p->role != ROLE_REPORTER)
+	if (!auth_scoped(p))
 		return 1;
 	for (i = 0; i < p->nareas; i++)
 		if (strcmp(p->areas[i], area) == 0)

@@ -306,3 +306,9 @@ validate_list(const char *list, const char *const *words, int max)
 		list += n + 1;
 	}
 }
+
+int
+validate_sha256_hex(const char *s)
+{
+	return strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
+}

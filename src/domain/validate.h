@@ -57,5 +57,7 @@ int validate_area_code(const char *s);
 /* Whether list is 1 to max comma-separated values, each one of words or,
  * with words NULL, an area code (an IN filter's). */
 int validate_list(const char *list, const char *const *words, int max);
+/* Whether s is a SHA-256 as photos are named: 64 lowercase hex digits. */
+int validate_sha256_hex(const char *s);
 
 #endif
